@@ -1,0 +1,110 @@
+// The one configuration aggregate (SPEC §2), nested like its JSON form, and the layered
+// loader: built-in defaults < trace header < --config FILE < --set key=value < per-policy
+// overrides. Unknown keys are errors that list the valid ones.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace memsim {
+
+// A size as written: bytes ("16GiB") or a bare number of pages, resolved against page_size.
+struct Size {
+  std::uint64_t value = 0;
+  bool in_pages = false;
+  std::uint64_t bytes(std::uint64_t page_size) const;  // throws InputError on overflow
+};
+
+struct ZoneConfig {
+  Size memory{4ULL << 30, false};
+  std::uint64_t start_pfn = 0;
+  std::uint64_t page_size = 4096;
+  unsigned max_order = 11;  // MAX_ORDER: orders 0 .. max_order-1
+  unsigned pageblock_order = 10;
+  Size region_size{512ULL << 20, false};
+  unsigned cpus = 1;
+};
+
+struct PcpConfig {
+  bool enabled = true;
+  std::optional<unsigned> batch;  // unset: zone_batchsize()
+  std::optional<unsigned> high;   // unset: 6 * batch
+};
+
+struct ReserveConfig {
+  std::optional<unsigned> pageblocks;  // unset: the 3.11 formula (SEMANTICS D13)
+};
+
+struct RegionAwareConfig {
+  bool sorted_freelists = true;
+  bool lower_region_bias = true;
+  bool region_allocator = true;
+  bool retype_regions = true;
+  bool loan_only_stealing = true;
+  bool ra_cache = true;
+};
+
+struct Config {
+  ZoneConfig zone;
+  PcpConfig pcp;
+  ReserveConfig reserve;
+  RegionAwareConfig region_aware;
+};
+
+// The geometry and computed defaults of a config, all resolved (what the stats print).
+struct Geometry {
+  std::uint64_t pages = 0;         // zone pages
+  std::uint64_t region_pages = 0;  // pages per region
+  std::uint64_t regions = 0;       // the last may be short
+  std::uint64_t pageblock_pages = 0;
+  unsigned page_shift = 12;
+  unsigned pcp_batch = 1;
+  unsigned pcp_high = 0;
+  unsigned reserve_pageblocks = 0;
+};
+
+// Checks a config (sizes, alignment, ranges) and resolves the computed defaults.
+// Throws InputError("<origin>: ...") naming the offending key.
+Geometry resolve_geometry(const Config& config);
+
+// Every valid dotted key, in a stable order.
+const std::vector<std::string>& config_keys();
+
+// Layers settings onto a Config. Each set() names where the value came from, for errors.
+class ConfigBuilder {
+public:
+  // Applies one dotted key; `value` is a JSON value (number, string or bool). A string is
+  // parsed like a --set value. Throws InputError("<origin>: ...") for unknown keys / bad values.
+  void set(std::string_view key, const nlohmann::json& value, std::string_view origin);
+  // "key=value" as given to --set.
+  void set_assignment(std::string_view assignment, std::string_view origin);
+  // The trace header's "zone" object: keys with or without the "zone." prefix (SEMANTICS D20).
+  void apply_header_zone(const nlohmann::json& zone, std::string_view origin);
+  // A --config FILE.json, flattened to dotted keys.
+  void apply_file(const std::string& path);
+  // A nested or flat JSON object, flattened to dotted keys.
+  void apply_object(const nlohmann::json& object, std::string_view origin);
+
+  bool touched_region_aware() const { return touched_region_aware_; }
+  const Config& config() const { return config_; }
+
+private:
+  Config config_;
+  bool touched_region_aware_ = false;
+};
+
+// Parses "16GiB", "4096B", "512MiB" or a bare integer of pages (JSON number or string).
+// Throws InputError("<key>: ...") for fractions, unknown suffixes and negative values.
+Size parse_size(const nlohmann::json& value, std::string_view key);
+
+// The effective config as the stats document prints it (sizes in bytes, computed defaults
+// resolved; "region_aware" only when asked).
+nlohmann::ordered_json config_to_json(const Config& config, const Geometry& geometry,
+                                      bool with_region_aware);
+
+}  // namespace memsim

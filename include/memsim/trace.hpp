@@ -1,0 +1,54 @@
+// Trace readers: a trace is a header and a stream of events (SPEC §4). open_trace() picks the
+// format by content (JSON document or JSON Lines) and the compression by magic bytes (gzip,
+// zstd, xz), never by the file name. Every malformed input throws InputError("FILE:LINE: ...").
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "memsim/event.hpp"
+
+namespace memsim {
+
+struct PreallocatedBlock {
+  Pfn pfn = 0;
+  unsigned order = 0;
+  Migratetype mt = Migratetype::unmovable;
+  std::optional<std::uint64_t> id;  // a live allocation the trace may free; none: in use for ever
+};
+
+struct TraceHeader {
+  nlohmann::json zone = nlohmann::json::object();  // the header's "zone" object, keys as given
+  nlohmann::json meta = nlohmann::json::object();
+  std::vector<PreallocatedBlock> preallocated;
+};
+
+class TraceReader {
+public:
+  virtual ~TraceReader() = default;
+  // The header, complete before the first next().
+  virtual const TraceHeader& header() const = 0;
+  // Fills `out` with the next event and returns true, or returns false at the end of the trace.
+  // Throws InputError naming file and line for malformed input.
+  virtual bool next(Event& out) = 0;
+  // "FILE:LINE" (or "FILE:byte N" for the JSON document form) of an event's pos.
+  virtual std::string where(std::uint64_t pos) const = 0;
+};
+
+// path "-" reads standard input.
+std::unique_ptr<TraceReader> open_trace(const std::string& path);
+
+// The number of events of a trace file (SEMANTICS D10: for JSON Lines the non-blank lines after
+// the header), found by a pass over the file that does not parse events in full.
+std::uint64_t count_trace_events(const std::string& path);
+
+// A reader over events held in memory (tests, generators). where() gives "NAME:LINE".
+std::unique_ptr<TraceReader> make_memory_reader(TraceHeader header, std::vector<Event> events,
+                                                std::string name = "<memory>");
+
+}  // namespace memsim

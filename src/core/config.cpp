@@ -1,0 +1,289 @@
+// The layered config loader (include/memsim/config.hpp): sizes, the table of valid dotted keys
+// and the ConfigBuilder that applies defaults < trace header < --config FILE < --set, one key at
+// a time, naming the origin of a bad value. Validation of the whole and the computed defaults
+// live in geometry.cpp.
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <climits>
+#include <fstream>
+#include <sstream>
+#include <variant>
+
+#include <fmt/format.h>
+
+#include "memsim/config.hpp"
+#include "memsim/error.hpp"
+
+namespace memsim {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::string_view kSizeHint =
+    "(use an integer with B, KiB, MiB, GiB or TiB, or a number of pages)";
+
+// A JSON value that holds a non-negative integer (nlohmann keeps C++ ints as number_integer).
+std::optional<std::uint64_t> json_unsigned(const json& value) {
+  if (value.is_number_unsigned()) return value.get<std::uint64_t>();
+  if (value.is_number_integer() && value.get<std::int64_t>() >= 0) {
+    return static_cast<std::uint64_t>(value.get<std::int64_t>());
+  }
+  return std::nullopt;
+}
+
+// Whole-string decimal digits into `out`: std::errc{} on success, result_out_of_range when
+// too large, invalid_argument for anything else (an empty string included).
+std::errc parse_digits(std::string_view text, std::uint64_t& out) {
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, out);
+  if (ec == std::errc{} && ptr != end) return std::errc::invalid_argument;
+  return ec;
+}
+
+std::uint64_t parse_u64(const json& value, const std::string& where) {
+  if (auto number = json_unsigned(value)) return *number;
+  if (value.is_string()) {
+    std::uint64_t number = 0;
+    const std::errc ec = parse_digits(value.get_ref<const std::string&>(), number);
+    if (ec == std::errc{}) return number;
+    if (ec == std::errc::result_out_of_range) {
+      throw InputError(fmt::format("{}: {} is too large", where, value.dump()));
+    }
+  }
+  throw InputError(fmt::format("{}: {} is not an unsigned integer", where, value.dump()));
+}
+
+unsigned parse_unsigned(const json& value, const std::string& where) {
+  const std::uint64_t number = parse_u64(value, where);
+  if (number > UINT_MAX) {
+    throw InputError(fmt::format("{}: {} is too large", where, value.dump()));
+  }
+  return static_cast<unsigned>(number);
+}
+
+bool parse_bool(const json& value, const std::string& where) {
+  if (value.is_boolean()) return value.get<bool>();
+  if (value == "true") return true;
+  if (value == "false") return false;
+  throw InputError(fmt::format("{}: {} is not true or false", where, value.dump()));
+}
+
+// The suffix multipliers of a size, exactly as spelled (SPEC §2).
+std::optional<std::uint64_t> size_multiplier(std::string_view suffix) {
+  constexpr std::array<std::pair<std::string_view, unsigned>, 5> units{
+      {{"B", 0}, {"KiB", 10}, {"MiB", 20}, {"GiB", 30}, {"TiB", 40}}};
+  for (const auto& [name, shift] : units) {
+    if (suffix == name) return std::uint64_t{1} << shift;
+  }
+  return std::nullopt;
+}
+
+Size parse_size_string(const json& value, std::string_view key) {
+  const std::string_view text = value.get_ref<const std::string&>();
+  const std::size_t split = std::min(text.find_first_not_of("0123456789"), text.size());
+  const std::optional<std::uint64_t> multiplier =
+      split == text.size() ? std::optional<std::uint64_t>{1} : size_multiplier(text.substr(split));
+  std::uint64_t number = 0;
+  const std::errc ec = parse_digits(text.substr(0, split), number);
+  if (multiplier && (ec == std::errc::result_out_of_range ||
+                     (ec == std::errc{} && number > UINT64_MAX / *multiplier))) {
+    throw InputError(fmt::format("{}: {} is too large", key, value.dump()));
+  }
+  if (!multiplier || ec != std::errc{}) {
+    throw InputError(fmt::format("{}: {} is not a whole size {}", key, value.dump(), kSizeHint));
+  }
+  if (split == text.size()) return Size{number, true};
+  return Size{number * *multiplier, false};
+}
+
+// Parsing into a field, by the field's type.
+void parse_into(Size& field, const json& v, const std::string& where) {
+  field = parse_size(v, where);
+}
+void parse_into(std::uint64_t& field, const json& v, const std::string& where) {
+  field = parse_u64(v, where);
+}
+void parse_into(unsigned& field, const json& v, const std::string& where) {
+  field = parse_unsigned(v, where);
+}
+void parse_into(std::optional<unsigned>& field, const json& v, const std::string& where) {
+  field = parse_unsigned(v, where);
+}
+void parse_into(bool& field, const json& v, const std::string& where) {
+  field = parse_bool(v, where);
+}
+
+ZoneConfig& section_of(Config& c, ZoneConfig*) {
+  return c.zone;
+}
+PcpConfig& section_of(Config& c, PcpConfig*) {
+  return c.pcp;
+}
+ReserveConfig& section_of(Config& c, ReserveConfig*) {
+  return c.reserve;
+}
+RegionAwareConfig& section_of(Config& c, RegionAwareConfig*) {
+  return c.region_aware;
+}
+
+// One settable key: its dotted name and the member of its section it sets.
+struct KeyField {
+  std::string_view key;
+  std::variant<Size ZoneConfig::*, std::uint64_t ZoneConfig::*, unsigned ZoneConfig::*,
+               bool PcpConfig::*, std::optional<unsigned> PcpConfig::*,
+               std::optional<unsigned> ReserveConfig::*, bool RegionAwareConfig::*>
+      field;
+};
+
+// The one table of keys (SPEC §2), in the order config_keys() and error messages list them.
+constexpr std::array<KeyField, 17> kKeys{{
+    {"zone.memory", &ZoneConfig::memory},
+    {"zone.start_pfn", &ZoneConfig::start_pfn},
+    {"zone.page_size", &ZoneConfig::page_size},
+    {"zone.max_order", &ZoneConfig::max_order},
+    {"zone.pageblock_order", &ZoneConfig::pageblock_order},
+    {"zone.region_size", &ZoneConfig::region_size},
+    {"zone.cpus", &ZoneConfig::cpus},
+    {"pcp.enabled", &PcpConfig::enabled},
+    {"pcp.batch", &PcpConfig::batch},
+    {"pcp.high", &PcpConfig::high},
+    {"reserve.pageblocks", &ReserveConfig::pageblocks},
+    {"region_aware.sorted_freelists", &RegionAwareConfig::sorted_freelists},
+    {"region_aware.lower_region_bias", &RegionAwareConfig::lower_region_bias},
+    {"region_aware.region_allocator", &RegionAwareConfig::region_allocator},
+    {"region_aware.retype_regions", &RegionAwareConfig::retype_regions},
+    {"region_aware.loan_only_stealing", &RegionAwareConfig::loan_only_stealing},
+    {"region_aware.ra_cache", &RegionAwareConfig::ra_cache},
+}};
+
+// Parses `value` for `key` into the config; false for a key it does not know.
+bool store(Config& config, std::string_view key, const json& value, const std::string& where) {
+  for (const KeyField& entry : kKeys) {
+    if (entry.key != key) continue;
+    std::visit(
+        [&]<typename T, typename Section>(T Section::*field) {
+          parse_into(section_of(config, static_cast<Section*>(nullptr)).*field, value, where);
+        },
+        entry.field);
+    return true;
+  }
+  return false;
+}
+
+std::string joined_keys(std::string_view prefix) {
+  std::string out;
+  for (const auto& key : config_keys()) {
+    if (!key.starts_with(prefix)) continue;
+    if (!out.empty()) out += ", ";
+    out += key;
+  }
+  return out;
+}
+
+std::string_view trim(std::string_view text) {
+  const auto first = text.find_first_not_of(" \t");
+  if (first == std::string_view::npos) return {};
+  const auto last = text.find_last_not_of(" \t");
+  return text.substr(first, last - first + 1);
+}
+
+// Flattens {"zone": {"memory": ...}} to ("zone.memory", ...) pairs, depth first.
+void flatten(const json& object, const std::string& prefix,
+             std::vector<std::pair<std::string, const json*>>& out) {
+  for (const auto& [name, value] : object.items()) {
+    std::string key = prefix.empty() ? name : prefix + "." + name;
+    if (value.is_object()) {
+      flatten(value, key, out);
+    } else {
+      out.emplace_back(std::move(key), &value);
+    }
+  }
+}
+
+} // namespace
+
+std::uint64_t Size::bytes(std::uint64_t page_size) const {
+  if (!in_pages) return value;
+  if (page_size != 0 && value > UINT64_MAX / page_size) {
+    throw InputError(fmt::format("{} pages of {} bytes overflow 64 bits", value, page_size));
+  }
+  return value * page_size;
+}
+
+Size parse_size(const nlohmann::json& value, std::string_view key) {
+  if (auto pages = json_unsigned(value)) return Size{*pages, true};
+  if (value.is_string()) return parse_size_string(value, key);
+  throw InputError(fmt::format("{}: {} is not a whole size {}", key, value.dump(), kSizeHint));
+}
+
+const std::vector<std::string>& config_keys() {
+  static const std::vector<std::string> keys = [] {
+    std::vector<std::string> out;
+    for (const KeyField& entry : kKeys) out.emplace_back(entry.key);
+    return out;
+  }();
+  return keys;
+}
+
+void ConfigBuilder::set(std::string_view key, const nlohmann::json& value,
+                        std::string_view origin) {
+  if (store(config_, key, value, fmt::format("{}: {}", origin, key))) {
+    if (key.starts_with("region_aware.")) touched_region_aware_ = true;
+    return;
+  }
+  throw InputError(
+      fmt::format("{}: unknown key \"{}\"; valid keys: {}", origin, key, joined_keys("")));
+}
+
+void ConfigBuilder::set_assignment(std::string_view assignment, std::string_view origin) {
+  const auto equals = assignment.find('=');
+  if (equals == std::string_view::npos) {
+    throw InputError(fmt::format("{}: \"{}\" is not key=value", origin, assignment));
+  }
+  const std::string_view key = trim(assignment.substr(0, equals));
+  set(key, nlohmann::json(std::string(trim(assignment.substr(equals + 1)))), origin);
+}
+
+void ConfigBuilder::apply_header_zone(const nlohmann::json& zone, std::string_view origin) {
+  if (!zone.is_object()) {
+    throw InputError(fmt::format("{}: \"zone\" is not a JSON object", origin));
+  }
+  for (const auto& [name, value] : zone.items()) {
+    const std::string key = name.starts_with("zone.") ? name : "zone." + name;
+    if (std::find(config_keys().begin(), config_keys().end(), key) == config_keys().end()) {
+      throw InputError(fmt::format("{}: unknown zone key \"{}\"; valid keys: {}", origin, name,
+                                   joined_keys("zone.")));
+    }
+    set(key, value, origin);
+  }
+}
+
+void ConfigBuilder::apply_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(fmt::format("{}: cannot open", path));
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) throw InputError(fmt::format("{}: cannot read", path));
+  nlohmann::json document;
+  try {
+    document = nlohmann::json::parse(text.str());
+  } catch (const nlohmann::json::parse_error& error) {
+    std::string_view message = error.what();
+    if (const auto bracket = message.find("] "); bracket != std::string_view::npos) {
+      message.remove_prefix(bracket + 2);
+    }
+    throw InputError(fmt::format("{}: not valid JSON: {}", path, message));
+  }
+  if (!document.is_object()) throw InputError(fmt::format("{}: not a JSON object", path));
+  apply_object(document, path);
+}
+
+void ConfigBuilder::apply_object(const nlohmann::json& object, std::string_view origin) {
+  if (!object.is_object()) throw InputError(fmt::format("{}: not a JSON object", origin));
+  std::vector<std::pair<std::string, const json*>> entries;
+  flatten(object, "", entries);
+  for (const auto& [key, value] : entries) set(key, *value, origin);
+}
+
+} // namespace memsim

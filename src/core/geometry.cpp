@@ -1,0 +1,179 @@
+// resolve_geometry() and config_to_json() (include/memsim/config.hpp): checks a layered Config
+// as a whole and computes what the 3.11 kernel would have derived at boot: pcp batch/high
+// (zone_batchsize, SEMANTICS D14) and the MIGRATE_RESERVE count (init_per_zone_wmark_min and
+// setup_zone_migrate_reserve, D13). Runs once per run, before the zone is built.
+#include <algorithm>
+#include <bit>
+#include <climits>
+
+#include <fmt/format.h>
+
+#include "memsim/config.hpp"
+#include "memsim/error.hpp"
+
+namespace memsim {
+namespace {
+
+constexpr unsigned kMaxMaxOrder = 20;
+constexpr unsigned kMaxCpus = 1024;
+constexpr std::uint64_t kMaxZonePages = UINT32_MAX; // page indices are 32-bit (PageIdx)
+
+// int_sqrt() of lib/int_sqrt.c: the floor of the square root, in integers only.
+std::uint64_t int_sqrt(std::uint64_t x) {
+  if (x <= 1) return x;
+  std::uint64_t m = std::uint64_t{1} << ((std::bit_width(x) - 1) & ~1U);
+  std::uint64_t y = 0;
+  while (m != 0) {
+    const std::uint64_t b = y + m;
+    y >>= 1;
+    if (x >= b) {
+      x -= b;
+      y += m;
+    }
+    m >>= 2;
+  }
+  return y;
+}
+
+// zone_batchsize() of 3.11 mm/page_alloc.c (CONFIG_MMU), with managed = present pages.
+std::uint64_t zone_batchsize(std::uint64_t pages, std::uint64_t page_size) {
+  std::uint64_t batch = pages / 1024;
+  if (batch * page_size > 512 * 1024) batch = (512 * 1024) / page_size;
+  batch /= 4;
+  if (batch < 1) batch = 1;
+  return std::bit_floor(batch + batch / 2) - 1;
+}
+
+// SEMANTICS D13: min_free_kbytes of init_per_zone_wmark_min(), the zone's min watermark of
+// __setup_per_zone_wmarks() and the reserve count of setup_zone_migrate_reserve().
+unsigned reserve_pageblocks(std::uint64_t pages, std::uint64_t page_size, unsigned page_shift,
+                            unsigned pageblock_order) {
+  const std::uint64_t zone_kbytes = pages * page_size / 1024;
+  const std::uint64_t min_free_kbytes =
+      std::clamp<std::uint64_t>(int_sqrt(zone_kbytes * 16), 128, 65536);
+  const std::uint64_t min_wmark = min_free_kbytes >> (page_shift - 10);
+  const std::uint64_t pageblock_pages = std::uint64_t{1} << pageblock_order;
+  const std::uint64_t rounded =
+      (min_wmark + pageblock_pages - 1) / pageblock_pages * pageblock_pages;
+  return static_cast<unsigned>(std::min<std::uint64_t>(2, rounded >> pageblock_order));
+}
+
+unsigned checked_page_shift(std::uint64_t page_size) {
+  if (page_size < 1024 || !std::has_single_bit(page_size)) {
+    throw InputError(
+        fmt::format("zone.page_size: {} is not a power of two of at least 1024", page_size));
+  }
+  return static_cast<unsigned>(std::countr_zero(page_size));
+}
+
+void check_orders(const ZoneConfig& zone) {
+  if (zone.max_order < 1 || zone.max_order > kMaxMaxOrder) {
+    throw InputError(fmt::format("zone.max_order: {} is out of range (it must be 1 to {})",
+                                 zone.max_order, kMaxMaxOrder));
+  }
+  if (zone.pageblock_order > zone.max_order - 1) {
+    throw InputError(fmt::format("zone.pageblock_order: {} is above zone.max_order - 1 ({})",
+                                 zone.pageblock_order, zone.max_order - 1));
+  }
+}
+
+// A size in whole pages; `key` names it in errors.
+std::uint64_t whole_pages(const Size& size, std::uint64_t page_size, std::string_view key) {
+  std::uint64_t bytes = 0;
+  try {
+    bytes = size.bytes(page_size);
+  } catch (const InputError& error) {
+    throw InputError(fmt::format("{}: {}", key, error.what()));
+  }
+  if (bytes == 0) throw InputError(fmt::format("{}: must not be zero", key));
+  if (bytes % page_size != 0) {
+    throw InputError(
+        fmt::format("{}: {} bytes is not a whole number of {}-byte pages", key, bytes, page_size));
+  }
+  return bytes / page_size;
+}
+
+void check_zone_span(const ZoneConfig& zone, Geometry& g) {
+  g.pages = whole_pages(zone.memory, zone.page_size, "zone.memory");
+  if (g.pages > kMaxZonePages) {
+    throw InputError(fmt::format("zone.memory: {} pages is more than the {} pages memsim can "
+                                 "simulate",
+                                 g.pages, kMaxZonePages));
+  }
+  const std::uint64_t max_block = std::uint64_t{1} << (zone.max_order - 1);
+  g.region_pages = whole_pages(zone.region_size, zone.page_size, "zone.region_size");
+  if (g.region_pages % max_block != 0) {
+    throw InputError(fmt::format("zone.region_size: {} pages is not a multiple of the max-order "
+                                 "block ({} pages)",
+                                 g.region_pages, max_block));
+  }
+  if (zone.start_pfn % max_block != 0) {
+    throw InputError(fmt::format("zone.start_pfn: {} is not aligned to the max-order block ({} "
+                                 "pages)",
+                                 zone.start_pfn, max_block));
+  }
+  if (zone.start_pfn > UINT64_MAX - g.pages) {
+    throw InputError(
+        fmt::format("zone.start_pfn: {} plus the zone's pages overflows 64 bits", zone.start_pfn));
+  }
+  g.regions = (g.pages + g.region_pages - 1) / g.region_pages;
+}
+
+// SEMANTICS D14: pageset_set_batch(zone_batchsize()), then the pcp.* overrides.
+void resolve_pcp(const PcpConfig& pcp, std::uint64_t pages, std::uint64_t page_size, Geometry& g) {
+  if (pcp.batch && *pcp.batch < 1) throw InputError("pcp.batch: must be at least 1");
+  const std::uint64_t batch = pcp.batch ? *pcp.batch : zone_batchsize(pages, page_size);
+  const std::uint64_t high = pcp.high ? *pcp.high : 6 * batch;
+  if (high > UINT_MAX) {
+    throw InputError(fmt::format("pcp.batch: {} is too large (6 x batch overflows)", batch));
+  }
+  g.pcp_batch = static_cast<unsigned>(std::max<std::uint64_t>(1, batch));
+  g.pcp_high = static_cast<unsigned>(high);
+}
+
+} // namespace
+
+Geometry resolve_geometry(const Config& config) {
+  const ZoneConfig& zone = config.zone;
+  Geometry g;
+  g.page_shift = checked_page_shift(zone.page_size);
+  check_orders(zone);
+  check_zone_span(zone, g);
+  if (zone.cpus < 1 || zone.cpus > kMaxCpus) {
+    throw InputError(
+        fmt::format("zone.cpus: {} is out of range (it must be 1 to {})", zone.cpus, kMaxCpus));
+  }
+  g.pageblock_pages = std::uint64_t{1} << zone.pageblock_order;
+  resolve_pcp(config.pcp, g.pages, zone.page_size, g);
+  g.reserve_pageblocks =
+      config.reserve.pageblocks
+          ? *config.reserve.pageblocks
+          : reserve_pageblocks(g.pages, zone.page_size, g.page_shift, zone.pageblock_order);
+  return g;
+}
+
+nlohmann::ordered_json config_to_json(const Config& config, const Geometry& geometry,
+                                      bool with_region_aware) {
+  const ZoneConfig& zone = config.zone;
+  nlohmann::ordered_json out;
+  out["zone"] = {{"memory", geometry.pages * zone.page_size},
+                 {"start_pfn", zone.start_pfn},
+                 {"page_size", zone.page_size},
+                 {"max_order", zone.max_order},
+                 {"pageblock_order", zone.pageblock_order},
+                 {"region_size", geometry.region_pages * zone.page_size},
+                 {"cpus", zone.cpus}};
+  out["pcp"] = {
+      {"enabled", config.pcp.enabled}, {"batch", geometry.pcp_batch}, {"high", geometry.pcp_high}};
+  out["reserve"] = {{"pageblocks", geometry.reserve_pageblocks}};
+  if (with_region_aware) {
+    const RegionAwareConfig& ra = config.region_aware;
+    out["region_aware"] = {
+        {"sorted_freelists", ra.sorted_freelists},     {"lower_region_bias", ra.lower_region_bias},
+        {"region_allocator", ra.region_allocator},     {"retype_regions", ra.retype_regions},
+        {"loan_only_stealing", ra.loan_only_stealing}, {"ra_cache", ra.ra_cache}};
+  }
+  return out;
+}
+
+} // namespace memsim

@@ -1,0 +1,56 @@
+// The `region-aware` policy: Bhat's v4 "Memory Power Management" design without targeted
+// evacuation (SPEC §3, SEMANTICS D25–D35): region-sorted free lists, lower-region bias, the
+// region allocator behind the page allocator (PA⇒RA on insertion, RA⇒PA before any fallback),
+// re-typing of granted regions, loan-only stealing and the one-region cache. Each ingredient
+// is a switch of config.region_aware; all off is exactly `stock`.
+#pragma once
+
+#include "policy/stock.hpp"
+#include "region/region_allocator.hpp"
+#include "region/sorted_freelists.hpp"
+
+namespace memsim {
+
+class RegionAwarePolicy : public StockPolicy {
+public:
+  explicit RegionAwarePolicy(const Config& config);
+
+  // __rmqueue() of v4 26: __rmqueue_smallest, then a region from the RA (never for RESERVE)
+  // and retry, then __rmqueue_fallback, then MIGRATE_RESERVE.
+  Taken rmqueue(Zone& zone, unsigned order, Migratetype mt) override;
+  // add_to_freelist() of v4 06/25: sorted insertion, then the PA⇒RA check (D28, D31).
+  void add_to_freelist(Zone& zone, PageIdx block, unsigned order, Migratetype mt,
+                       bool tail) override;
+  // del_from_freelist() of v4 06/09.
+  void del_from_freelist(Zone& zone, PageIdx block) override;
+  // move_freepages() meeting an RA block (v4 30, D30): the whole region to MOVABLE.
+  void release_held_block(Zone& zone, PageIdx block) override;
+  std::vector<std::string> notes() const override;
+  void check_invariants(const Zone& zone) const override;
+
+  const SortedFreelists& freelists() const { return lists_; }
+  const RegionAllocator& region_allocator() const { return ra_; }
+
+protected:
+  PageIdx rmqueue_smallest(Zone& zone, unsigned order, Migratetype mt) override;
+  void steal_freepages(Zone& zone, PageIdx page, unsigned current_order,
+                       Migratetype start_mt) override;
+  bool claims_whole_blocks() const override { return !switches_.loan_only_stealing; }
+
+private:
+  // can_return_region() (v4 25/33) for the region of a block just inserted.
+  bool can_return_region(const Zone& zone, PageIdx block, unsigned order, Migratetype mt) const;
+  // add_to_region_allocator() (v4 19): the region's segment leaves the list for the RA.
+  void return_region(Zone& zone, std::uint64_t region, unsigned order, Migratetype mt);
+  // __del_from_region_allocator() (v4 20/27/29/32): the region's blocks onto free_list[top][mt].
+  void grant_region(Zone& zone, std::uint64_t region, Migratetype mt, bool by_move_freepages);
+  std::uint64_t region_present(const Zone& zone, std::uint64_t region) const;
+
+  RegionAwareConfig switches_;
+  Geometry geometry_;
+  SortedFreelists lists_;
+  RegionAllocator ra_;
+  PageIdx stealing_block_ = kNoPage;  // the block __rmqueue_fallback is about to take (D31)
+};
+
+}  // namespace memsim

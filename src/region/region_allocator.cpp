@@ -1,0 +1,94 @@
+// The region allocator's lists and counters (Bhat v4 16–22; research/bhat-patchset.md §2.4,
+// §3.2, §3.3). Transfers to and from the buddy lists are driven by the region-aware policy.
+#include "region/region_allocator.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace memsim {
+
+RegionAllocator::RegionAllocator(const Geometry& geometry)
+    : lists_(geometry.regions), held_(geometry.regions) {}
+
+void RegionAllocator::hold(Zone& zone, std::uint64_t region, const std::vector<PageIdx>& blocks) {
+  PageList& list = lists_[region];
+  for (const PageIdx b : blocks) {
+    Page& p = zone.page(b);
+    p.state = PageState::held;
+    p.next = kNoPage;
+    p.prev = list.tail;
+    if (list.tail == kNoPage) {
+      list.head = b;
+    } else {
+      zone.page(list.tail).next = b;
+    }
+    list.tail = b;
+    ++list.count;
+  }
+  held_.set(region);
+  zone.held_blocks() += blocks.size();
+  zone.region_counters(region).in_region_allocator = true;
+  ++zone.region_allocator().regions_held;
+}
+
+std::vector<PageIdx> RegionAllocator::release(Zone& zone, std::uint64_t region) {
+  std::vector<PageIdx> out = blocks(zone, region);
+  for (const PageIdx b : out) {
+    Page& p = zone.page(b);
+    p.next = p.prev = kNoPage;
+  }
+  lists_[region] = PageList{};
+  held_.clear(region);
+  zone.held_blocks() -= out.size();
+  zone.region_counters(region).in_region_allocator = false;
+  --zone.region_allocator().regions_held;
+  return out;
+}
+
+std::vector<PageIdx> RegionAllocator::blocks(const Zone& zone, std::uint64_t region) const {
+  std::vector<PageIdx> out;
+  out.reserve(lists_[region].count);
+  for (PageIdx b = lists_[region].head; b != kNoPage && out.size() <= lists_[region].count;
+       b = zone.page(b).next)
+    out.push_back(b);
+  return out;
+}
+
+std::string RegionAllocator::check(const Zone& zone) const {
+  const Geometry& g = zone.geometry();
+  const unsigned top = zone.max_order() - 1;
+  std::uint64_t held_blocks = 0, held_regions = 0;
+  for (std::uint64_t r = 0; r < lists_.size(); ++r) {
+    const bool held = held_.test(r);
+    if (held != zone.region_counters()[r].in_region_allocator)
+      return fmt::format("region {}: in_region_allocator disagrees with the RA", r);
+    if (held != (lists_[r].count != 0))
+      return fmt::format("region {}: RA mask and RA list disagree", r);
+    if (!held) continue;
+    ++held_regions;
+    const std::vector<PageIdx> list = blocks(zone, r);
+    if (list.size() != lists_[r].count) return fmt::format("region {}: RA list count broken", r);
+    for (const PageIdx b : list) {
+      const Page& p = zone.page(b);
+      if (p.state != PageState::held || p.order != top || zone.region_of(b) != r)
+        return fmt::format("region {}: RA block {} is not a held max-order block of it", r, b);
+    }
+    const std::uint64_t present = std::min(g.region_pages, g.pages - r * g.region_pages);
+    if ((list.size() << top) != present)
+      return fmt::format("region {} is in the RA but not completely free ({} blocks, {} pages)", r,
+                         list.size(), present);
+    held_blocks += list.size();
+  }
+  for (PageIdx i = 0; i < zone.pages(); ++i)
+    if (zone.page(i).state == PageState::held && !held_.test(zone.region_of(i)))
+      return fmt::format("page {} is held but its region is not in the RA", i);
+  if (held_blocks != zone.held_blocks())
+    return fmt::format("held_blocks {} but the RA lists hold {}", zone.held_blocks(), held_blocks);
+  if (held_regions != zone.region_allocator().regions_held)
+    return fmt::format("regions_held {} but the RA holds {}", zone.region_allocator().regions_held,
+                       held_regions);
+  return {};
+}
+
+}  // namespace memsim

@@ -1,0 +1,159 @@
+// The text of `memsim compare` without --json (report/summary.hpp): one row per metric, one
+// column per run headed by its policy entry, and after every later run a "Δ vs first" column.
+#include <algorithm>
+#include <array>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "report/derived.hpp"
+#include "report/summary.hpp"
+#include "report/text_format.hpp"
+
+namespace memsim {
+namespace {
+
+enum class Kind { count, percent, index, order };
+
+struct Metric {
+  std::string_view name;
+  Kind kind;
+};
+
+// The rows of the table; figures() gives their values in the same order.
+constexpr std::array<Metric, 16> kMetrics{{{"free regions", Kind::count},
+                                           {"used regions", Kind::count},
+                                           {"mixed regions", Kind::count},
+                                           {"homogeneity", Kind::percent},
+                                           {"mixed pageblocks", Kind::count},
+                                           {"fallbacks", Kind::count},
+                                           {"  fragmenting", Kind::count},
+                                           {"pageblock retypes", Kind::count},
+                                           {"RA regions granted", Kind::count},
+                                           {"RA regions returned", Kind::count},
+                                           {"RA regions held", Kind::count},
+                                           {"free pages", Kind::count},
+                                           {"pcp pages", Kind::count},
+                                           {"failed allocations", Kind::count},
+                                           {"largest free order", Kind::order},
+                                           {"unusable index (pageblock order)", Kind::index}}};
+
+using Figures = std::array<std::optional<double>, kMetrics.size()>;
+
+std::optional<double> count(std::uint64_t value) {
+  return static_cast<double>(value);
+}
+
+Figures figures(const RunStats& s) {
+  const ZoneSummary z = summarize_regions(s.regions);
+  const RegionAllocatorCounts& ra = s.region_allocator;
+  const auto largest = largest_free_order(s.free_area.buddyinfo);
+  const double unusable =
+      index_fraction(unusable_free_index(s.pageblock_order, s.free_area.buddyinfo));
+  return {count(z.free_regions),
+          count(z.used_regions),
+          count(z.mixed_regions),
+          z.homogeneity,
+          count(z.mixed_pageblocks),
+          count(s.fallbacks.total),
+          count(s.fallbacks.fragmenting),
+          count(total_retypes(s.retypes)),
+          count(ra.regions_granted),
+          count(ra.regions_returned),
+          count(ra.regions_held),
+          count(s.free_pages),
+          count(s.pcp_pages),
+          count(s.events.failed),
+          largest ? count(*largest) : std::nullopt,
+          unusable};
+}
+
+std::string format_value(Kind kind, std::optional<double> value) {
+  if (!value) return "n/a";
+  switch (kind) {
+  case Kind::percent:
+    return format_percent(value);
+  case Kind::index:
+    return fmt::format("{:.3f}", *value);
+  case Kind::count:
+  case Kind::order:
+    break;
+  }
+  return fmt::format("{:.0f}", *value);
+}
+
+std::string format_delta(Kind kind, std::optional<double> first, std::optional<double> value) {
+  if (!first || !value) return "n/a";
+  const double delta = *value - *first;
+  if (delta == 0) return "0";
+  switch (kind) {
+  case Kind::percent:
+    return fmt::format("{:+.2f} pp", delta * 100.0);
+  case Kind::index:
+    return fmt::format("{:+.3f}", delta);
+  case Kind::count:
+  case Kind::order:
+    break;
+  }
+  return fmt::format("{:+.0f}", delta);
+}
+
+using Row = std::vector<std::string>;
+
+// The table as cells: a header row, then one row per metric.
+std::vector<Row> build_table(const std::vector<RunStats>& runs) {
+  std::vector<Row> table;
+  Row header{""};
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    header.push_back(runs[i].policy);
+    if (i > 0) header.emplace_back("Δ vs first");
+  }
+  table.push_back(std::move(header));
+  std::vector<Figures> values;
+  for (const RunStats& run : runs) values.push_back(figures(run));
+  for (std::size_t m = 0; m < kMetrics.size(); ++m) {
+    Row row{std::string(kMetrics[m].name)};
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+      row.push_back(format_value(kMetrics[m].kind, values[i][m]));
+      if (i > 0) row.push_back(format_delta(kMetrics[m].kind, values[0][m], values[i][m]));
+    }
+    table.push_back(std::move(row));
+  }
+  return table;
+}
+
+// Code points, which is what fmt pads by ("Δ" is two bytes, one column).
+std::size_t display_width(std::string_view text) {
+  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
+}
+
+void write_table(std::ostream& out, const std::vector<Row>& table) {
+  std::vector<std::size_t> widths(table.front().size(), 0);
+  for (const Row& row : table) {
+    for (std::size_t c = 0; c < row.size(); ++c) {
+      widths[c] = std::max(widths[c], display_width(row[c]));
+    }
+  }
+  for (const Row& row : table) {
+    std::string line = fmt::format("{:<{}}", row[0], widths[0]);
+    for (std::size_t c = 1; c < row.size(); ++c) {
+      line += fmt::format("  {:>{}}", row[c], widths[c]);
+    }
+    out << line << '\n';
+  }
+}
+
+} // namespace
+
+void write_compare_summary(std::ostream& out, const std::vector<RunStats>& runs) {
+  if (runs.empty()) return;
+  const RunStats& first = runs.front();
+  out << fmt::format("memsim {}, compare of {} runs\n", memsim_version(), runs.size());
+  out << fmt::format("trace  {} ({} events)\n", first.trace_path, first.trace_events);
+  out << fmt::format("zone   {}\n\n", zone_description(first));
+  write_table(out, build_table(runs));
+}
+
+} // namespace memsim

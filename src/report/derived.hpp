@@ -1,0 +1,39 @@
+// Per-region and zone-wide figures derived from a RunStats snapshot at export time (SPEC §5
+// definitions: free / mixed regions, dominant type, homogeneity). Shared by the exporters in
+// report/ (JSON, text summary) so that every output counts them the same way.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "stats/counters.hpp"
+
+namespace memsim {
+
+struct RegionMetrics {
+  std::uint64_t allocated = 0;         // pages of live allocations, all types
+  std::optional<Migratetype> dominant; // nullopt when nothing is allocated; tie: lowest number
+  std::optional<double> homogeneity;   // max / sum; nullopt when nothing is allocated
+  bool mixed = false;                  // two or more types have allocated pages
+  bool free = false;                   // free_pages == pages (nr_free == present)
+};
+
+struct ZoneSummary {
+  std::uint64_t regions = 0, free_regions = 0, used_regions = 0, mixed_regions = 0,
+                mixed_pageblocks = 0;
+  std::optional<double> homogeneity; // page weighted, SPEC §5
+};
+
+RegionMetrics region_metrics(const RegionSnapshot& region);
+ZoneSummary summarize_regions(const std::vector<RegionSnapshot>& regions);
+// The highest order with a free block (buddyinfo > 0); nullopt when nothing is free.
+std::optional<unsigned> largest_free_order(const std::vector<std::uint64_t>& buddyinfo);
+// Σ of every pageblock re-type.
+std::uint64_t total_retypes(const RetypeCounts& retypes);
+// The kernel index as a fraction (index / 1000.0), as SPEC §5 prints it.
+inline double index_fraction(std::int64_t index) {
+  return static_cast<double>(index) / 1000.0;
+}
+
+} // namespace memsim

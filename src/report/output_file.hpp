@@ -1,0 +1,43 @@
+// Atomic output files (SPEC §1: never a partial output left behind as if complete). A regular
+// path is written to "<path>.tmp.<pid>" in the same directory and renamed over the path by
+// commit(); "-" is standard output; an existing non-regular file (a FIFO, /dev/null) is written
+// in place. Write errors throw InputError("<path>: cannot write: <reason>").
+#pragma once
+
+#include <memory>
+#include <ostream>
+#include <string>
+
+namespace memsim {
+
+class FdStreamBuf;
+
+class OutputFile {
+public:
+  explicit OutputFile(std::string path); // throws InputError when it cannot be created
+  ~OutputFile();                         // removes the temporary file unless committed
+  OutputFile(const OutputFile&) = delete;
+  OutputFile& operator=(const OutputFile&) = delete;
+
+  std::ostream& stream();
+  // Flushes, checks for write errors, closes and renames the temporary file over the path.
+  void commit();
+  const std::string& path() const { return path_; }
+
+private:
+  [[noreturn]] void fail(int error) const;
+  void discard() noexcept;
+
+  std::string path_;
+  std::string temp_path_; // empty: written in place (stdout, a device, a FIFO)
+  std::unique_ptr<FdStreamBuf> buffer_;
+  std::unique_ptr<std::ostream> stream_;
+  int slot_ = -1; // the signal-safe registry slot of temp_path_, or -1
+  bool committed_ = false;
+};
+
+// Unlinks every temporary file not yet committed. Async-signal-safe: for SIGINT / SIGTERM
+// handlers, before they _exit(130).
+void remove_uncommitted_outputs() noexcept;
+
+} // namespace memsim

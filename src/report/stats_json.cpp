@@ -1,0 +1,169 @@
+// Builds the SPEC §5 stats document from RunStats, one function per top-level section, keys
+// in SPEC order. Derived figures (free/mixed regions, homogeneity, extfrag indices) are
+// computed here from the snapshot (report/derived.hpp, stats/metrics.cpp), never stored.
+#include "report/stats_json.hpp"
+
+#include <string>
+
+#include "report/derived.hpp"
+
+#ifndef MEMSIM_VERSION
+#error "MEMSIM_VERSION must be defined by the build (CMake sets it on memsim_lib)"
+#endif
+
+namespace memsim {
+namespace {
+
+using nlohmann::ordered_json;
+
+template <typename T> ordered_json or_null(const std::optional<T>& value) {
+  return value ? ordered_json(*value) : ordered_json(nullptr);
+}
+
+std::string mt_name(int index) {
+  return std::string(to_string(migratetype_at(index)));
+}
+
+ordered_json events_json(const EventCounts& e) {
+  return {{"alloc", e.alloc},
+          {"free", e.free},
+          {"failed", e.failed},
+          {"unmatched_free", e.unmatched_free},
+          {"duplicate_alloc", e.duplicate_alloc},
+          {"order_mismatch", e.order_mismatch},
+          {"mark", e.mark},
+          {"split", e.split},
+          {"split_ignored", e.split_ignored}};
+}
+
+// Non-zero entries of a [kListTypes][kListTypes] table, in kernel-number order.
+ordered_json pair_counts(const RetypeCounts& table, std::string_view separator) {
+  ordered_json out = ordered_json::object();
+  for (int a = 0; a < kListTypes; ++a) {
+    for (int b = 0; b < kListTypes; ++b) {
+      const std::uint64_t count = table[static_cast<std::size_t>(a)][static_cast<std::size_t>(b)];
+      if (count != 0) out[mt_name(a) + std::string(separator) + mt_name(b)] = count;
+    }
+  }
+  return out;
+}
+
+ordered_json fallbacks_json(const RunStats& stats) {
+  return {{"total", stats.fallbacks.total},
+          {"fragmenting", stats.fallbacks.fragmenting},
+          {"by_pair", pair_counts(stats.fallbacks.by_pair, "<-")},
+          {"pageblock_retypes", pair_counts(stats.retypes, "->")}};
+}
+
+ordered_json region_allocator_json(const RegionAllocatorCounts& ra) {
+  return {{"regions_granted", ra.regions_granted},
+          {"regions_returned", ra.regions_returned},
+          {"regions_held", ra.regions_held},
+          {"regions_granted_by_move_freepages", ra.regions_granted_by_move_freepages}};
+}
+
+ordered_json summary_json(const RunStats& stats) {
+  const ZoneSummary summary = summarize_regions(stats.regions);
+  return {{"regions", summary.regions},
+          {"free_regions", summary.free_regions},
+          {"used_regions", summary.used_regions},
+          {"mixed_regions", summary.mixed_regions},
+          {"homogeneity", or_null(summary.homogeneity)},
+          {"mixed_pageblocks", summary.mixed_pageblocks},
+          {"free_pages", stats.free_pages},
+          {"pcp_pages", stats.pcp_pages}};
+}
+
+template <std::size_t N> ordered_json per_type(const std::array<std::uint64_t, N>& counts) {
+  ordered_json out = ordered_json::object();
+  for (std::size_t i = 0; i < N; ++i) out[mt_name(static_cast<int>(i))] = counts[i];
+  return out;
+}
+
+ordered_json region_json(const RegionSnapshot& region) {
+  const RegionMetrics metrics = region_metrics(region);
+  ordered_json dominant = nullptr;
+  if (metrics.dominant) dominant = std::string(to_string(*metrics.dominant));
+  return {{"index", region.index},
+          {"start_pfn", region.start_pfn},
+          {"pages", region.pages},
+          {"free_pages", region.free_pages},
+          {"pcp_pages", region.pcp_pages},
+          {"allocated", per_type(region.allocated)},
+          {"dominant", dominant},
+          {"homogeneity", or_null(metrics.homogeneity)},
+          {"mixed", metrics.mixed},
+          {"pageblocks", per_type(region.pageblocks)},
+          {"mixed_pageblocks", region.mixed_pageblocks},
+          {"in_region_allocator", region.in_region_allocator},
+          {"pageblock_map", region.pageblock_map}};
+}
+
+ordered_json fragmentation_json(const RunStats& stats) {
+  const auto& buddyinfo = stats.free_area.buddyinfo;
+  ordered_json pagetypeinfo = ordered_json::object();
+  for (int i = 0; i < kListTypes; ++i) {
+    pagetypeinfo[mt_name(i)] = stats.free_area.pagetypeinfo[static_cast<std::size_t>(i)];
+  }
+  ordered_json unusable = ordered_json::array();
+  ordered_json fragmentation = ordered_json::array();
+  for (unsigned order = 0; order < stats.max_order; ++order) {
+    unusable.push_back(index_fraction(unusable_free_index(order, buddyinfo)));
+    fragmentation.push_back(index_fraction(fragmentation_index(order, buddyinfo)));
+  }
+  return {{"buddyinfo", buddyinfo},
+          {"pagetypeinfo", std::move(pagetypeinfo)},
+          {"unusable_index", std::move(unusable)},
+          {"fragmentation_index", std::move(fragmentation)},
+          {"largest_free_order", or_null(largest_free_order(buddyinfo))}};
+}
+
+ordered_json sample_json(const TimelineSample& sample) {
+  ordered_json out = {{"event", sample.event},
+                      {"t", or_null(sample.t)},
+                      {"free_regions", sample.free_regions},
+                      {"mixed_regions", sample.mixed_regions},
+                      {"homogeneity", or_null(sample.homogeneity)},
+                      {"mixed_pageblocks", sample.mixed_pageblocks},
+                      {"free_pages", sample.free_pages},
+                      {"fallbacks", sample.fallbacks},
+                      {"unusable_index_pageblock", sample.unusable_index_pageblock}};
+  if (sample.label) out["label"] = *sample.label;
+  return out;
+}
+
+} // namespace
+
+nlohmann::ordered_json stats_to_json(const RunStats& stats) {
+  ordered_json doc;
+  doc["memsim_stats"] = 1;
+  doc["memsim_version"] = MEMSIM_VERSION;
+  doc["policy"] = stats.policy;
+  doc["notes"] = stats.notes;
+  doc["config"] = stats.config.is_null() ? ordered_json::object() : stats.config;
+  doc["trace"] = {{"path", stats.trace_path}, {"events", stats.trace_events}};
+  doc["events"] = events_json(stats.events);
+  doc["fallbacks"] = fallbacks_json(stats);
+  doc["region_allocator"] = region_allocator_json(stats.region_allocator);
+  doc["summary"] = summary_json(stats);
+  doc["regions"] = ordered_json::array();
+  for (const auto& region : stats.regions) doc["regions"].push_back(region_json(region));
+  doc["fragmentation"] = fragmentation_json(stats);
+  doc["timeline"] = ordered_json::array();
+  for (const auto& sample : stats.timeline) doc["timeline"].push_back(sample_json(sample));
+  return doc;
+}
+
+nlohmann::ordered_json compare_to_json(const std::vector<RunStats>& runs) {
+  ordered_json doc;
+  doc["memsim_compare"] = 1;
+  doc["runs"] = ordered_json::array();
+  for (const auto& run : runs) doc["runs"].push_back(stats_to_json(run));
+  return doc;
+}
+
+void write_json(std::ostream& out, const nlohmann::ordered_json& document) {
+  out << document.dump(1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << '\n';
+}
+
+} // namespace memsim

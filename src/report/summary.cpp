@@ -1,0 +1,149 @@
+// The text summary of one run (report/summary.hpp): what `memsim replay` prints without --json.
+// Geometry comes from the effective config JSON (so it shows the resolved pcp/reserve values),
+// figures from RunStats through the same derivations as the JSON (report/derived.hpp).
+#include "report/summary.hpp"
+
+#include <algorithm>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "report/derived.hpp"
+#include "report/text_format.hpp"
+
+namespace memsim {
+namespace {
+
+constexpr int kLabelWidth = 11;
+
+std::string label(std::string_view text) {
+  return fmt::format("{:<{}}", text, kLabelWidth);
+}
+
+void write_geometry(std::ostream& out, const RunStats& stats) {
+  out << label("trace") << fmt::format("{} ({} events)\n", stats.trace_path, stats.trace_events);
+  out << label("zone") << zone_description(stats) << '\n';
+  const auto cpus = config_u64(stats.config, "zone", "cpus");
+  const auto batch = config_u64(stats.config, "pcp", "batch");
+  const auto high = config_u64(stats.config, "pcp", "high");
+  const auto enabled = stats.config.contains("pcp") && stats.config["pcp"].value("enabled", true);
+  const auto reserve = config_u64(stats.config, "reserve", "pageblocks");
+  std::string line = fmt::format("max order {}, pageblock order {} ({} pages)", stats.max_order,
+                                 stats.pageblock_order, std::uint64_t{1} << stats.pageblock_order);
+  if (cpus) line += fmt::format(", {} CPU{}", *cpus, *cpus == 1 ? "" : "s");
+  out << label("") << line << '\n';
+  std::string kernel;
+  if (batch && high) {
+    kernel = enabled ? fmt::format("pcp batch {} high {}", *batch, *high) : "pcp lists off";
+  }
+  if (reserve) {
+    if (!kernel.empty()) kernel += ", ";
+    kernel += fmt::format("reserve {} pageblock{}", *reserve, *reserve == 1 ? "" : "s");
+  }
+  if (!kernel.empty()) out << label("") << kernel << '\n';
+}
+
+void write_events(std::ostream& out, const EventCounts& e) {
+  out << label("events")
+      << fmt::format("alloc {}  free {}  failed {}  marks {}\n", e.alloc, e.free, e.failed, e.mark);
+  out << label("")
+      << fmt::format("unmatched free {}  duplicate alloc {}  order mismatch {}  splits {} "
+                     "({} ignored)\n",
+                     e.unmatched_free, e.duplicate_alloc, e.order_mismatch, e.split,
+                     e.split_ignored);
+}
+
+void write_regions(std::ostream& out, const RunStats& stats) {
+  const ZoneSummary summary = summarize_regions(stats.regions);
+  out << label("regions")
+      << fmt::format("{}: {} free, {} used, {} mixed\n", summary.regions, summary.free_regions,
+                     summary.used_regions, summary.mixed_regions);
+  out << label("")
+      << fmt::format("homogeneity {}, mixed pageblocks {}\n", format_percent(summary.homogeneity),
+                     summary.mixed_pageblocks);
+}
+
+// "a<-b 3, c<-d 1" over the non-zero pairs, in kernel-number order; "none" when empty.
+std::string pair_list(const RetypeCounts& table, std::string_view separator) {
+  std::string out;
+  for (int a = 0; a < kListTypes; ++a) {
+    for (int b = 0; b < kListTypes; ++b) {
+      const std::uint64_t count = table[static_cast<std::size_t>(a)][static_cast<std::size_t>(b)];
+      if (count == 0) continue;
+      if (!out.empty()) out += ", ";
+      out += fmt::format("{}{}{} {}", to_string(migratetype_at(a)), separator,
+                         to_string(migratetype_at(b)), count);
+    }
+  }
+  return out.empty() ? "none" : out;
+}
+
+void write_fallbacks(std::ostream& out, const RunStats& stats) {
+  out << label("fallbacks")
+      << fmt::format("{} ({} fragmenting): {}\n", stats.fallbacks.total,
+                     stats.fallbacks.fragmenting, pair_list(stats.fallbacks.by_pair, "<-"));
+  out << label("retypes")
+      << fmt::format("{}: {}\n", total_retypes(stats.retypes), pair_list(stats.retypes, "->"));
+  const RegionAllocatorCounts& ra = stats.region_allocator;
+  out << label("RA")
+      << fmt::format("regions granted {} ({} by move_freepages), returned {}, held {}\n",
+                     ra.regions_granted, ra.regions_granted_by_move_freepages, ra.regions_returned,
+                     ra.regions_held);
+  out << label("free")
+      << fmt::format("{} pages ({}), pcp {} pages\n", stats.free_pages,
+                     format_bytes(stats.free_pages * stats.page_size), stats.pcp_pages);
+}
+
+// The buddyinfo-style table: one row per free list type (pagetypeinfo), the total row
+// (buddyinfo, region allocator included), then the two extfrag indices per order.
+void write_free_table(std::ostream& out, const RunStats& stats) {
+  const auto& buddyinfo = stats.free_area.buddyinfo;
+  std::uint64_t widest = 0;
+  for (const std::uint64_t count : buddyinfo) widest = std::max(widest, count);
+  const int width = std::max(7, static_cast<int>(fmt::formatted_size("{}", widest)) + 1);
+  std::string header = label("free order");
+  for (unsigned order = 0; order < stats.max_order; ++order) {
+    header += fmt::format("{:>{}}", order, width);
+  }
+  out << '\n' << header << '\n';
+  auto row = [&](std::string_view name, auto&& cell) {
+    std::string line = label(name);
+    for (unsigned order = 0; order < stats.max_order; ++order) {
+      line += fmt::format("{:>{}}", cell(order), width);
+    }
+    out << line << '\n';
+  };
+  auto count_at = [](const std::vector<std::uint64_t>& counts) {
+    return [&counts](unsigned order) {
+      return order < counts.size() ? fmt::format("{}", counts[order]) : std::string("-");
+    };
+  };
+  for (int i = 0; i < kListTypes; ++i) {
+    row(to_string(migratetype_at(i)),
+        count_at(stats.free_area.pagetypeinfo[static_cast<std::size_t>(i)]));
+  }
+  row("total", count_at(buddyinfo));
+  row("unusable", [&](unsigned order) {
+    return fmt::format("{:.3f}", index_fraction(unusable_free_index(order, buddyinfo)));
+  });
+  row("extfrag", [&](unsigned order) {
+    return fmt::format("{:.3f}", index_fraction(fragmentation_index(order, buddyinfo)));
+  });
+  const auto largest = largest_free_order(buddyinfo);
+  out << "largest free order "
+      << (largest ? fmt::format("{}", *largest) : std::string("n/a (nothing free)")) << '\n';
+}
+
+} // namespace
+
+void write_summary(std::ostream& out, const RunStats& stats) {
+  out << fmt::format("memsim {}, policy {}\n", memsim_version(), stats.policy);
+  for (const auto& note : stats.notes) out << label("note") << note << '\n';
+  write_geometry(out, stats);
+  write_events(out, stats.events);
+  write_regions(out, stats);
+  write_fallbacks(out, stats);
+  write_free_table(out, stats);
+}
+
+} // namespace memsim

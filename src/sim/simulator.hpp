@@ -1,0 +1,93 @@
+// The replay loop's engine room: applies trace events to a zone under one policy, keeps the
+// live allocation ids, the event counters and the timeline, and snapshots RunStats at the end.
+// reader -> Simulator::apply -> RunStats -> report/.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <absl/container/flat_hash_map.h>
+
+#include "memsim/config.hpp"
+#include "memsim/trace.hpp"
+#include "stats/run_stats.hpp"
+
+namespace memsim {
+
+class Policy;
+class Zone;
+
+struct ReplayOptions {
+  bool strict = false;         // recoverable trace problems are errors (SPEC §4.4)
+  bool check = false;          // check_invariants() after every event
+  std::uint64_t interval = 0;  // timeline sample every `interval` events; 0: only at marks
+};
+
+// One line of --placements (SPEC §1).
+struct Placement {
+  std::uint64_t i = 0;
+  std::uint64_t id = 0;
+  std::optional<Pfn> pfn;  // nullopt: failed or duplicate
+  unsigned order = 0;
+  Migratetype mt = Migratetype::movable;
+  bool fallback = false;
+};
+
+class PlacementSink {
+public:
+  virtual ~PlacementSink() = default;
+  virtual void place(const Placement& placement) = 0;
+};
+
+class Simulator {
+public:
+  // `policy_entry` is the name as the user wrote it (stats "policy"); `policy_name` the registry
+  // name. The reader supplies the header (preallocated blocks) and where() for messages.
+  // Throws InputError for a config or header the zone cannot take.
+  Simulator(const Config& config, const std::string& policy_name, std::string policy_entry,
+            const TraceReader& reader, std::string trace_path, ReplayOptions options);
+  ~Simulator();
+  Simulator(const Simulator&) = delete;
+  Simulator& operator=(const Simulator&) = delete;
+
+  void set_placement_sink(PlacementSink* sink) { placements_ = sink; }
+  // Applies the next event. Throws InputError ("FILE:LINE: ...") for bad values and, with
+  // --strict, recoverable problems; InternalError when --check finds a broken invariant.
+  void apply(const Event& event);
+  std::uint64_t events_applied() const { return index_; }
+  RunStats finish() const;
+
+  const Zone& zone() const { return *zone_; }
+
+private:
+  void apply_alloc(const Event& event);
+  void apply_free(const Event& event);
+  void apply_split(const Event& event);
+  void recoverable(const Event& event, const std::string& message);
+  void sample(const Event& event, bool at_mark);
+  void apply_preallocated(const TraceHeader& header);
+
+  Config config_;
+  Geometry geometry_;
+  std::string policy_entry_;
+  const TraceReader& reader_;
+  std::string trace_path_;
+  ReplayOptions options_;
+  std::unique_ptr<Policy> policy_;
+  std::unique_ptr<Zone> zone_;
+  absl::flat_hash_map<std::uint64_t, PageIdx> live_;  // allocation id -> block head
+  PlacementSink* placements_ = nullptr;
+  EventCounts counts_;
+  std::uint64_t index_ = 0;
+  std::optional<double> last_t_;
+  std::vector<TimelineSample> timeline_;
+};
+
+// Builds the zone-derived parts of RunStats (regions, free areas, totals) and one timeline
+// sample; shared by Simulator::finish and the timeline.
+void snapshot_zone(const Zone& zone, RunStats& out);
+TimelineSample sample_zone(const Zone& zone);
+
+}  // namespace memsim

@@ -1,0 +1,256 @@
+// One JSON event object -> Event (SPEC §4.3, SEMANTICS D16, D18): the hot path of the JSON
+// readers. Fields are found by one pass over the object with a switch on the key's length; known
+// fields are type-checked wherever they appear, unknown ones are ignored, and the fields each op
+// requires are checked at the end. Nothing is allocated but a mark's label.
+#include "trace/event_parse.hpp"
+
+#include <array>
+#include <limits>
+
+#include <fmt/format.h>
+
+namespace memsim::trace {
+namespace {
+
+namespace dom = simdjson::dom;
+using simdjson::SUCCESS;
+
+// Which required fields an event carried; the label stays a view into the parser until the op
+// is known to be a mark.
+struct Seen {
+  bool op = false;
+  bool id = false;
+  bool order = false;
+  bool mt = false;
+  bool label = false;
+  std::string_view label_text;
+};
+
+const char* type_name(dom::element element) {
+  switch (element.type()) {
+  case dom::element_type::ARRAY: return "an array";
+  case dom::element_type::OBJECT: return "an object";
+  case dom::element_type::STRING: return "a string";
+  case dom::element_type::BOOL: return "a boolean";
+  case dom::element_type::NULL_VALUE: return "null";
+  default: return "a number";
+  }
+}
+
+std::string integer_field_message(std::string_view field) {
+  if (field == "order") return R"("order" must be an integer)";
+  if (field == "cpu") return R"("cpu" must be an integer in 0..4294967295)";
+  return fmt::format("\"{}\" must be an unsigned 64-bit integer", field);
+}
+
+const char* op_name(EventOp op) {
+  static constexpr std::array<const char*, 4> names{"alloc", "free", "mark", "split"};
+  return names[static_cast<std::size_t>(op)];
+}
+
+EventOp parse_op(dom::element value) {
+  std::string_view op;
+  if (value.get_string().get(op) != SUCCESS) throw FieldError(R"("op" must be a string)");
+  if (op == "alloc") return EventOp::alloc;
+  if (op == "free") return EventOp::free;
+  if (op == "mark") return EventOp::mark;
+  if (op == "split") return EventOp::split;
+  throw FieldError("unknown op " + quoted(op));
+}
+
+std::uint32_t parse_cpu(dom::element value) {
+  std::uint64_t cpu = 0;
+  if (value.get_uint64().get(cpu) != SUCCESS || cpu > std::numeric_limits<std::uint32_t>::max())
+    throw FieldError(integer_field_message("cpu"));
+  return static_cast<std::uint32_t>(cpu);
+}
+
+double parse_time(dom::element value) {
+  double t = 0.0;  // get_double() also takes integers
+  if (value.get_double().get(t) != SUCCESS) throw FieldError(R"("t" must be a number)");
+  return t;
+}
+
+bool parse_cold(dom::element value) {
+  bool cold = false;
+  if (value.get_bool().get(cold) != SUCCESS) throw FieldError(R"("cold" must be true or false)");
+  return cold;
+}
+
+std::string_view parse_label(dom::element value) {
+  std::string_view label;
+  if (value.get_string().get(label) != SUCCESS) throw FieldError(R"("label" must be a string)");
+  return label;
+}
+
+void apply_field(std::string_view key, dom::element value, Event& out, Seen& seen) {
+  switch (key.size()) {
+  case 1:
+    if (key[0] == 't') {
+      out.t = parse_time(value);
+      out.has_t = true;
+    }
+    return;
+  case 2:
+    if (key == "op") {
+      out.op = parse_op(value);
+      seen.op = true;
+    } else if (key == "id") {
+      out.id = parse_u64_field(value, "id");
+      seen.id = true;
+    } else if (key == "mt") {
+      out.mt = parse_migratetype(value);
+      seen.mt = true;
+    }
+    return;
+  case 3:
+    if (key == "cpu") out.cpu = parse_cpu(value);
+    return;
+  case 4:
+    if (key == "cold") out.cold = parse_cold(value);
+    return;
+  case 5:
+    if (key == "order") {
+      out.order = static_cast<std::uint8_t>(parse_order_field(value));
+      seen.order = true;
+    } else if (key == "label") {
+      seen.label_text = parse_label(value);
+      seen.label = true;
+    }
+    return;
+  default: return;
+  }
+}
+
+FieldError missing(EventOp op, std::string_view field) {
+  return FieldError(fmt::format("{} without \"{}\"", op_name(op), field));
+}
+
+void check_required(const Seen& seen, Event& out) {
+  if (!seen.op) throw FieldError(R"(event without "op")");
+  out.has_order = seen.order;
+  switch (out.op) {
+  case EventOp::alloc:
+    if (!seen.id) throw missing(out.op, "id");
+    if (!seen.order) throw missing(out.op, "order");
+    if (!seen.mt) throw missing(out.op, "mt");
+    return;
+  case EventOp::free:
+  case EventOp::split:
+    if (!seen.id) throw missing(out.op, "id");
+    return;
+  case EventOp::mark:
+    if (!seen.label) throw missing(out.op, "label");
+    out.label.assign(seen.label_text);
+    return;
+  }
+}
+
+void reset_event(Event& out) {
+  out.op = EventOp::alloc;
+  out.order = 0;
+  out.has_order = false;
+  out.cold = false;
+  out.has_t = false;
+  out.mt = Migratetype::movable;
+  out.cpu = 0;
+  out.id = 0;
+  out.t = 0.0;
+  out.label.clear();  // keeps its capacity: no allocation per event
+}
+
+}  // namespace
+
+void parse_event(dom::element element, Event& out) {
+  dom::object object;
+  if (element.get_object().get(object) != SUCCESS)
+    throw FieldError(fmt::format("event is not a JSON object (found {})", type_name(element)));
+  reset_event(out);
+  Seen seen;
+  for (const dom::key_value_pair field : object) apply_field(field.key, field.value, out, seen);
+  check_required(seen, out);
+}
+
+Migratetype parse_migratetype(dom::element value) {
+  std::string_view name;
+  if (value.get_string().get(name) == SUCCESS) {
+    if (const auto mt = parse_requestable_migratetype(name)) return *mt;
+    throw FieldError("unknown migratetype " + quoted(name));
+  }
+  std::int64_t number = 0;
+  if (value.get_int64().get(number) == SUCCESS) {
+    if (number >= 0 && number < kRequestableTypes) return migratetype_at(static_cast<int>(number));
+    throw FieldError(fmt::format("unknown migratetype {}", number));
+  }
+  std::uint64_t big = 0;
+  if (value.get_uint64().get(big) == SUCCESS)
+    throw FieldError(fmt::format("unknown migratetype {}", big));
+  throw FieldError(R"("mt" must be a migratetype name or number (0, 1, 2))");
+}
+
+std::uint64_t parse_u64_field(dom::element value, std::string_view field) {
+  std::uint64_t number = 0;
+  if (value.get_uint64().get(number) != SUCCESS) throw FieldError(integer_field_message(field));
+  return number;
+}
+
+unsigned parse_order_field(dom::element value) {
+  std::int64_t order = 0;
+  std::uint64_t big = 0;
+  if (value.get_int64().get(order) == SUCCESS) {
+    if (order >= 0 && order <= kMaxReaderOrder) return static_cast<unsigned>(order);
+    throw FieldError(fmt::format("\"order\" out of range: {} (0..{})", order, kMaxReaderOrder));
+  }
+  if (value.get_uint64().get(big) == SUCCESS)
+    throw FieldError(fmt::format("\"order\" out of range: {} (0..{})", big, kMaxReaderOrder));
+  throw FieldError(integer_field_message("order"));
+}
+
+std::string describe_json_error(simdjson::error_code error, std::string_view text) {
+  if (error == simdjson::NUMBER_ERROR) {
+    // simdjson rejects integers above 2^64-1; nlohmann reads them as doubles, which names the field.
+    const auto json = nlohmann::json::parse(text.begin(), text.end(), nullptr, false);
+    if (json.is_object()) {
+      for (const char* field : {"id", "pfn", "order", "cpu"}) {
+        const auto it = json.find(field);
+        if (it != json.end() && it->is_number_float()) return integer_field_message(field);
+      }
+    }
+  }
+  return std::string("invalid JSON: ") + simdjson::error_message(error);
+}
+
+std::string quoted(std::string_view text) {
+  constexpr std::size_t kMax = 60;
+  std::string out = nlohmann::json(std::string(text.substr(0, kMax)))
+                        .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  if (text.size() > kMax) out.insert(out.size() - 1, "...");
+  return out;
+}
+
+nlohmann::json to_nlohmann(dom::element element) {
+  switch (element.type()) {
+  case dom::element_type::OBJECT: {
+    const dom::object source = element.get_object().value_unsafe();
+    nlohmann::json object = nlohmann::json::object();
+    for (const dom::key_value_pair field : source)
+      object[std::string(field.key)] = to_nlohmann(field.value);
+    return object;
+  }
+  case dom::element_type::ARRAY: {
+    const dom::array source = element.get_array().value_unsafe();
+    nlohmann::json array = nlohmann::json::array();
+    for (const dom::element item : source) array.push_back(to_nlohmann(item));
+    return array;
+  }
+  case dom::element_type::INT64: return element.get_int64().value_unsafe();
+  case dom::element_type::UINT64: return element.get_uint64().value_unsafe();
+  case dom::element_type::DOUBLE: return element.get_double().value_unsafe();
+  case dom::element_type::STRING: return std::string(element.get_string().value_unsafe());
+  case dom::element_type::BOOL: return element.get_bool().value_unsafe();
+  case dom::element_type::NULL_VALUE: break;
+  }
+  return nullptr;
+}
+
+}  // namespace memsim::trace

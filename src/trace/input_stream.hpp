@@ -1,0 +1,28 @@
+// The byte source under every trace reader: a file or standard input ("-"), decompressed
+// transparently when its first bytes are a gzip, zstd or xz magic number (never by file name).
+// Compressed input is decompressed on a second thread (SPEC §6) into a small bounded queue of
+// blocks; plain input is read inline. The readers see one flat stream of bytes.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+
+namespace memsim::trace {
+
+class InputStream {
+public:
+  virtual ~InputStream() = default;
+  // Copies the next bytes of the (decompressed) input to `dst`, filling it completely unless the
+  // input ends first; returns the number of bytes, 0 at the end. Throws InputError
+  // ("NAME: corrupt gzip data: ...", "NAME: read error: ...").
+  virtual std::size_t read(char* dst, std::size_t max) = 0;
+};
+
+// The name that messages give a trace path: the path as given, "<stdin>" for "-".
+std::string display_name(const std::string& path);
+
+// Opens `path` ("-" = standard input). Throws InputError("NAME: cannot open: <strerror>").
+std::unique_ptr<InputStream> open_input(const std::string& path);
+
+}  // namespace memsim::trace

@@ -1,0 +1,167 @@
+// The JSON document form (SPEC §4.1): {"memsim_trace":1, "zone":{...}, ..., "events":[...]}.
+// Read streaming: JsonScanner finds each header value and each element of "events" as a byte
+// range of the input window and simdjson parses that range alone, so the reader never holds the
+// events array (memory stays flat however many events there are). The header keys must precede
+// "events"; after the array only unknown keys may follow, then the end of the input.
+// Positions (Event::pos, where()) are 0-based byte offsets of a value's first byte in the
+// decompressed stream: "FILE:byte N".
+#include <fmt/format.h>
+
+#include "memsim/error.hpp"
+#include "trace/event_parse.hpp"
+#include "trace/header.hpp"
+#include "trace/json_scanner.hpp"
+#include "trace/readers.hpp"
+
+namespace memsim::trace {
+namespace {
+
+class DocumentReader final : public TraceReader {
+public:
+  DocumentReader(std::unique_ptr<InputBuffer> buffer, std::size_t pos, std::string name)
+      : buffer_(std::move(buffer)), name_(std::move(name)), scanner_(*buffer_, pos, name_) {
+    read_header();
+  }
+
+  const TraceHeader& header() const override { return header_; }
+  bool next(Event& out) override;
+  std::string where(std::uint64_t pos) const override {
+    return fmt::format("{}:byte {}", name_, pos);
+  }
+
+private:
+  enum class State { first_event, more_events, finished };
+
+  void read_header();
+  bool end_of_events();
+  void read_trailing_keys();
+  simdjson::dom::element parse_value(const JsonScanner::Value& value);
+
+  std::unique_ptr<InputBuffer> buffer_;
+  std::string name_;
+  JsonScanner scanner_;
+  simdjson::dom::parser parser_;
+  TraceHeader header_;
+  State state_ = State::first_event;
+};
+
+// Everything up to and including the '[' of "events".
+void DocumentReader::read_header() {
+  const std::uint64_t start = scanner_.offset();
+  scanner_.expect('{', "'{' (a memsim trace is a JSON object)");
+  HeaderBuilder builder;
+  if (scanner_.peek() == '}') scanner_.fail(scanner_.offset(), R"(the trace has no "events")");
+  for (;;) {
+    const std::string key = scanner_.read_key();
+    scanner_.expect(':', "':' after a key");
+    if (key == "events") {
+      if (scanner_.peek() != '[') scanner_.fail(scanner_.offset(), R"("events" must be an array)");
+      scanner_.advance();
+      try {
+        header_ = builder.finish();
+      } catch (const FieldError& e) {
+        scanner_.fail(start, e.what());
+      }
+      return;
+    }
+    const JsonScanner::Value value = scanner_.scan_value();
+    try {
+      builder.apply(key, parse_value(value));
+    } catch (const FieldError& e) {
+      scanner_.fail(value.offset, e.what());
+    }
+    if (scanner_.peek() == '}') scanner_.fail(scanner_.offset(), R"(the trace has no "events")");
+    scanner_.expect(',', "',' or '}'");
+  }
+}
+
+bool DocumentReader::next(Event& out) {
+  if (state_ == State::finished) return false;
+  if (state_ == State::more_events) {
+    if (end_of_events()) return false;
+    scanner_.expect(',', "',' or ']' after an event");
+    if (scanner_.peek() == ']') scanner_.fail(scanner_.offset(), "invalid JSON: trailing ','");
+  } else if (end_of_events()) {
+    return false;
+  }
+  state_ = State::more_events;
+  const JsonScanner::Value value = scanner_.scan_value();
+  try {
+    parse_event(parse_value(value), out);
+  } catch (const FieldError& e) {
+    scanner_.fail(value.offset, e.what());
+  }
+  out.pos = value.offset;
+  return true;
+}
+
+// At the ']' of "events": checks the rest of the document and returns true; else false.
+bool DocumentReader::end_of_events() {
+  if (scanner_.peek() != ']') return false;
+  scanner_.advance();
+  read_trailing_keys();
+  if (scanner_.peek() >= 0)
+    scanner_.fail(scanner_.offset(), "trailing data after the JSON document");
+  state_ = State::finished;
+  return true;
+}
+
+// Keys after "events": unknown ones are validated and ignored; header keys come too late.
+void DocumentReader::read_trailing_keys() {
+  for (;;) {
+    if (scanner_.peek() == '}') {
+      scanner_.advance();
+      return;
+    }
+    scanner_.expect(',', "',' or '}'");
+    scanner_.peek();  // the key's own offset, after any whitespace
+    const std::uint64_t key_offset = scanner_.offset();
+    const std::string key = scanner_.read_key();
+    if (key == "events") scanner_.fail(key_offset, R"(a second "events")");
+    if (HeaderBuilder::is_header_key(key))
+      scanner_.fail(key_offset, fmt::format("header key \"{}\" after \"events\" (header keys "
+                                            "must come before the events)",
+                                            key));
+    scanner_.expect(':', "':' after a key");
+    parse_value(scanner_.scan_value());
+  }
+}
+
+simdjson::dom::element DocumentReader::parse_value(const JsonScanner::Value& value) {
+  // The value lies inside the InputBuffer, which keeps SIMDJSON_PADDING bytes after its data.
+  simdjson::dom::element element;
+  const auto error = parser_.parse(value.data, value.size, false).get(element);
+  if (error != simdjson::SUCCESS)
+    scanner_.fail(value.offset, describe_json_error(error, {value.data, value.size}));
+  return element;
+}
+
+}  // namespace
+
+std::unique_ptr<TraceReader> make_document_reader(std::unique_ptr<InputBuffer> buffer,
+                                                  std::size_t pos, std::string name) {
+  return std::make_unique<DocumentReader>(std::move(buffer), pos, std::move(name));
+}
+
+std::uint64_t count_document_events(InputBuffer& buffer, std::size_t pos, const std::string& name) {
+  JsonScanner scanner(buffer, pos, name);
+  scanner.expect('{', "'{' (a memsim trace is a JSON object)");
+  for (;;) {
+    const std::string key = scanner.read_key();
+    scanner.expect(':', "':' after a key");
+    if (key == "events") break;
+    scanner.scan_value();
+    scanner.expect(',', R"(',' (the trace has no "events"))");
+  }
+  scanner.expect('[', R"('[' ("events" must be an array))");
+  std::uint64_t count = 0;
+  if (scanner.peek() == ']') return count;
+  for (;;) {
+    scanner.scan_value();
+    ++count;
+    if (scanner.peek() == ']') return count;
+    scanner.expect(',', "',' or ']' after an event");
+  }
+}
+
+}  // namespace memsim::trace

@@ -1,0 +1,64 @@
+// Golden traces: every trace in traces/golden/ replayed by the memsim command must give the
+// stats and placements recorded beside it (compared as parsed JSON, memsim_version aside).
+// Re-bless with tools/bless_golden.sh and review the diff.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "../support/run_command.hpp"
+
+namespace fs = std::filesystem;
+using memsim::test::run_memsim;
+using memsim::test::slurp;
+
+namespace {
+
+std::vector<fs::path> golden_traces() {
+  std::vector<fs::path> traces;
+  for (const auto& entry : fs::directory_iterator(memsim::test::source_path("traces/golden"))) {
+    const std::string name = entry.path().filename().string();
+    if (name.find(".stats.") != std::string::npos || name.find(".placements.") != std::string::npos)
+      continue;
+    traces.push_back(entry.path());
+  }
+  std::sort(traces.begin(), traces.end());
+  return traces;
+}
+
+fs::path expected(const fs::path& trace, const std::string& kind) {
+  std::string stem = trace.filename().string();
+  stem = stem.substr(0, stem.find('.'));
+  return trace.parent_path() / (stem + kind);
+}
+
+std::vector<nlohmann::json> json_lines(const std::string& text) {
+  std::vector<nlohmann::json> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(nlohmann::json::parse(line));
+  return lines;
+}
+
+}  // namespace
+
+TEST_CASE("Every golden trace replays to its recorded stats and placements", "[golden]") {
+  const std::vector<fs::path> traces = golden_traces();
+  REQUIRE(traces.size() >= 3);
+  for (const fs::path& trace : traces) {
+    SECTION(trace.filename().string()) {
+      memsim::test::TempDir dir;
+      const auto result = run_memsim({"replay", trace.string(), "--check", "--json",
+                                      (dir / "stats.json").string(), "--placements",
+                                      (dir / "placements.jsonl").string()});
+      INFO(result.err);
+      REQUIRE(result.status == 0);
+      auto stats = nlohmann::json::parse(slurp(dir / "stats.json"));
+      auto want = nlohmann::json::parse(slurp(expected(trace, ".stats.json")));
+      stats.erase("memsim_version");
+      want.erase("memsim_version");
+      stats["trace"].erase("path");
+      want["trace"].erase("path");
+      CHECK(stats == want);
+      CHECK(json_lines(slurp(dir / "placements.jsonl")) ==
+            json_lines(slurp(expected(trace, ".placements.jsonl"))));
+    }
+  }
+}

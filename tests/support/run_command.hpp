@@ -1,0 +1,68 @@
+// Runs the memsim binary for end-to-end tests: arguments are quoted for the shell, stdout and
+// stderr are captured through temporary files, and the exit status is decoded.
+#pragma once
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <sys/wait.h>
+#include <vector>
+
+namespace memsim::test {
+
+struct CommandResult {
+  int status = -1;
+  std::string out;
+  std::string err;
+};
+
+inline std::string slurp(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+inline std::string shell_quote(const std::string& arg) {
+  std::string quoted = "'";
+  for (const char c : arg) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+// A fresh directory under the system temp dir, removed by the destructor.
+struct TempDir {
+  std::filesystem::path path;
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "memsim-test-XXXXXX").string();
+    path = mkdtemp(pattern.data());
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  std::filesystem::path operator/(const std::string& name) const { return path / name; }
+};
+
+// Runs MEMSIM_BINARY with `args`; `stdin_file` (if any) is its standard input.
+inline CommandResult run_memsim(const std::vector<std::string>& args,
+                                const std::string& stdin_file = "/dev/null") {
+  TempDir dir;
+  std::string command = shell_quote(MEMSIM_BINARY);
+  for (const std::string& arg : args) command += " " + shell_quote(arg);
+  command += " <" + shell_quote(stdin_file) + " >" + shell_quote((dir / "out").string()) + " 2>" +
+             shell_quote((dir / "err").string());
+  const int raw = std::system(command.c_str());
+  CommandResult result;
+  result.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  result.out = slurp(dir / "out");
+  result.err = slurp(dir / "err");
+  return result;
+}
+
+inline std::string source_path(const std::string& relative) {
+  return std::string(MEMSIM_SOURCE_DIR) + "/" + relative;
+}
+
+}  // namespace memsim::test

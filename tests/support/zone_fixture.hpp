@@ -1,0 +1,168 @@
+// A small stock zone for hand-checked kernel scenarios: Config -> resolve_geometry ->
+// StockPolicy -> Zone, booted (and optionally carved) like the simulator does it, with helpers
+// that read free lists and per-CPU lists as pfns (head first) and allocate / free like a trace.
+// Small geometries (e.g. max_order 4: 8-page blocks) keep every list small enough to write by hand.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "memsim/config.hpp"
+#include "memsim/trace.hpp"
+#include "memsim/types.hpp"
+#include "policy/stock.hpp"
+#include "zone/zone.hpp"
+
+namespace memsim::test {
+
+inline constexpr Migratetype U = Migratetype::unmovable;
+inline constexpr Migratetype R = Migratetype::reclaimable;
+inline constexpr Migratetype M = Migratetype::movable;
+inline constexpr Migratetype RES = Migratetype::reserve;
+
+using Pfns = std::vector<Pfn>;
+
+struct ZoneSetup {
+  std::uint64_t pages = 32;  // zone.memory as a bare page count
+  unsigned max_order = 4;    // orders 0..3: 8-page max-order blocks
+  unsigned pageblock_order = 3;
+  Pfn start_pfn = 0;
+  unsigned cpus = 1;
+  bool pcp = false;
+  std::optional<unsigned> batch{};  // pcp.batch (unset: zone_batchsize)
+  std::optional<unsigned> high{};   // pcp.high (unset: 6 x batch)
+  unsigned reserve = 0;           // reserve.pageblocks
+  std::uint64_t region_pages = 0;  // 0: the zone rounded up to a whole max-order block
+  std::vector<PreallocatedBlock> preallocated{};  // carved after boot (SEMANTICS D19)
+  bool finish_init = true;  // false: leave the zone in initialisation (nothing counted yet)
+};
+
+inline Config make_config(const ZoneSetup& s) {
+  Config c;
+  c.zone.memory = Size{s.pages, true};
+  c.zone.start_pfn = s.start_pfn;
+  c.zone.max_order = s.max_order;
+  c.zone.pageblock_order = s.pageblock_order;
+  const std::uint64_t max_block = std::uint64_t{1} << (s.max_order - 1);
+  const std::uint64_t region =
+      s.region_pages != 0 ? s.region_pages : (s.pages + max_block - 1) / max_block * max_block;
+  c.zone.region_size = Size{region, true};
+  c.zone.cpus = s.cpus;
+  c.pcp.enabled = s.pcp;
+  c.pcp.batch = s.batch;
+  c.pcp.high = s.high;
+  c.reserve.pageblocks = s.reserve;
+  return c;
+}
+
+class ZoneFixture {
+public:
+  explicit ZoneFixture(const ZoneSetup& setup = {})
+      : config_(make_config(setup)), geometry_(resolve_geometry(config_)), policy_(config_),
+        zone_(config_, geometry_, policy_) {
+    zone_.boot();
+    for (const PreallocatedBlock& b : setup.preallocated)
+      zone_.carve(b.pfn, b.order, b.mt, "preallocated");
+    if (setup.finish_init) zone_.finish_init();
+  }
+
+  Zone& zone() { return zone_; }
+  const Geometry& geometry() const { return geometry_; }
+
+  // free_list[order][mt] as pfns, head first.
+  Pfns list(unsigned order, Migratetype mt) const {
+    Pfns out;
+    for (PageIdx i = zone_.free_list(order, mt).head; i != kNoPage; i = zone_.page(i).next)
+      out.push_back(zone_.pfn_of(i));
+    return out;
+  }
+
+  // The per-CPU list of `mt` (RESERVE pages ride the movable one) as pfns, head first.
+  Pfns pcp_list(unsigned cpu, Migratetype mt) const {
+    Pfns out;
+    for (PageIdx i = zone_.pcp(cpu).lists[index_of(mt)].head; i != kNoPage; i = zone_.page(i).next)
+      out.push_back(zone_.pfn_of(i));
+    return out;
+  }
+  std::uint64_t pcp_count(unsigned cpu = 0) const { return zone_.pcp(cpu).count; }
+
+  // What the simulator does for an alloc event: buffered_rmqueue, then mark the block live.
+  // Returns the pfn, or nullopt when the allocation fails; last_fallback() is its D1 flag.
+  std::optional<Pfn> alloc(unsigned order, Migratetype mt, unsigned cpu = 0, bool cold = false) {
+    const Taken t = zone_.alloc_pages(order, mt, cpu, cold);
+    last_fallback_ = t.fallback;
+    if (t.block == kNoPage) return std::nullopt;
+    zone_.mark_allocated(t.block, order, mt);
+    return zone_.pfn_of(t.block);
+  }
+  bool last_fallback() const { return last_fallback_; }
+
+  // __free_pages() of the live block at `pfn` (order 0 through the pcp list when enabled).
+  void free(Pfn pfn, unsigned cpu = 0, bool cold = false) { zone_.free_pages(idx(pfn), cpu, cold); }
+  // split_page() of the live block at `pfn`.
+  void split(Pfn pfn) { zone_.split_allocation(idx(pfn)); }
+
+  Migratetype pageblock_type(Pfn pfn) const { return zone_.pageblock_migratetype(idx(pfn)); }
+  std::vector<Migratetype> pageblock_types() const { return zone_.pageblock_types(); }
+
+  std::uint64_t move_freepages_block(Pfn pfn, Migratetype mt) {
+    return zone_.move_freepages_block(idx(pfn), mt);
+  }
+
+  const FallbackCounts& fallbacks() const { return zone_.fallbacks(); }
+  std::uint64_t by_pair(Migratetype start, Migratetype from) const {
+    return zone_.fallbacks().by_pair[index_of(start)][index_of(from)];
+  }
+  std::uint64_t retypes(Migratetype from, Migratetype to) const {
+    return zone_.retypes()[index_of(from)][index_of(to)];
+  }
+  std::uint64_t total_retypes() const {
+    std::uint64_t n = 0;
+    for (const auto& row : zone_.retypes())
+      for (const std::uint64_t v : row) n += v;
+    return n;
+  }
+  std::uint64_t free_pages() const {
+    std::uint64_t n = 0;
+    for (unsigned o = 0; o < zone_.max_order(); ++o) n += zone_.nr_free(o) << o;
+    return n;
+  }
+
+  // Every non-empty list, for INFO() on a failure.
+  std::string dump() const {
+    std::ostringstream s;
+    for (unsigned o = 0; o < zone_.max_order(); ++o)
+      for (int t = 0; t < kListTypes; ++t) {
+        const Pfns l = list(o, migratetype_at(t));
+        if (l.empty()) continue;
+        s << "free_list[" << o << "][" << to_string(migratetype_at(t)) << "] =";
+        for (const Pfn p : l) s << ' ' << p;
+        s << '\n';
+      }
+    for (unsigned c = 0; c < config_.zone.cpus; ++c)
+      for (int t = 0; t < kRequestableTypes; ++t) {
+        const Pfns l = pcp_list(c, migratetype_at(t));
+        if (l.empty()) continue;
+        s << "pcp[" << c << "][" << to_string(migratetype_at(t)) << "] =";
+        for (const Pfn p : l) s << ' ' << p;
+        s << '\n';
+      }
+    s << "pageblocks:";
+    for (const Migratetype mt : zone_.pageblock_types()) s << ' ' << map_letter(mt);
+    return s.str();
+  }
+
+  PageIdx idx(Pfn pfn) const { return static_cast<PageIdx>(pfn - config_.zone.start_pfn); }
+
+private:
+  Config config_;
+  Geometry geometry_;
+  StockPolicy policy_;
+  Zone zone_;
+  bool last_fallback_ = false;
+};
+
+}  // namespace memsim::test
