@@ -9,10 +9,12 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <exception>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -60,6 +62,7 @@ struct Options {
   double live_fraction = 0.5;
   unsigned cpus = 2;
   std::size_t chunk = std::size_t{1} << 20;
+  std::optional<std::uint64_t> interval; // unset: the CLI default, max(1, E / 200)
 };
 
 struct ZoneResult {
@@ -89,9 +92,9 @@ memsim::Config zone_config(const std::string& memory, unsigned cpus) {
   return builder.config();
 }
 
-memsim::ReplayOptions replay_options(std::uint64_t events) {
+memsim::ReplayOptions replay_options(const Options& opt, std::uint64_t events) {
   memsim::ReplayOptions options;
-  options.interval = std::max<std::uint64_t>(1, events / 200); // the CLI default (D10)
+  options.interval = opt.interval.value_or(std::max<std::uint64_t>(1, events / 200)); // D10
   return options;
 }
 
@@ -124,7 +127,7 @@ void measure_parse(ZoneResult& r) {
 }
 
 // What `memsim replay` does, zone initialisation excepted: the counting pass for the default
-// timeline interval, open_trace, the apply loop and the final stats.
+// timeline interval, open_trace, Simulator::run and the final stats.
 void measure_end_to_end(const Options& opt, ZoneResult& r) {
   const memsim::Config config = zone_config(r.zone, opt.cpus);
   auto start = Clock::now();
@@ -132,30 +135,32 @@ void measure_end_to_end(const Options& opt, ZoneResult& r) {
   auto reader = memsim::open_trace(r.trace_path);
   double seconds = seconds_since(start);
   memsim::Simulator sim{config,  opt.policy,   opt.policy,
-                        *reader, r.trace_path, replay_options(events)};
+                        *reader, r.trace_path, replay_options(opt, events)};
   start = Clock::now();
-  memsim::Event event;
-  while (reader->next(event)) sim.apply(event);
+  sim.run(*reader, [] {});
   const memsim::RunStats stats = sim.finish();
   r.end_to_end_seconds = seconds + seconds_since(start);
   r.counts = stats.events;
   r.peak_rss = peak_rss_bytes();
 }
 
-// Events read into memory a chunk at a time; only Simulator::apply is timed.
+// Events read into memory a chunk at a time, then replayed from a memory reader by
+// Simulator::run (as replay does, prefetching included); only that replay is timed.
 void measure_engine(const Options& opt, ZoneResult& r) {
   const memsim::Config config = zone_config(r.zone, opt.cpus);
   auto reader = memsim::open_trace(r.trace_path);
   memsim::Simulator sim{config,  opt.policy,   opt.policy,
-                        *reader, r.trace_path, replay_options(r.events)};
-  std::vector<memsim::Event> chunk(opt.chunk);
+                        *reader, r.trace_path, replay_options(opt, r.events)};
   double seconds = 0;
   for (;;) {
+    std::vector<memsim::Event> chunk(opt.chunk);
     std::size_t n = 0;
     while (n < chunk.size() && reader->next(chunk[n])) ++n;
     if (n == 0) break;
+    chunk.resize(n);
+    auto memory = memsim::make_memory_reader(reader->header(), std::move(chunk), r.trace_path);
     const auto start = Clock::now();
-    for (std::size_t i = 0; i < n; ++i) sim.apply(chunk[i]);
+    sim.run(*memory, [] {});
     seconds += seconds_since(start);
   }
   r.engine_seconds = seconds;
@@ -197,18 +202,20 @@ std::string mega(double per_second) {
   return fmt::format("{:.2f} M/s", per_second / 1e6);
 }
 
-void print_table(const Options& opt, const std::vector<ZoneResult>& results) {
-  fmt::print("memsim_bench: policy `{}`, {} events per trace (synthetic v1, seed {}), {} CPUs, "
-             "live set ≤ {:.0f}% of the zone\n\n",
-             opt.policy, opt.events, opt.seed, opt.cpus, opt.live_fraction * 100);
-  fmt::print("| zone | pages | init | state/page | parse-only | engine-only | end-to-end | "
-             "parse/e2e | peak RSS |\n");
-  fmt::print("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+void print_table(std::FILE* out, const Options& opt, const std::vector<ZoneResult>& results) {
+  fmt::print(out,
+             "memsim_bench: policy `{}`, {} events per trace (synthetic v1, seed {}), {} CPUs, "
+             "live set ≤ {:.0f}% of the zone, timeline interval {}\n\n",
+             opt.policy, opt.events, opt.seed, opt.cpus, opt.live_fraction * 100,
+             opt.interval ? std::to_string(*opt.interval) : "events / 200");
+  fmt::print(out, "| zone | pages | init | state/page | parse-only | engine-only | end-to-end | "
+                  "parse/e2e | peak RSS |\n");
+  fmt::print(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
   for (const ZoneResult& r : results) {
     const std::string none = "–";
     const double parse = rate(r.events, r.parse_seconds);
     const double e2e = rate(r.events, r.end_to_end_seconds);
-    fmt::print("| {} | {} | {:.3f} s | {:.1f} B | {} | {} | {} | {} | {} |\n", r.zone, r.pages,
+    fmt::print(out, "| {} | {} | {:.3f} s | {:.1f} B | {} | {} | {} | {} | {} |\n", r.zone, r.pages,
                r.init_seconds, r.bytes_per_page,
                r.replayed ? fmt::format("{} ({:.2f} GB/s)", mega(parse),
                                         static_cast<double>(r.trace_bytes) / r.parse_seconds / 1e9)
@@ -218,14 +225,15 @@ void print_table(const Options& opt, const std::vector<ZoneResult>& results) {
                r.replayed ? fmt::format("{:.2f}x", e2e > 0 ? parse / e2e : 0.0) : none,
                mib(r.replayed ? r.peak_rss : r.init_peak_rss));
   }
-  fmt::print("\nevents/s count trace events (marks included); engine-only times Simulator::apply "
+  fmt::print(out,
+             "\nevents/s count trace events (marks included); engine-only times Simulator::run "
              "over events\nread ahead into memory in chunks of {}; end-to-end = counting pass + "
-             "open_trace + apply + finish\n(zone initialisation, the `init` column, excepted); "
+             "open_trace + run + finish\n(zone initialisation, the `init` column, excepted); "
              "peak RSS is getrusage ru_maxrss after that\nrow's run (rows run smallest first).\n",
              opt.chunk);
   for (const ZoneResult& r : results) {
     if (!r.replayed) continue;
-    fmt::print("{}: {} ({:.0f} MiB{}), failed {}, unmatched_free {}\n", r.zone, r.trace_path,
+    fmt::print(out, "{}: {} ({:.0f} MiB{}), failed {}, unmatched_free {}\n", r.zone, r.trace_path,
                static_cast<double>(r.trace_bytes) / (1 << 20),
                r.generate_seconds > 0 ? fmt::format(", generated in {:.1f} s", r.generate_seconds)
                                       : ", reused",
@@ -242,6 +250,7 @@ nlohmann::ordered_json to_json(const Options& opt, const std::vector<ZoneResult>
   doc["seed"] = opt.seed;
   doc["cpus"] = opt.cpus;
   doc["live_fraction"] = opt.live_fraction;
+  doc["interval"] = opt.interval ? nlohmann::ordered_json(*opt.interval) : nullptr;
   doc["zones"] = nlohmann::ordered_json::array();
   for (const ZoneResult& r : results) {
     nlohmann::ordered_json z;
@@ -286,7 +295,8 @@ int run(const Options& opt) {
     results.push_back(r);
   }
 
-  print_table(opt, results);
+  // With --json -, stdout carries the JSON alone and the table goes to stderr.
+  print_table(opt.json_path == "-" ? stderr : stdout, opt, results);
   if (!opt.json_path.empty()) {
     const std::string text = to_json(opt, results).dump(2) + "\n";
     if (opt.json_path == "-") {
@@ -322,6 +332,8 @@ int main(int argc, char** argv) {
   app.add_option("--cpus", opt.cpus, "zone.cpus (CPUs in the trace)")
       ->check(CLI::Range(1U, 1024U))
       ->capture_default_str();
+  app.add_option("--interval", opt.interval,
+                 "timeline interval of the replays (default: events / 200; 0: marks only)");
   app.add_option("--chunk", opt.chunk, "events held in memory at a time (engine-only)")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();

@@ -102,11 +102,7 @@ void run_replay(const ReplayArgs& args) {
   }
   {
     Progress progress(total);
-    Event event;
-    while (reader->next(event)) {
-      sim.apply(event);
-      progress.update(sim.events_applied());
-    }
+    sim.run(*reader, [&] { progress.update(sim.events_applied()); });
   }
   const RunStats stats = sim.finish();
   if (placements) {

@@ -67,9 +67,13 @@ unsigned checked_page_shift(std::uint64_t page_size) {
 }
 
 void check_orders(const ZoneConfig& zone) {
-  if (zone.max_order < 1 || zone.max_order > kMaxMaxOrder) {
-    throw InputError(fmt::format("zone.max_order: {} is out of range (it must be 1 to {})",
+  if (zone.max_order < 2 || zone.max_order > kMaxMaxOrder) {
+    throw InputError(fmt::format("zone.max_order: {} is out of range (it must be 2 to {})",
                                  zone.max_order, kMaxMaxOrder));
+  }
+  // The 3.11 claim threshold is 1 << (pageblock_order - 1): a pageblock is at least 2 pages.
+  if (zone.pageblock_order < 1) {
+    throw InputError("zone.pageblock_order: 0 is out of range (it must be at least 1)");
   }
   if (zone.pageblock_order > zone.max_order - 1) {
     throw InputError(fmt::format("zone.pageblock_order: {} is above zone.max_order - 1 ({})",

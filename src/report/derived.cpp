@@ -1,4 +1,5 @@
-// The export-time figures of report/derived.hpp, computed from a RunStats snapshot.
+// The export-time figures of report/derived.hpp, computed from a RunStats snapshot: the one
+// place that decides what a free, used or mixed region is and which type dominates it.
 #include "report/derived.hpp"
 
 namespace memsim {

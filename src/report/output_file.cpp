@@ -116,7 +116,12 @@ private:
 };
 
 OutputFile::OutputFile(std::string path) : path_(std::move(path)) {
-  if (path_ == "-") return;
+  if (path_ == "-") {
+    std::cout.flush(); // what was printed before comes first
+    buffer_ = std::make_unique<FdStreamBuf>(STDOUT_FILENO, false);
+    stream_ = std::make_unique<std::ostream>(buffer_.get());
+    return;
+  }
   struct stat info {};
   const bool in_place = ::stat(path_.c_str(), &info) == 0 && !S_ISREG(info.st_mode);
   if (!in_place) temp_path_ = fmt::format("{}.tmp.{}", path_, ::getpid());
@@ -138,18 +143,11 @@ OutputFile::~OutputFile() {
 }
 
 std::ostream& OutputFile::stream() {
-  return stream_ ? *stream_ : std::cout;
+  return *stream_;
 }
 
 void OutputFile::commit() {
   if (committed_) return;
-  if (!stream_) { // standard output
-    errno = 0;
-    std::cout.flush();
-    if (!std::cout) fail(errno != 0 ? errno : EIO);
-    committed_ = true;
-    return;
-  }
   stream_->flush();
   if (!buffer_->finish()) fail(buffer_->error());
   if (!*stream_) fail(EIO);

@@ -1,4 +1,5 @@
-// The text formatting helpers of report/text_format.hpp.
+// The text formatting helpers of report/text_format.hpp (sizes, percentages, the zone line),
+// used by both text summaries so that a run and a comparison describe the zone alike.
 #include "report/text_format.hpp"
 
 #include <array>

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -56,6 +57,10 @@ public:
   // Applies the next event. Throws InputError ("FILE:LINE: ...") for bad values and, with
   // --strict, recoverable problems; InternalError when --check finds a broken invariant.
   void apply(const Event& event);
+  // Reads and applies every event of `reader`, calling `tick` after each. Events are read a few
+  // ahead so the memory of their ids and blocks can be prefetched; an error of the reader is
+  // raised only when its position is reached, so the first problem of the trace is reported.
+  void run(TraceReader& reader, const std::function<void()>& tick);
   std::uint64_t events_applied() const { return index_; }
   RunStats finish() const;
 
@@ -68,6 +73,8 @@ private:
   void recoverable(const Event& event, const std::string& message);
   void sample(const Event& event, bool at_mark);
   void apply_preallocated(const TraceHeader& header);
+  void prefetch_id(const Event& event) const;
+  void prefetch_block(const Event& event) const;
 
   Config config_;
   Geometry geometry_;

@@ -15,7 +15,9 @@ namespace memsim::trace {
 namespace {
 
 // zlib and liblzma count in uInt / size_t; zlib's uInt is 32 bits, so feed it in slices.
-uInt zlib_slice(std::size_t len) { return static_cast<uInt>(std::min<std::size_t>(len, UINT_MAX)); }
+uInt zlib_slice(std::size_t len) {
+  return static_cast<uInt>(std::min<std::size_t>(len, UINT_MAX));
+}
 
 void advance(CodecBuffers& io, std::size_t used_in, std::size_t used_out) {
   io.in += used_in;
@@ -36,12 +38,12 @@ public:
   bool decode(CodecBuffers& io) override {
     if (member_done_) {
       if (io.in_len == 0) return io.in_end;
-      inflateReset(&zs_);  // another member follows (gzip files may be concatenated)
+      inflateReset(&zs_); // another member follows (gzip files may be concatenated)
       member_done_ = false;
     }
     const uInt in_len = zlib_slice(io.in_len);
     const uInt out_len = zlib_slice(io.out_len);
-    zs_.next_in = const_cast<Bytef*>(io.in);  // zlib's API is not const-correct
+    zs_.next_in = const_cast<Bytef*>(io.in); // zlib's API is not const-correct
     zs_.avail_in = in_len;
     zs_.next_out = io.out;
     zs_.avail_out = out_len;
@@ -51,7 +53,7 @@ public:
       member_done_ = true;
       return io.in_len == 0 && io.in_end;
     }
-    if (rc == Z_OK || rc == Z_BUF_ERROR) return false;  // Z_BUF_ERROR: needs more input
+    if (rc == Z_OK || rc == Z_BUF_ERROR) return false; // Z_BUF_ERROR: needs more input
     throw CodecError(zs_.msg != nullptr ? zs_.msg : zError(rc));
   }
 
@@ -78,7 +80,7 @@ public:
     const std::size_t rc = ZSTD_decompressStream(ds_, &out, &in);
     if (ZSTD_isError(rc) != 0) throw CodecError(ZSTD_getErrorName(rc));
     advance(io, in.pos, out.pos);
-    frame_done_ = rc == 0;  // 0: a frame ended and its output is all flushed
+    frame_done_ = rc == 0; // 0: a frame ended and its output is all flushed
     return frame_done_ && io.in_len == 0 && io.in_end;
   }
 
@@ -89,13 +91,20 @@ private:
 
 const char* lzma_message(lzma_ret rc) {
   switch (rc) {
-  case LZMA_MEM_ERROR: return "cannot allocate memory";
-  case LZMA_MEMLIMIT_ERROR: return "memory usage limit reached";
-  case LZMA_FORMAT_ERROR: return "file format not recognized";
-  case LZMA_OPTIONS_ERROR: return "unsupported compression options";
-  case LZMA_DATA_ERROR: return "compressed data is corrupt";
-  case LZMA_BUF_ERROR: return "unexpected end of input";
-  default: return "internal liblzma error";
+  case LZMA_MEM_ERROR:
+    return "cannot allocate memory";
+  case LZMA_MEMLIMIT_ERROR:
+    return "memory usage limit reached";
+  case LZMA_FORMAT_ERROR:
+    return "file format not recognized";
+  case LZMA_OPTIONS_ERROR:
+    return "unsupported compression options";
+  case LZMA_DATA_ERROR:
+    return "compressed data is corrupt";
+  case LZMA_BUF_ERROR:
+    return "unexpected end of input";
+  default:
+    return "internal liblzma error";
   }
 }
 
@@ -131,12 +140,12 @@ bool starts_with(const unsigned char* head, std::size_t len, const unsigned char
   return len >= magic_len && std::memcmp(head, magic, magic_len) == 0;
 }
 
-}  // namespace
+} // namespace
 
 Compression detect_compression(const unsigned char* head, std::size_t len) {
   static constexpr unsigned char gzip[] = {0x1f, 0x8b};
   static constexpr unsigned char zstd[] = {0x28, 0xb5, 0x2f, 0xfd};
-  static constexpr unsigned char zstd_skippable[] = {0x2a, 0x4d, 0x18};  // 0x184D2A5?, pzstd
+  static constexpr unsigned char zstd_skippable[] = {0x2a, 0x4d, 0x18}; // 0x184D2A5?, pzstd
   static constexpr unsigned char xz[] = {0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00};
   if (starts_with(head, len, gzip, sizeof gzip)) return Compression::gzip;
   if (starts_with(head, len, zstd, sizeof zstd)) return Compression::zstd;
@@ -149,22 +158,30 @@ Compression detect_compression(const unsigned char* head, std::size_t len) {
 
 const char* compression_name(Compression compression) {
   switch (compression) {
-  case Compression::gzip: return "gzip";
-  case Compression::zstd: return "zstd";
-  case Compression::xz: return "xz";
-  case Compression::none: break;
+  case Compression::gzip:
+    return "gzip";
+  case Compression::zstd:
+    return "zstd";
+  case Compression::xz:
+    return "xz";
+  case Compression::none:
+    break;
   }
   return "plain";
 }
 
 std::unique_ptr<Codec> make_codec(Compression compression) {
   switch (compression) {
-  case Compression::gzip: return std::make_unique<GzipCodec>();
-  case Compression::zstd: return std::make_unique<ZstdCodec>();
-  case Compression::xz: return std::make_unique<XzCodec>();
-  case Compression::none: break;
+  case Compression::gzip:
+    return std::make_unique<GzipCodec>();
+  case Compression::zstd:
+    return std::make_unique<ZstdCodec>();
+  case Compression::xz:
+    return std::make_unique<XzCodec>();
+  case Compression::none:
+    break;
   }
   return nullptr;
 }
 
-}  // namespace memsim::trace
+} // namespace memsim::trace

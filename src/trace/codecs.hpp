@@ -27,7 +27,7 @@ struct CodecBuffers {
   std::size_t in_len = 0;
   unsigned char* out = nullptr;
   std::size_t out_len = 0;
-  bool in_end = false;  // nothing follows what `in` holds
+  bool in_end = false; // nothing follows what `in` holds
 };
 
 // The library's own message for corrupt or truncated data.
@@ -45,4 +45,4 @@ public:
 
 std::unique_ptr<Codec> make_codec(Compression compression);
 
-}  // namespace memsim::trace
+} // namespace memsim::trace

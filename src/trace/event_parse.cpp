@@ -28,12 +28,18 @@ struct Seen {
 
 const char* type_name(dom::element element) {
   switch (element.type()) {
-  case dom::element_type::ARRAY: return "an array";
-  case dom::element_type::OBJECT: return "an object";
-  case dom::element_type::STRING: return "a string";
-  case dom::element_type::BOOL: return "a boolean";
-  case dom::element_type::NULL_VALUE: return "null";
-  default: return "a number";
+  case dom::element_type::ARRAY:
+    return "an array";
+  case dom::element_type::OBJECT:
+    return "an object";
+  case dom::element_type::STRING:
+    return "a string";
+  case dom::element_type::BOOL:
+    return "a boolean";
+  case dom::element_type::NULL_VALUE:
+    return "null";
+  default:
+    return "a number";
   }
 }
 
@@ -66,7 +72,7 @@ std::uint32_t parse_cpu(dom::element value) {
 }
 
 double parse_time(dom::element value) {
-  double t = 0.0;  // get_double() also takes integers
+  double t = 0.0; // get_double() also takes integers
   if (value.get_double().get(t) != SUCCESS) throw FieldError(R"("t" must be a number)");
   return t;
 }
@@ -118,7 +124,8 @@ void apply_field(std::string_view key, dom::element value, Event& out, Seen& see
       seen.label = true;
     }
     return;
-  default: return;
+  default:
+    return;
   }
 }
 
@@ -156,10 +163,10 @@ void reset_event(Event& out) {
   out.cpu = 0;
   out.id = 0;
   out.t = 0.0;
-  out.label.clear();  // keeps its capacity: no allocation per event
+  out.label.clear(); // keeps its capacity: no allocation per event
 }
 
-}  // namespace
+} // namespace
 
 void parse_event(dom::element element, Event& out) {
   dom::object object;
@@ -174,6 +181,7 @@ void parse_event(dom::element element, Event& out) {
 Migratetype parse_migratetype(dom::element value) {
   std::string_view name;
   if (value.get_string().get(name) == SUCCESS) {
+    if (name == "movable") return Migratetype::movable; // the common case, without a loop
     if (const auto mt = parse_requestable_migratetype(name)) return *mt;
     throw FieldError("unknown migratetype " + quoted(name));
   }
@@ -208,7 +216,8 @@ unsigned parse_order_field(dom::element value) {
 
 std::string describe_json_error(simdjson::error_code error, std::string_view text) {
   if (error == simdjson::NUMBER_ERROR) {
-    // simdjson rejects integers above 2^64-1; nlohmann reads them as doubles, which names the field.
+    // simdjson rejects integers above 2^64-1; nlohmann reads them as doubles, which names the
+    // field.
     const auto json = nlohmann::json::parse(text.begin(), text.end(), nullptr, false);
     if (json.is_object()) {
       for (const char* field : {"id", "pfn", "order", "cpu"}) {
@@ -243,14 +252,20 @@ nlohmann::json to_nlohmann(dom::element element) {
     for (const dom::element item : source) array.push_back(to_nlohmann(item));
     return array;
   }
-  case dom::element_type::INT64: return element.get_int64().value_unsafe();
-  case dom::element_type::UINT64: return element.get_uint64().value_unsafe();
-  case dom::element_type::DOUBLE: return element.get_double().value_unsafe();
-  case dom::element_type::STRING: return std::string(element.get_string().value_unsafe());
-  case dom::element_type::BOOL: return element.get_bool().value_unsafe();
-  case dom::element_type::NULL_VALUE: break;
+  case dom::element_type::INT64:
+    return element.get_int64().value_unsafe();
+  case dom::element_type::UINT64:
+    return element.get_uint64().value_unsafe();
+  case dom::element_type::DOUBLE:
+    return element.get_double().value_unsafe();
+  case dom::element_type::STRING:
+    return std::string(element.get_string().value_unsafe());
+  case dom::element_type::BOOL:
+    return element.get_bool().value_unsafe();
+  case dom::element_type::NULL_VALUE:
+    break;
   }
   return nullptr;
 }
 
-}  // namespace memsim::trace
+} // namespace memsim::trace

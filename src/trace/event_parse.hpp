@@ -42,4 +42,4 @@ std::string quoted(std::string_view text);
 // A simdjson DOM value as nlohmann::json (the header's raw "zone" and "meta").
 nlohmann::json to_nlohmann(simdjson::dom::element element);
 
-}  // namespace memsim::trace
+} // namespace memsim::trace

@@ -13,8 +13,9 @@ namespace memsim::trace {
 
 class InputBuffer {
 public:
-  static constexpr std::size_t kPadding = 64;  // >= SIMDJSON_PADDING (checked in the .cpp)
+  static constexpr std::size_t kPadding = 64; // >= SIMDJSON_PADDING (checked in the .cpp)
   static constexpr std::size_t kDefaultChunk = std::size_t{32} << 20;
+  static constexpr std::size_t kFirstWindow = std::size_t{1} << 20; // then doubled up to chunk
 
   explicit InputBuffer(std::unique_ptr<InputStream> input, std::size_t chunk = kDefaultChunk);
 
@@ -26,8 +27,9 @@ public:
   // True once the stream has no bytes beyond data()[size() - 1].
   bool at_end() const { return at_end_; }
 
-  // Drops the bytes before `keep_from`, moves the rest to the front and reads more, doubling the
-  // window when it is full and nothing could be dropped. Returns false when no byte was added.
+  // Drops the bytes before `keep_from`, moves the rest to the front and reads more (if any). The
+  // window starts at kFirstWindow (small traces stay cheap) and doubles on each refill up to
+  // `chunk`, and beyond it when one line or value fills it. Returns false when no byte was added.
   bool refill(std::size_t keep_from);
 
 private:
@@ -36,9 +38,10 @@ private:
   std::unique_ptr<InputStream> input_;
   std::unique_ptr<char[]> data_;
   std::size_t capacity_;
+  std::size_t chunk_;
   std::size_t size_ = 0;
   std::uint64_t offset_ = 0;
   bool at_end_ = false;
 };
 
-}  // namespace memsim::trace
+} // namespace memsim::trace

@@ -27,12 +27,14 @@
 namespace memsim::trace {
 namespace {
 
-constexpr std::size_t kCompressedChunk = std::size_t{1} << 20;  // compressed bytes per read(2)
-constexpr std::size_t kBlockSize = std::size_t{8} << 20;        // a decoded block between threads
-constexpr std::size_t kQueueBlocks = 3;                         // decoded blocks in flight
-constexpr int kStopPollMs = 100;  // how often a blocked producer looks for a stop request
+constexpr std::size_t kCompressedChunk = std::size_t{1} << 20; // compressed bytes per read(2)
+constexpr std::size_t kBlockSize = std::size_t{8} << 20;       // a decoded block between threads
+constexpr std::size_t kQueueBlocks = 3;                        // decoded blocks in flight
+constexpr int kStopPollMs = 100; // how often a blocked producer looks for a stop request
 
-std::string errno_message(int err) { return std::system_category().message(err); }
+std::string errno_message(int err) {
+  return std::system_category().message(err);
+}
 
 class FileSource {
 public:
@@ -86,7 +88,7 @@ private:
   bool wait_readable(const std::atomic<bool>& stop) {
     pollfd pfd{fd_, POLLIN, 0};
     while (!stop.load(std::memory_order_relaxed)) {
-      if (::poll(&pfd, 1, kStopPollMs) != 0) return true;  // ready, hung up or error: read tells
+      if (::poll(&pfd, 1, kStopPollMs) != 0) return true; // ready, hung up or error: read tells
     }
     return false;
   }
@@ -128,8 +130,8 @@ public:
         stop_(stop), in_(kCompressedChunk) {}
 
   std::size_t read(char* dst, std::size_t max) override {
-    CodecBuffers io{in_.data() + in_pos_, in_len_ - in_pos_,
-                    reinterpret_cast<unsigned char*>(dst), max, source_end_};
+    CodecBuffers io{in_.data() + in_pos_, in_len_ - in_pos_, reinterpret_cast<unsigned char*>(dst),
+                    max, source_end_};
     while (io.out_len > 0 && !finished_) {
       if (io.in_len == 0 && !source_end_) refill(io);
       const std::size_t out_before = io.out_len;
@@ -226,7 +228,7 @@ private:
     try {
       for (;;) {
         Block block = spare_block();
-        if (!block.data) break;  // stop requested
+        if (!block.data) break; // stop requested
         block.len = inner_.read(block.data.get(), kBlockSize);
         const bool last = block.len < kBlockSize;
         push_block(std::move(block));
@@ -255,7 +257,7 @@ private:
     changed_.notify_all();
   }
 
-  std::atomic<bool> stop_ = false;  // before inner_, which polls it
+  std::atomic<bool> stop_ = false; // before inner_, which polls it
   DecodingStream inner_;
   std::mutex mutex_;
   std::condition_variable changed_;
@@ -265,12 +267,14 @@ private:
   bool producer_done_ = false;
   Block current_;
   std::size_t current_pos_ = 0;
-  std::thread producer_;  // last: starts once everything above exists
+  std::thread producer_; // last: starts once everything above exists
 };
 
-}  // namespace
+} // namespace
 
-std::string display_name(const std::string& path) { return path == "-" ? "<stdin>" : path; }
+std::string display_name(const std::string& path) {
+  return path == "-" ? "<stdin>" : path;
+}
 
 std::unique_ptr<InputStream> open_input(const std::string& path) {
   auto source = std::make_unique<FileSource>(path);
@@ -279,4 +283,4 @@ std::unique_ptr<InputStream> open_input(const std::string& path) {
   return std::make_unique<ThreadedStream>(std::move(source), compression);
 }
 
-}  // namespace memsim::trace
+} // namespace memsim::trace

@@ -25,4 +25,4 @@ std::string display_name(const std::string& path);
 // Opens `path` ("-" = standard input). Throws InputError("NAME: cannot open: <strerror>").
 std::unique_ptr<InputStream> open_input(const std::string& path);
 
-}  // namespace memsim::trace
+} // namespace memsim::trace

@@ -1,7 +1,7 @@
 // The JSON document form (SPEC §4.1): {"memsim_trace":1, "zone":{...}, ..., "events":[...]}.
-// Read streaming: JsonScanner finds each header value and each element of "events" as a byte
-// range of the input window and simdjson parses that range alone, so the reader never holds the
-// events array (memory stays flat however many events there are). The header keys must precede
+// Read streaming: JsonScanner finds each element of "events" as a byte range of the input window
+// and simdjson parses that range alone, so the reader never holds the events array (memory stays
+// flat however many events there are). The header, read before (header.cpp), must precede
 // "events"; after the array only unknown keys may follow, then the end of the input.
 // Positions (Event::pos, where()) are 0-based byte offsets of a value's first byte in the
 // decompressed stream: "FILE:byte N".
@@ -10,7 +10,6 @@
 #include "memsim/error.hpp"
 #include "trace/event_parse.hpp"
 #include "trace/header.hpp"
-#include "trace/json_scanner.hpp"
 #include "trace/readers.hpp"
 
 namespace memsim::trace {
@@ -18,10 +17,10 @@ namespace {
 
 class DocumentReader final : public TraceReader {
 public:
-  DocumentReader(std::unique_ptr<InputBuffer> buffer, std::size_t pos, std::string name)
-      : buffer_(std::move(buffer)), name_(std::move(name)), scanner_(*buffer_, pos, name_) {
-    read_header();
-  }
+  DocumentReader(std::unique_ptr<InputBuffer> buffer, JsonScanner scanner, TraceHeader header,
+                 std::string name)
+      : buffer_(std::move(buffer)), scanner_(std::move(scanner)), header_(std::move(header)),
+        name_(std::move(name)) {}
 
   const TraceHeader& header() const override { return header_; }
   bool next(Event& out) override;
@@ -32,48 +31,17 @@ public:
 private:
   enum class State { first_event, more_events, finished };
 
-  void read_header();
   bool end_of_events();
   void read_trailing_keys();
   simdjson::dom::element parse_value(const JsonScanner::Value& value);
 
-  std::unique_ptr<InputBuffer> buffer_;
-  std::string name_;
+  std::unique_ptr<InputBuffer> buffer_; // the scanner's window: owned here, never moved
   JsonScanner scanner_;
-  simdjson::dom::parser parser_;
   TraceHeader header_;
+  std::string name_;
+  simdjson::dom::parser parser_;
   State state_ = State::first_event;
 };
-
-// Everything up to and including the '[' of "events".
-void DocumentReader::read_header() {
-  const std::uint64_t start = scanner_.offset();
-  scanner_.expect('{', "'{' (a memsim trace is a JSON object)");
-  HeaderBuilder builder;
-  if (scanner_.peek() == '}') scanner_.fail(scanner_.offset(), R"(the trace has no "events")");
-  for (;;) {
-    const std::string key = scanner_.read_key();
-    scanner_.expect(':', "':' after a key");
-    if (key == "events") {
-      if (scanner_.peek() != '[') scanner_.fail(scanner_.offset(), R"("events" must be an array)");
-      scanner_.advance();
-      try {
-        header_ = builder.finish();
-      } catch (const FieldError& e) {
-        scanner_.fail(start, e.what());
-      }
-      return;
-    }
-    const JsonScanner::Value value = scanner_.scan_value();
-    try {
-      builder.apply(key, parse_value(value));
-    } catch (const FieldError& e) {
-      scanner_.fail(value.offset, e.what());
-    }
-    if (scanner_.peek() == '}') scanner_.fail(scanner_.offset(), R"(the trace has no "events")");
-    scanner_.expect(',', "',' or '}'");
-  }
-}
 
 bool DocumentReader::next(Event& out) {
   if (state_ == State::finished) return false;
@@ -114,7 +82,7 @@ void DocumentReader::read_trailing_keys() {
       return;
     }
     scanner_.expect(',', "',' or '}'");
-    scanner_.peek();  // the key's own offset, after any whitespace
+    scanner_.peek(); // the key's own offset, after any whitespace
     const std::uint64_t key_offset = scanner_.offset();
     const std::string key = scanner_.read_key();
     if (key == "events") scanner_.fail(key_offset, R"(a second "events")");
@@ -136,24 +104,16 @@ simdjson::dom::element DocumentReader::parse_value(const JsonScanner::Value& val
   return element;
 }
 
-}  // namespace
+} // namespace
 
 std::unique_ptr<TraceReader> make_document_reader(std::unique_ptr<InputBuffer> buffer,
-                                                  std::size_t pos, std::string name) {
-  return std::make_unique<DocumentReader>(std::move(buffer), pos, std::move(name));
+                                                  JsonScanner scanner, TraceHeader header,
+                                                  std::string name) {
+  return std::make_unique<DocumentReader>(std::move(buffer), std::move(scanner), std::move(header),
+                                          std::move(name));
 }
 
-std::uint64_t count_document_events(InputBuffer& buffer, std::size_t pos, const std::string& name) {
-  JsonScanner scanner(buffer, pos, name);
-  scanner.expect('{', "'{' (a memsim trace is a JSON object)");
-  for (;;) {
-    const std::string key = scanner.read_key();
-    scanner.expect(':', "':' after a key");
-    if (key == "events") break;
-    scanner.scan_value();
-    scanner.expect(',', R"(',' (the trace has no "events"))");
-  }
-  scanner.expect('[', R"('[' ("events" must be an array))");
+std::uint64_t count_document_events(JsonScanner& scanner) {
   std::uint64_t count = 0;
   if (scanner.peek() == ']') return count;
   for (;;) {
@@ -164,4 +124,4 @@ std::uint64_t count_document_events(InputBuffer& buffer, std::size_t pos, const 
   }
 }
 
-}  // namespace memsim::trace
+} // namespace memsim::trace

@@ -1,6 +1,6 @@
-// The document form's byte scanner (see json_scanner.hpp). It only finds where values begin and
-// end; simdjson validates each value afterwards. Bracket kinds are matched here so that a
-// malformed event fails at once instead of swallowing the rest of the file.
+// The byte scanner of the header and of the document form (see json_scanner.hpp). It only finds
+// where values begin and end; simdjson validates each value afterwards. Bracket kinds are matched
+// here so that a malformed event fails at once instead of swallowing the rest of the file.
 #include "trace/json_scanner.hpp"
 
 #include <fmt/format.h>
@@ -11,7 +11,9 @@
 namespace memsim::trace {
 namespace {
 
-bool is_json_space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+bool is_json_space(char c) {
+  return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
 
 // Keys with escapes or non-ASCII bytes go through a real JSON parser (rare; validates UTF-8).
 bool needs_unescaping(std::string_view raw) {
@@ -27,7 +29,7 @@ std::string describe_byte(int c) {
   return fmt::format("byte 0x{:02x}", c);
 }
 
-}  // namespace
+} // namespace
 
 JsonScanner::JsonScanner(InputBuffer& buffer, std::size_t pos, std::string name)
     : buffer_(buffer), pos_(pos), name_(std::move(name)) {}
@@ -43,7 +45,8 @@ bool JsonScanner::more() {
 
 int JsonScanner::peek() {
   for (;;) {
-    while (pos_ < buffer_.size() && is_json_space(buffer_.data()[pos_])) ++pos_;
+    for (; pos_ < buffer_.size() && is_json_space(buffer_.data()[pos_]); ++pos_)
+      newlines_ += buffer_.data()[pos_] == '\n' ? 1 : 0;
     if (pos_ < buffer_.size()) return static_cast<unsigned char>(buffer_.data()[pos_]);
     if (!more()) return -1;
   }
@@ -83,6 +86,21 @@ JsonScanner::Value JsonScanner::scan_value() {
   return value;
 }
 
+bool JsonScanner::skip_rest_of_line() {
+  for (;;) {
+    for (; pos_ < buffer_.size(); ++pos_) {
+      const char c = buffer_.data()[pos_];
+      if (!is_json_space(c)) return false;
+      if (c == '\n') {
+        ++newlines_;
+        ++pos_;
+        return true;
+      }
+    }
+    if (!more()) return true;
+  }
+}
+
 char JsonScanner::next_byte(std::uint64_t value_offset) {
   if (pos_ == buffer_.size() && !more())
     fail(value_offset, "unexpected end of input inside this value (truncated document?)");
@@ -95,6 +113,8 @@ void JsonScanner::scan_nested(std::uint64_t value_offset) {
     const char c = next_byte(value_offset);
     if (c == '"') {
       scan_string(value_offset);
+    } else if (c == '\n') {
+      ++newlines_;
     } else if (c == '{' || c == '[') {
       brackets_.push_back(c);
     } else if (c == '}' || c == ']') {
@@ -132,8 +152,9 @@ void JsonScanner::fail(std::uint64_t offset, std::string_view message) const {
 
 void JsonScanner::fail_expected(std::string_view what) {
   const int c = peek();
-  if (c < 0) fail(offset(), fmt::format("unexpected end of input, expected {} (truncated document?)", what));
+  if (c < 0)
+    fail(offset(), fmt::format("unexpected end of input, expected {} (truncated document?)", what));
   fail(offset(), fmt::format("expected {}, found {}", what, describe_byte(c)));
 }
 
-}  // namespace memsim::trace
+} // namespace memsim::trace

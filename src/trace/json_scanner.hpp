@@ -1,8 +1,8 @@
-// The small streaming scanner under the JSON document reader (SPEC §4.1): it walks the top-level
-// object and the "events" array byte by byte, tracking string/escape state and bracket nesting,
-// and returns each value as a byte range inside the InputBuffer for simdjson to parse. It holds
-// at most one value at a time, so memory does not grow with the number of events.
-// Positions are 0-based byte offsets into the decompressed stream.
+// The small streaming scanner under the header reader (both forms) and the JSON document reader
+// (SPEC §4.1): it walks the top-level object, "preallocated" and "events" byte by byte, tracking
+// string/escape state and bracket nesting, and returns each value as a byte range inside the
+// InputBuffer for simdjson to parse. It holds at most one value at a time, so memory does not
+// grow with the number of events. Positions are 0-based byte offsets into the decompressed stream.
 #pragma once
 
 #include <cstdint>
@@ -29,8 +29,11 @@ public:
   int peek();
   // Consumes the byte that peek() returned.
   void advance() { ++pos_; }
-  // Stream offset of the next unconsumed byte.
+  // Stream offset of the next unconsumed byte, and its index in the buffer.
   std::uint64_t offset() const { return buffer_.offset() + pos_; }
+  std::size_t index() const { return pos_; }
+  // Newlines passed so far outside strings (in whitespace and inside nested values).
+  std::uint64_t newlines() const { return newlines_; }
 
   // Consumes `c` after whitespace, or fails with "expected <what>".
   void expect(char c, std::string_view what);
@@ -38,6 +41,9 @@ public:
   std::string read_key();
   // Scans the value after whitespace (object, array, string or scalar) without parsing it.
   Value scan_value();
+  // Consumes blanks up to and including the next newline (or the end of the input); false, with
+  // nothing consumed beyond the blanks, when something else comes first.
+  bool skip_rest_of_line();
 
   // Throws InputError("NAME:byte OFFSET: message").
   [[noreturn]] void fail(std::uint64_t offset, std::string_view message) const;
@@ -55,9 +61,10 @@ private:
 
   InputBuffer& buffer_;
   std::size_t pos_;
-  std::size_t mark_ = kNoMark;  // start of the value being scanned: refills keep it
+  std::size_t mark_ = kNoMark; // start of the value being scanned: refills keep it
   std::string name_;
-  std::string brackets_;  // open brackets of the value being scanned
+  std::string brackets_; // open brackets of the value being scanned
+  std::uint64_t newlines_ = 0;
 };
 
-}  // namespace memsim::trace
+} // namespace memsim::trace

@@ -19,7 +19,9 @@ namespace {
 // parse_many's batch: large enough for any ordinary line, small enough to stay in cache.
 constexpr std::size_t kBatchSize = std::size_t{1} << 20;
 
-bool is_json_space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+bool is_json_space(char c) {
+  return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
 
 class JsonlReader final : public TraceReader {
 public:
@@ -27,7 +29,7 @@ public:
               TraceHeader header, std::string name)
       : buffer_(std::move(buffer)), header_(std::move(header)), name_(std::move(name)),
         cursor_(pos), chunk_end_(pos), line_(line) {
-    stream_parser_.threaded = false;  // no stage-1 thread: decompression may own the other core
+    stream_parser_.threaded = false; // no stage-1 thread: decompression may own the other core
   }
 
   const TraceHeader& header() const override { return header_; }
@@ -53,12 +55,12 @@ private:
   std::string name_;
   simdjson::dom::parser line_parser_;
   simdjson::dom::parser stream_parser_;
-  simdjson::dom::document_stream stream_;  // after its parser: destroyed first
+  simdjson::dom::document_stream stream_; // after its parser: destroyed first
   simdjson::dom::document_stream::iterator document_;
-  std::size_t stream_base_ = 0;  // buffer index where the stream's input starts
-  std::size_t cursor_;           // first byte of the next unread line
-  std::size_t chunk_end_;        // end of the complete lines in the window
-  std::uint64_t line_;           // the line number at cursor_
+  std::size_t stream_base_ = 0; // buffer index where the stream's input starts
+  std::size_t cursor_;          // first byte of the next unread line
+  std::size_t chunk_end_;       // end of the complete lines in the window
+  std::uint64_t line_;          // the line number at cursor_
   Mode mode_ = Mode::chunk_done;
 };
 
@@ -74,7 +76,8 @@ bool JsonlReader::next(Event& out) {
     case Mode::chunk_done:
       if (!load_chunk()) mode_ = Mode::finished;
       break;
-    case Mode::finished: return false;
+    case Mode::finished:
+      return false;
     }
   }
 }
@@ -84,7 +87,7 @@ bool JsonlReader::next(Event& out) {
 bool JsonlReader::load_chunk() {
   for (;;) {
     if (!buffer_->at_end()) {
-      buffer_->refill(cursor_);  // grows the window when one line fills it
+      buffer_->refill(cursor_); // grows the window when one line fills it
       cursor_ = 0;
     }
     const std::size_t size = buffer_->size();
@@ -168,7 +171,7 @@ bool JsonlReader::skip_blanks(std::size_t begin, std::size_t end) {
 }
 
 void JsonlReader::leave_fast_path(Mode mode) {
-  stream_ = simdjson::dom::document_stream{};  // before the window moves under it
+  stream_ = simdjson::dom::document_stream{}; // before the window moves under it
   mode_ = mode;
 }
 
@@ -178,9 +181,9 @@ bool JsonlReader::next_by_line(Event& out) {
   while (cursor_ < chunk_end_) {
     const void* newline = std::memchr(data + cursor_, '\n', chunk_end_ - cursor_);
     const std::size_t begin = cursor_;
-    const std::size_t end =
-        newline != nullptr ? static_cast<std::size_t>(static_cast<const char*>(newline) - data)
-                           : chunk_end_;
+    const std::size_t end = newline != nullptr
+                                ? static_cast<std::size_t>(static_cast<const char*>(newline) - data)
+                                : chunk_end_;
     const std::uint64_t line = line_++;
     cursor_ = newline != nullptr ? end + 1 : chunk_end_;
     bool blank = true;
@@ -194,7 +197,7 @@ bool JsonlReader::next_by_line(Event& out) {
 }
 
 void JsonlReader::parse_line(std::size_t begin, std::size_t end, std::uint64_t line, Event& out) {
-  const char* text = buffer_->data() + begin;  // padded: the window keeps bytes after its data
+  const char* text = buffer_->data() + begin; // padded: the window keeps bytes after its data
   simdjson::dom::element element;
   const auto error = line_parser_.parse(text, end - begin, false).get(element);
   if (error != simdjson::SUCCESS) fail(line, describe_json_error(error, {text, end - begin}));
@@ -206,18 +209,18 @@ void JsonlReader::parse_line(std::size_t begin, std::size_t end, std::uint64_t l
   out.pos = line;
 }
 
-}  // namespace
+} // namespace
 
-std::unique_ptr<TraceReader> make_jsonl_reader(std::unique_ptr<InputBuffer> buffer,
-                                               std::size_t pos, std::uint64_t line,
-                                               TraceHeader header, std::string name) {
+std::unique_ptr<TraceReader> make_jsonl_reader(std::unique_ptr<InputBuffer> buffer, std::size_t pos,
+                                               std::uint64_t line, TraceHeader header,
+                                               std::string name) {
   return std::make_unique<JsonlReader>(std::move(buffer), pos, line, std::move(header),
                                        std::move(name));
 }
 
 std::uint64_t count_jsonl_events(InputBuffer& buffer, std::size_t pos) {
   std::uint64_t count = 0;
-  bool in_line = false;  // the current line has a non-blank byte (carried across refills)
+  bool in_line = false; // the current line has a non-blank byte (carried across refills)
   for (;;) {
     const char* data = buffer.data();
     const std::size_t size = buffer.size();
@@ -243,4 +246,4 @@ std::uint64_t count_jsonl_events(InputBuffer& buffer, std::size_t pos) {
   }
 }
 
-}  // namespace memsim::trace
+} // namespace memsim::trace

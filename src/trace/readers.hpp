@@ -1,6 +1,6 @@
-// The two memsim trace readers behind open_trace() (open_trace.cpp tells them apart by content)
-// and their event counters behind count_trace_events(). Each takes over the InputBuffer that
-// the format sniffing already filled.
+// The two memsim trace readers behind open_trace() and their event counters behind
+// count_trace_events(). Each takes over the InputBuffer in which scan_header() (header.hpp)
+// read the header and told the form.
 #pragma once
 
 #include <cstdint>
@@ -9,22 +9,24 @@
 
 #include "memsim/trace.hpp"
 #include "trace/input_buffer.hpp"
+#include "trace/json_scanner.hpp"
 
 namespace memsim::trace {
 
 // JSON Lines (SPEC §4.2) after its header line: `pos` is the buffer index of the next line,
 // `line` its 1-based number.
-std::unique_ptr<TraceReader> make_jsonl_reader(std::unique_ptr<InputBuffer> buffer,
-                                               std::size_t pos, std::uint64_t line,
-                                               TraceHeader header, std::string name);
+std::unique_ptr<TraceReader> make_jsonl_reader(std::unique_ptr<InputBuffer> buffer, std::size_t pos,
+                                               std::uint64_t line, TraceHeader header,
+                                               std::string name);
 // The non-blank lines from buffer index `pos` to the end (SEMANTICS D10), without parsing them.
 std::uint64_t count_jsonl_events(InputBuffer& buffer, std::size_t pos);
 
-// The JSON document form (SPEC §4.1) starting at buffer index `pos`, its first non-blank byte.
-// Reads the header up to the "events" array before returning.
+// The JSON document form (SPEC §4.1) after its header: `scanner`, over `buffer`, stands after
+// the '[' of "events".
 std::unique_ptr<TraceReader> make_document_reader(std::unique_ptr<InputBuffer> buffer,
-                                                  std::size_t pos, std::string name);
-// The elements of the "events" array, found by the scanner without parsing them.
-std::uint64_t count_document_events(InputBuffer& buffer, std::size_t pos, const std::string& name);
+                                                  JsonScanner scanner, TraceHeader header,
+                                                  std::string name);
+// The elements of the "events" array from the scanner on, found without parsing them.
+std::uint64_t count_document_events(JsonScanner& scanner);
 
-}  // namespace memsim::trace
+} // namespace memsim::trace

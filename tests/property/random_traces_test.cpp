@@ -33,17 +33,17 @@ struct Rng {
 
 struct Op {
   enum Kind { alloc, free, split } kind = alloc;
-  unsigned order = 0;  // alloc
-  Migratetype mt = M;  // alloc
+  unsigned order = 0; // alloc
+  Migratetype mt = M; // alloc
   unsigned cpu = 0;
   bool cold = false;
-  std::uint64_t pick = 0;  // free / split: which live allocation (modulo their number)
+  std::uint64_t pick = 0; // free / split: which live allocation (modulo their number)
 };
 
 struct Case {
   const char* name;
   ZoneSetup setup;
-  bool cold;  // whether the trace uses cold allocations and frees
+  bool cold; // whether the trace uses cold allocations and frees
 };
 
 // Allocation orders skewed to 0 (as in real traces): 0 about 60%, then halving.
@@ -56,7 +56,7 @@ unsigned random_order(Rng& rng, unsigned max_order) {
 std::vector<Op> make_trace(std::uint64_t seed, const Case& c, std::size_t events) {
   Rng rng{seed};
   std::vector<Op> ops;
-  std::uint64_t live = 0;  // only a guide for the alloc/free mix: the oracle decides
+  std::uint64_t live = 0; // only a guide for the alloc/free mix: the oracle decides
   for (std::size_t i = 0; i < events; ++i) {
     Op op;
     op.cpu = rng.below(c.setup.cpus);
@@ -123,7 +123,7 @@ std::vector<Outcome> replay_checked(const Case& c, const std::vector<Op>& ops) {
   const std::uint64_t pages = c.setup.pages;
   const unsigned max_order = c.setup.max_order;
   const Pfn start = c.setup.start_pfn;
-  std::map<std::uint64_t, Live> live;  // id -> block (ordered: picks are deterministic)
+  std::map<std::uint64_t, Live> live; // id -> block (ordered: picks are deterministic)
   std::vector<std::uint8_t> used(pages, 0);
   std::uint64_t allocated = 0, next_id = 0;
   std::vector<Outcome> out;
@@ -162,7 +162,7 @@ std::vector<Outcome> replay_checked(const Case& c, const std::vector<Op>& ops) {
       REQUIRE(*pfn - start + size <= pages);
       REQUIRE((*pfn & (size - 1)) == 0);
       for (std::uint64_t p = *pfn - start; p < *pfn - start + size; ++p) {
-        REQUIRE(used[p] == 0);  // live allocations never overlap
+        REQUIRE(used[p] == 0); // live allocations never overlap
         used[p] = 1;
       }
       allocated += size;
@@ -188,7 +188,7 @@ std::vector<Outcome> replay_checked(const Case& c, const std::vector<Op>& ops) {
     z.check_invariants();
     std::uint64_t pcp = 0;
     for (unsigned cpu = 0; cpu < c.setup.cpus; ++cpu) pcp += f.pcp_count(cpu);
-    REQUIRE(allocated + f.free_pages() + pcp == pages);  // pages are conserved
+    REQUIRE(allocated + f.free_pages() + pcp == pages); // pages are conserved
   }
   return out;
 }
@@ -226,20 +226,43 @@ const std::vector<Case>& cases() {
   static const std::vector<Case> all{
       {"64 pages, max_order 4, pageblock 3, no pcp", {.pages = 64}, false},
       {"128 pages, max_order 6, pageblock 4, pcp 3/12, 2 cpus, cold",
-       {.pages = 128, .max_order = 6, .pageblock_order = 4, .cpus = 2, .pcp = true, .batch = 3,
+       {.pages = 128,
+        .max_order = 6,
+        .pageblock_order = 4,
+        .cpus = 2,
+        .pcp = true,
+        .batch = 3,
         .high = 12},
        true},
       {"128 pages, max_order 6, pageblock 5, pcp 2/5, 3 cpus, reserve 1",
-       {.pages = 128, .max_order = 6, .pageblock_order = 5, .cpus = 3, .pcp = true, .batch = 2,
-        .high = 5, .reserve = 1},
+       {.pages = 128,
+        .max_order = 6,
+        .pageblock_order = 5,
+        .cpus = 3,
+        .pcp = true,
+        .batch = 2,
+        .high = 5,
+        .reserve = 1},
        true},
-      {"100 pages (not a multiple of blocks), max_order 6, pageblock 4, pcp high < batch, reserve 2",
-       {.pages = 100, .max_order = 6, .pageblock_order = 4, .pcp = true, .batch = 4, .high = 2,
+      {"100 pages (not a multiple of blocks), max_order 6, pageblock 4, pcp high < batch, reserve "
+       "2",
+       {.pages = 100,
+        .max_order = 6,
+        .pageblock_order = 4,
+        .pcp = true,
+        .batch = 4,
+        .high = 2,
         .reserve = 2},
        false},
       {"96 pages at pfn 64, max_order 4, pageblock 2, pcp 1/0, 2 cpus",
-       {.pages = 96, .max_order = 4, .pageblock_order = 2, .start_pfn = 64, .cpus = 2, .pcp = true,
-        .batch = 1, .high = 0},
+       {.pages = 96,
+        .max_order = 4,
+        .pageblock_order = 2,
+        .start_pfn = 64,
+        .cpus = 2,
+        .pcp = true,
+        .batch = 1,
+        .high = 0},
        true},
       {"256 pages, max_order 6, pageblock 5, no pcp, reserve 1",
        {.pages = 256, .max_order = 6, .pageblock_order = 5, .reserve = 1},
@@ -248,7 +271,7 @@ const std::vector<Case>& cases() {
   return all;
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("Random traces: invariants hold after every step and the oracle agrees with every "
           "allocation",
@@ -275,7 +298,8 @@ TEST_CASE("Random traces: two replays of the same trace give identical placement
   }
 }
 
-TEST_CASE("Random traces: the generated workloads reach fallbacks, failures and RESERVE", "[property]") {
+TEST_CASE("Random traces: the generated workloads reach fallbacks, failures and RESERVE",
+          "[property]") {
   // A guard on the generator: if these stop happening, the properties above test less.
   std::uint64_t fallbacks = 0, failures = 0, reserve_blocks_used = 0;
   for (const Case& c : cases()) {
@@ -324,7 +348,7 @@ TEST_CASE("Random traces through the Simulator with --check replay identically t
     } else {
       if (ids.empty()) continue;
       const std::size_t k = op.pick % ids.size();
-      e.op = EventOp::free;  // splits become frees here (split is covered in unit tests)
+      e.op = EventOp::free; // splits become frees here (split is covered in unit tests)
       e.id = ids[k];
       ids.erase(ids.begin() + static_cast<long>(k));
     }

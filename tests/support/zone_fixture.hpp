@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -13,7 +14,7 @@
 #include "memsim/config.hpp"
 #include "memsim/trace.hpp"
 #include "memsim/types.hpp"
-#include "policy/stock.hpp"
+#include "policy/policy.hpp"
 #include "zone/zone.hpp"
 
 namespace memsim::test {
@@ -26,18 +27,20 @@ inline constexpr Migratetype RES = Migratetype::reserve;
 using Pfns = std::vector<Pfn>;
 
 struct ZoneSetup {
-  std::uint64_t pages = 32;  // zone.memory as a bare page count
-  unsigned max_order = 4;    // orders 0..3: 8-page max-order blocks
+  std::uint64_t pages = 32; // zone.memory as a bare page count
+  unsigned max_order = 4;   // orders 0..3: 8-page max-order blocks
   unsigned pageblock_order = 3;
   Pfn start_pfn = 0;
   unsigned cpus = 1;
   bool pcp = false;
-  std::optional<unsigned> batch{};  // pcp.batch (unset: zone_batchsize)
-  std::optional<unsigned> high{};   // pcp.high (unset: 6 x batch)
-  unsigned reserve = 0;           // reserve.pageblocks
+  std::optional<unsigned> batch{}; // pcp.batch (unset: zone_batchsize)
+  std::optional<unsigned> high{};  // pcp.high (unset: 6 x batch)
+  unsigned reserve = 0;            // reserve.pageblocks
   std::uint64_t region_pages = 0;  // 0: the zone rounded up to a whole max-order block
-  std::vector<PreallocatedBlock> preallocated{};  // carved after boot (SEMANTICS D19)
-  bool finish_init = true;  // false: leave the zone in initialisation (nothing counted yet)
+  std::vector<PreallocatedBlock> preallocated{}; // carved after boot (SEMANTICS D19)
+  bool finish_init = true;          // false: leave the zone in initialisation (nothing counted yet)
+  std::string policy = "stock";     // a registry name (make_policy)
+  RegionAwareConfig region_aware{}; // the switches of the region-aware policy
 };
 
 inline Config make_config(const ZoneSetup& s) {
@@ -55,14 +58,15 @@ inline Config make_config(const ZoneSetup& s) {
   c.pcp.batch = s.batch;
   c.pcp.high = s.high;
   c.reserve.pageblocks = s.reserve;
+  c.region_aware = s.region_aware;
   return c;
 }
 
 class ZoneFixture {
 public:
   explicit ZoneFixture(const ZoneSetup& setup = {})
-      : config_(make_config(setup)), geometry_(resolve_geometry(config_)), policy_(config_),
-        zone_(config_, geometry_, policy_) {
+      : config_(make_config(setup)), geometry_(resolve_geometry(config_)),
+        policy_(make_policy(setup.policy, config_)), zone_(config_, geometry_, *policy_) {
     zone_.boot();
     for (const PreallocatedBlock& b : setup.preallocated)
       zone_.carve(b.pfn, b.order, b.mt, "preallocated");
@@ -70,6 +74,7 @@ public:
   }
 
   Zone& zone() { return zone_; }
+  Policy& policy() { return *policy_; }
   const Geometry& geometry() const { return geometry_; }
 
   // free_list[order][mt] as pfns, head first.
@@ -160,9 +165,9 @@ public:
 private:
   Config config_;
   Geometry geometry_;
-  StockPolicy policy_;
+  std::unique_ptr<Policy> policy_;
   Zone zone_;
   bool last_fallback_ = false;
 };
 
-}  // namespace memsim::test
+} // namespace memsim::test

@@ -144,3 +144,28 @@ TEST_CASE("memsim policies lists every registered policy with a description", "[
   CHECK_THAT(r.out, Catch::StartsWith("stock"));
   CHECK_THAT(r.out, Catch::Contains("3.11"));
 }
+
+TEST_CASE("The first problem of a trace is the one reported, though events are read ahead",
+          "[cli]") {
+  TempDir dir;
+  write(dir / "two.jsonl", "{\"memsim_trace\":1,\"zone\":{\"memory\":\"16MiB\"}}\n"
+                           "{\"op\":\"alloc\",\"id\":1,\"order\":0,\"mt\":\"movable\"}\n"
+                           "{\"op\":\"free\",\"id\":7}\n"
+                           "{\"op\":\"free\",\"id\":1}\n"
+                           "{\"op\":\"frob\",\"id\":1}\n");
+  const auto strict = run_memsim({"replay", (dir / "two.jsonl").string(), "--strict"});
+  CHECK(strict.status == 1);
+  CHECK_THAT(strict.err, Catch::StartsWith((dir / "two.jsonl").string() + ":3:"));
+  const auto lenient = run_memsim({"replay", (dir / "two.jsonl").string()});
+  CHECK(lenient.status == 1);
+  CHECK_THAT(lenient.err, Catch::StartsWith((dir / "two.jsonl").string() + ":5:"));
+}
+
+TEST_CASE("An output on a full device exits 1 and says why", "[cli]") {
+  if (!fs::exists("/dev/full")) return;
+  const auto r = run_memsim({"replay", kTrace, "--placements", "/dev/full"});
+  CHECK(r.status == 1);
+  CHECK(one_line(r.err));
+  CHECK_THAT(r.err, Catch::Contains("/dev/full"));
+  CHECK(fs::is_character_file("/dev/full"));
+}

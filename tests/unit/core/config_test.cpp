@@ -291,8 +291,9 @@ TEST_CASE("resolve_geometry rejects impossible geometry, naming the key") {
   CHECK_THAT(error_with("zone.page_size", 1000), Catch::StartsWith("zone.page_size: 1000"));
   CHECK_THAT(error_with("zone.page_size", 512), Catch::StartsWith("zone.page_size: 512"));
   CHECK(error_with("zone.max_order", 0) ==
-        "zone.max_order: 0 is out of range (it must be 1 to 20)");
-  CHECK_THAT(error_with("zone.max_order", 21), Catch::Contains("1 to 20"));
+        "zone.max_order: 0 is out of range (it must be 2 to 20)");
+  CHECK_THAT(error_with("zone.max_order", 21), Catch::Contains("2 to 20"));
+  CHECK_THAT(error_with("zone.pageblock_order", 0), Catch::StartsWith("zone.pageblock_order: 0"));
   CHECK_THAT(error_with("zone.pageblock_order", 11), Catch::StartsWith("zone.pageblock_order: 11"));
   CHECK_THAT(error_with("zone.memory", "4097B"), Catch::Contains("not a whole number of"));
   CHECK_THAT(error_with("zone.memory", 0), Catch::StartsWith("zone.memory: must not be zero"));

@@ -12,7 +12,7 @@ using namespace memsim::test;
 TEST_CASE("3.11 __rmqueue_fallback: the largest block of the fallback type is taken first",
           "[policy][fallback]") {
   ZoneFixture f({.pages = 32});
-  CHECK(f.alloc(0, M) == Pfn{24});  // M: o0 {25}, o1 {26}, o2 {28}, o3 {16, 8, 0}
+  CHECK(f.alloc(0, M) == Pfn{24}); // M: o0 {25}, o1 {26}, o2 {28}, o3 {16, 8, 0}
   // UNMOVABLE takes 16 (order 3), not 25: moves it (8 pages >= 4), claims pageblock 16 and
   // splits it onto the UNMOVABLE lists.
   CHECK(f.alloc(0, U) == Pfn{16});
@@ -24,16 +24,17 @@ TEST_CASE("3.11 __rmqueue_fallback: the largest block of the fallback type is ta
   CHECK(f.list(0, M) == Pfns{25});
   CHECK(f.pageblock_type(16) == U);
   CHECK(f.fallbacks().total == 1);
-  CHECK(f.fallbacks().fragmenting == 0);  // current_order 3 == pageblock_order
+  CHECK(f.fallbacks().fragmenting == 0); // current_order 3 == pageblock_order
   CHECK(f.by_pair(U, M) == 1);
   CHECK(f.retypes(M, U) == 1);
   CHECK(f.total_retypes() == 1);
   f.zone().check_invariants();
 }
 
-TEST_CASE("3.11 __rmqueue_fallback: UNMOVABLE tries RECLAIMABLE before MOVABLE", "[policy][fallback]") {
+TEST_CASE("3.11 __rmqueue_fallback: UNMOVABLE tries RECLAIMABLE before MOVABLE",
+          "[policy][fallback]") {
   ZoneFixture f({.pages = 32});
-  CHECK(f.alloc(3, R) == Pfn{24});  // falls back to MOVABLE 24, claims pageblock 24 for R
+  CHECK(f.alloc(3, R) == Pfn{24}); // falls back to MOVABLE 24, claims pageblock 24 for R
   CHECK(f.by_pair(R, M) == 1);
   f.free(24);
   CHECK(f.list(3, R) == Pfns{24});
@@ -48,7 +49,8 @@ TEST_CASE("3.11 __rmqueue_fallback: UNMOVABLE tries RECLAIMABLE before MOVABLE",
   f.zone().check_invariants();
 }
 
-TEST_CASE("3.11 __rmqueue_fallback: RECLAIMABLE tries UNMOVABLE before MOVABLE", "[policy][fallback]") {
+TEST_CASE("3.11 __rmqueue_fallback: RECLAIMABLE tries UNMOVABLE before MOVABLE",
+          "[policy][fallback]") {
   ZoneFixture f({.pages = 32});
   CHECK(f.alloc(3, U) == Pfn{24});
   f.free(24);
@@ -60,10 +62,11 @@ TEST_CASE("3.11 __rmqueue_fallback: RECLAIMABLE tries UNMOVABLE before MOVABLE",
   CHECK(f.list(3, M) == Pfns{16, 8, 0});
 }
 
-TEST_CASE("3.11 __rmqueue_fallback: MOVABLE tries RECLAIMABLE before UNMOVABLE", "[policy][fallback]") {
+TEST_CASE("3.11 __rmqueue_fallback: MOVABLE tries RECLAIMABLE before UNMOVABLE",
+          "[policy][fallback]") {
   ZoneFixture f({.pages = 32});
-  CHECK(f.alloc(3, R) == Pfn{24});  // pageblock 24 -> R
-  CHECK(f.alloc(3, U) == Pfn{16});  // R's o3 list is empty: MOVABLE 16, pageblock 16 -> U
+  CHECK(f.alloc(3, R) == Pfn{24}); // pageblock 24 -> R
+  CHECK(f.alloc(3, U) == Pfn{16}); // R's o3 list is empty: MOVABLE 16, pageblock 16 -> U
   CHECK(f.alloc(3, M) == Pfn{8});
   CHECK(f.alloc(3, M) == Pfn{0});
   f.free(24);
@@ -73,7 +76,7 @@ TEST_CASE("3.11 __rmqueue_fallback: MOVABLE tries RECLAIMABLE before UNMOVABLE",
   CHECK(f.alloc(0, M) == Pfn{24});
   CHECK(f.by_pair(M, R) == 1);
   CHECK(f.pageblock_type(24) == M);
-  CHECK(f.alloc(3, M) == Pfn{16});  // MOVABLE's o3 and RECLAIMABLE's o3 are empty now
+  CHECK(f.alloc(3, M) == Pfn{16}); // MOVABLE's o3 and RECLAIMABLE's o3 are empty now
   CHECK(f.by_pair(M, U) == 1);
   CHECK(f.pageblock_type(16) == M);
   CHECK(f.fallbacks().total == 4);
@@ -87,7 +90,7 @@ TEST_CASE("3.11 __rmqueue_fallback: RESERVE is never a fallback; a smaller MOVAB
           "stolen and expand adds at the heads of lists the move filled",
           "[policy][fallback][reserve]") {
   ZoneFixture f({.pages = 16, .reserve = 1});
-  CHECK(f.alloc(0, M) == Pfn{8});  // M: o0 {9}, o1 {10}, o2 {12}; RESERVE: o3 {0}
+  CHECK(f.alloc(0, M) == Pfn{8}); // M: o0 {9}, o1 {10}, o2 {12}; RESERVE: o3 {0}
   // Order 3: R and M empty (RESERVE not tried). Order 2: M 12. Steal: the pageblock's free
   // pages 9, 10, 12 (7 >= 4) move to U heads, claim; expand puts 14 and 13 in front.
   CHECK(f.alloc(0, U) == Pfn{12});
@@ -96,7 +99,7 @@ TEST_CASE("3.11 __rmqueue_fallback: RESERVE is never a fallback; a smaller MOVAB
   CHECK(f.list(0, U) == Pfns{13, 9});
   CHECK(f.list(3, RES) == Pfns{0});
   CHECK(f.pageblock_type(8) == U);
-  CHECK(f.fallbacks().fragmenting == 1);  // current_order 2 < pageblock_order 3
+  CHECK(f.fallbacks().fragmenting == 1); // current_order 2 < pageblock_order 3
   CHECK(f.retypes(M, U) == 1);
   f.zone().check_invariants();
 }
@@ -105,7 +108,7 @@ TEST_CASE("3.11 __rmqueue_fallback: the steal threshold is pageblock_order/2 in 
           "(order 1 steals when pageblock_order is 3)",
           "[policy][fallback][steal]") {
   ZoneFixture f({.pages = 8});
-  CHECK(f.alloc(0, M) == Pfn{0});  // M: o0 {1}, o1 {2}, o2 {4}
+  CHECK(f.alloc(0, M) == Pfn{0}); // M: o0 {1}, o1 {2}, o2 {4}
   CHECK(f.alloc(2, M) == Pfn{4});
   // current_order 1 >= 3/2 = 1: move_freepages_block moves 1 and 2 (3 pages < 4: no claim).
   CHECK(f.alloc(1, U) == Pfn{2});
@@ -122,10 +125,10 @@ TEST_CASE("3.11 __rmqueue_fallback: below pageblock_order/2 a non-RECLAIMABLE re
           "[policy][fallback][steal]") {
   // pageblock_order 4: threshold 2.
   ZoneFixture f({.pages = 16, .max_order = 5, .pageblock_order = 4});
-  CHECK(f.alloc(0, M) == Pfn{0});  // M: o0 {1}, o1 {2}, o2 {4}, o3 {8}
+  CHECK(f.alloc(0, M) == Pfn{0}); // M: o0 {1}, o1 {2}, o2 {4}, o3 {8}
   CHECK(f.alloc(3, M) == Pfn{8});
   CHECK(f.alloc(2, M) == Pfn{4});
-  CHECK(f.alloc(0, U) == Pfn{2});  // order 1 < 2: no move; the remainder 3 goes to U
+  CHECK(f.alloc(0, U) == Pfn{2}); // order 1 < 2: no move; the remainder 3 goes to U
   CHECK(f.list(0, M) == Pfns{1});
   CHECK(f.list(0, U) == Pfns{3});
   CHECK(f.pageblock_type(0) == M);
@@ -133,7 +136,8 @@ TEST_CASE("3.11 __rmqueue_fallback: below pageblock_order/2 a non-RECLAIMABLE re
   f.zone().check_invariants();
 }
 
-TEST_CASE("3.11 __rmqueue_fallback: RECLAIMABLE always moves the whole pageblock", "[policy][fallback][steal]") {
+TEST_CASE("3.11 __rmqueue_fallback: RECLAIMABLE always moves the whole pageblock",
+          "[policy][fallback][steal]") {
   ZoneFixture f({.pages = 16, .max_order = 5, .pageblock_order = 4});
   CHECK(f.alloc(0, M) == Pfn{0});
   CHECK(f.alloc(3, M) == Pfn{8});
@@ -179,12 +183,12 @@ TEST_CASE("3.11 __rmqueue_fallback: the remainder goes to the requested type wit
   CHECK(f.alloc(0, U) == Pfn{2});
   CHECK(f.list(0, U) == Pfns{3, 1});
   CHECK(f.pageblock_type(0) == M);
-  CHECK(f.alloc(0, U) == Pfn{3});  // an own-list hit
+  CHECK(f.alloc(0, U) == Pfn{3}); // an own-list hit
   CHECK_FALSE(f.last_fallback());
   CHECK(f.fallbacks().total == 1);
-  f.free(2);  // pageblock MOVABLE: buddy 3 busy
+  f.free(2); // pageblock MOVABLE: buddy 3 busy
   CHECK(f.list(0, M) == Pfns{2});
-  f.free(3);  // merges with 2; buddy 0 busy
+  f.free(3); // merges with 2; buddy 0 busy
   CHECK(f.list(1, M) == Pfns{2});
   CHECK(f.list(0, U) == Pfns{1});
   f.zone().check_invariants();
@@ -208,5 +212,23 @@ TEST_CASE("3.11 __rmqueue_fallback: change_pageblock_range re-types every pagebl
   CHECK(f.pageblock_types() == std::vector<Migratetype>{R, R, U, U});
   CHECK(f.retypes(M, R) == 2);
   CHECK(f.list(2, R) == Pfns{4});
+  f.zone().check_invariants();
+}
+
+TEST_CASE("3.11 __rmqueue_fallback: a steal in a pageblock that crosses the zone end moves and "
+          "claims nothing, but the remainder still goes to the requested type",
+          "[policy][fallback][steal]") {
+  ZoneFixture f({.pages = 20}); // pageblock 16..23 is cut by the zone end at 20
+  CHECK(f.alloc(3, M) == Pfn{8});
+  CHECK(f.alloc(3, M) == Pfn{0});
+  // Order 2 >= 3/2: move_freepages_block(16) returns 0 (< 4): no claim.
+  CHECK(f.alloc(0, U) == Pfn{16});
+  CHECK(f.last_fallback());
+  CHECK(f.pageblock_type(16) == M);
+  CHECK(f.total_retypes() == 0);
+  CHECK(f.list(1, U) == Pfns{18});
+  CHECK(f.list(0, U) == Pfns{17});
+  CHECK(f.by_pair(U, M) == 1);
+  CHECK(f.fallbacks().fragmenting == 1);
   f.zone().check_invariants();
 }

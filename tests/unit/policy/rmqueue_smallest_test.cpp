@@ -12,11 +12,11 @@ using namespace memsim::test;
 TEST_CASE("3.11 __rmqueue_smallest: the smallest order with a block of the type is used first",
           "[policy][rmqueue_smallest]") {
   ZoneFixture f({.pages = 32});
-  CHECK(f.alloc(0, M) == Pfn{24});  // o3 head 24 split: o2 {28}, o1 {26}, o0 {25}
-  CHECK(f.alloc(1, M) == Pfn{26});  // o1 directly, nothing split
+  CHECK(f.alloc(0, M) == Pfn{24}); // o3 head 24 split: o2 {28}, o1 {26}, o0 {25}
+  CHECK(f.alloc(1, M) == Pfn{26}); // o1 directly, nothing split
   CHECK(f.alloc(0, M) == Pfn{25});
   CHECK(f.list(3, M) == Pfns{16, 8, 0});
-  CHECK(f.alloc(0, M) == Pfn{28});  // o0 and o1 empty: o2 28 split, 30 (o1) and 29 (o0) back
+  CHECK(f.alloc(0, M) == Pfn{28}); // o0 and o1 empty: o2 28 split, 30 (o1) and 29 (o0) back
   CHECK(f.list(1, M) == Pfns{30});
   CHECK(f.list(0, M) == Pfns{29});
   CHECK(f.list(3, M) == Pfns{16, 8, 0});
@@ -24,11 +24,12 @@ TEST_CASE("3.11 __rmqueue_smallest: the smallest order with a block of the type 
   f.zone().check_invariants();
 }
 
-TEST_CASE("3.11 __rmqueue_smallest: the block taken is the head of the list", "[policy][rmqueue_smallest]") {
+TEST_CASE("3.11 __rmqueue_smallest: the block taken is the head of the list",
+          "[policy][rmqueue_smallest]") {
   ZoneFixture f({.pages = 32});
   CHECK(f.alloc(3, M) == Pfn{24});
   CHECK(f.alloc(3, M) == Pfn{16});
-  f.free(24);  // back at the head
+  f.free(24); // back at the head
   CHECK(f.list(3, M) == Pfns{24, 8, 0});
   CHECK(f.alloc(3, M) == Pfn{24});
   CHECK(f.alloc(3, M) == Pfn{8});
@@ -38,7 +39,7 @@ TEST_CASE("3.11 __rmqueue_smallest: each request uses its own type's lists while
           "block, even when another type's list holds a smaller one",
           "[policy][rmqueue_smallest]") {
   ZoneFixture f({.pages = 16});
-  CHECK(f.alloc(0, M) == Pfn{8});  // M: o0 {9}, o1 {10}, o2 {12}, o3 {0}
+  CHECK(f.alloc(0, M) == Pfn{8}); // M: o0 {9}, o1 {10}, o2 {12}, o3 {0}
   // UNMOVABLE falls back to the largest block, 0 (order 3), and claims pageblock 0.
   CHECK(f.alloc(0, U) == Pfn{0});
   CHECK(f.list(0, U) == Pfns{1});
@@ -48,7 +49,7 @@ TEST_CASE("3.11 __rmqueue_smallest: each request uses its own type's lists while
   CHECK(f.alloc(0, U) == Pfn{1});
   CHECK(f.alloc(0, M) == Pfn{9});
   CHECK(f.alloc(2, U) == Pfn{4});
-  CHECK(f.alloc(0, M) == Pfn{12});  // M's o0 and o1 are empty: 12 is split
+  CHECK(f.alloc(0, M) == Pfn{12}); // M's o0 and o1 are empty: 12 is split
   CHECK(f.list(1, M) == Pfns{14});
   CHECK(f.list(0, M) == Pfns{13});
   CHECK(f.fallbacks().total == 1);
@@ -89,7 +90,7 @@ TEST_CASE("3.11 __rmqueue: a fallback to a small MOVABLE block is preferred over
           "[policy][rmqueue][reserve]") {
   ZoneFixture f({.pages = 16, .reserve = 1});
   CHECK(f.list(3, RES) == Pfns{0});
-  CHECK(f.alloc(0, M) == Pfn{8});  // M: o0 {9}, o1 {10}, o2 {12}
+  CHECK(f.alloc(0, M) == Pfn{8}); // M: o0 {9}, o1 {10}, o2 {12}
   CHECK(f.alloc(0, U) == Pfn{12});
   CHECK(f.last_fallback());
   CHECK(f.list(3, RES) == Pfns{0});

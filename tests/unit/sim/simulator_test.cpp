@@ -113,7 +113,7 @@ std::string strict_error(std::vector<Event> events) {
   return "no error";
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("D6: a duplicate alloc is counted, leaves the live allocation alone and gets a null "
           "placement",
@@ -156,7 +156,7 @@ TEST_CASE("D7: a failed allocation is counted, gets a null placement, and the re
             alloc(6, 0), free_of(5)});
   const RunStats s = r.run();
   CHECK(s.events.failed == 1);
-  CHECK(s.events.unmatched_free == 1);  // 5 never became live
+  CHECK(s.events.unmatched_free == 1); // 5 never became live
   REQUIRE(r.placements.lines.size() == 6);
   CHECK(r.placements.lines[4].pfn == std::nullopt);
   CHECK(r.placements.lines[4].i == 4);
@@ -187,8 +187,8 @@ TEST_CASE("--strict: a clean trace replays without error", "[sim][strict]") {
 TEST_CASE("D36: a split makes ids id..id+2^k-1 live on the pages, each freed as order 0 through "
           "the per-CPU list",
           "[sim][split]") {
-  Replay r({alloc(10, 2), split(10), free_of(11), free_of(13, 0), free_of(10, 0)},
-           {}, small_config(true));
+  Replay r({alloc(10, 2), split(10), free_of(11), free_of(13, 0), free_of(10, 0)}, {},
+           small_config(true));
   const RunStats s = r.run();
   // Order 2 bypasses the pcp lists: 24..27 (expand puts 28 o2 back).
   REQUIRE(r.placements.lines.size() == 1);
@@ -202,23 +202,41 @@ TEST_CASE("D36: a split makes ids id..id+2^k-1 live on the pages, each freed as 
   CHECK(pcp.count == 3);
   CHECK(pcp.lists[index_of(M)].head == 24);
   CHECK(s.pcp_pages == 3);
-  CHECK(s.regions[1].allocated[index_of(M)] == 1);  // 26 (id 12) is still live
+  CHECK(s.regions[1].allocated[index_of(M)] == 1); // 26 (id 12) is still live
   CHECK(s.regions[1].pcp_pages == 3);
+}
+
+TEST_CASE("D16: an order-0 free goes to the per-CPU list of the event's cpu, a cold one to its "
+          "tail",
+          "[sim][pcp]") {
+  Event cold_free = free_of(3, std::nullopt, 1);
+  cold_free.cold = true;
+  Replay r({alloc(1, 0, M, 0), alloc(2, 0, M, 0), alloc(3, 0, M, 0), free_of(1, std::nullopt, 1),
+            free_of(2, std::nullopt, 1), cold_free},
+           {}, small_config(true));
+  r.run();
+  // batch 1: each allocation refills one page: 24, 25, 26. CPU 1's list: 25, 24, then 26 cold.
+  CHECK(r.zone().pcp(0).count == 0);
+  const PageList& list = r.zone().pcp(1).lists[index_of(M)];
+  CHECK(list.count == 3);
+  CHECK(list.head == 25);
+  CHECK(list.tail == 26);
 }
 
 TEST_CASE("D36: splits of ids that are not live, or whose new ids are live, are ignored and "
           "counted; a split of order 0 changes nothing",
           "[sim][split]") {
-  Replay r({split(5), alloc(20, 1), alloc(21, 0), split(20), alloc(30, 0), split(30),
-            free_of(20, 0)});
+  Replay r(
+      {split(5), alloc(20, 1), alloc(21, 0), split(20), alloc(30, 0), split(30), free_of(20, 0)});
   const RunStats s = r.run();
   CHECK(s.events.split == 3);
   CHECK(s.events.split_ignored == 2);
-  CHECK(s.events.order_mismatch == 1);  // 20 is still order 1
+  CHECK(s.events.order_mismatch == 1); // 20 is still order 1
   CHECK(s.free_pages == 32 - 1 - 1);
 }
 
-TEST_CASE("D36: a split whose new ids would pass 2^64-1 is an error, strict or not", "[sim][split]") {
+TEST_CASE("D36: a split whose new ids would pass 2^64-1 is an error, strict or not",
+          "[sim][split]") {
   const std::uint64_t top = std::numeric_limits<std::uint64_t>::max();
   Replay r({alloc(top - 2, 2), split(top - 2)});
   CHECK_THROWS_WITH(r.run(), StartsWith("t.jsonl:2: "));
@@ -240,14 +258,15 @@ TEST_CASE("An alloc of order >= zone.max_order is an error naming the line", "[s
   CHECK_THROWS_WITH(r2.run(), StartsWith("t.jsonl:2: "));
 }
 
-TEST_CASE("D1: the placement fallback flag is set for a block __rmqueue_fallback returned", "[sim]") {
+TEST_CASE("D1: the placement fallback flag is set for a block __rmqueue_fallback returned",
+          "[sim]") {
   Replay r({alloc(1, 0), alloc(2, 0, U), alloc(3, 0, U)});
   r.run();
   REQUIRE(r.placements.lines.size() == 3);
   CHECK_FALSE(r.placements.lines[0].fallback);
-  CHECK(r.placements.lines[1].fallback);  // UNMOVABLE steals MOVABLE 16 (order 3)
+  CHECK(r.placements.lines[1].fallback); // UNMOVABLE steals MOVABLE 16 (order 3)
   CHECK(r.placements.lines[1].pfn == Pfn{16});
-  CHECK_FALSE(r.placements.lines[2].fallback);  // 17, the remainder on the U list
+  CHECK_FALSE(r.placements.lines[2].fallback); // 17, the remainder on the U list
   CHECK(r.placements.lines[2].pfn == Pfn{17});
 }
 
@@ -270,7 +289,7 @@ TEST_CASE("D10: the timeline samples after every interval-th event and at each m
   CHECK(s.timeline[2].free_pages == 29);
   CHECK(s.timeline[3].event == 5);
   CHECK(s.timeline[3].label == std::optional<std::string>("end"));
-  CHECK(s.timeline[3].t == std::optional<double>(3.5));  // the last event that had a t
+  CHECK(s.timeline[3].t == std::optional<double>(3.5)); // the last event that had a t
   CHECK(s.timeline[3].free_pages == 30);
   CHECK(s.events.mark == 2);
   CHECK(s.trace_events == 7);
@@ -296,24 +315,25 @@ TEST_CASE("SPEC §2: a preallocated block with an id is a live allocation; one w
   header.preallocated = {{0, 1, U, 5}, {8, 0, M, std::nullopt}};
   Replay r({alloc(5, 0), free_of(5), free_of(5), alloc(5, 0)}, {}, small_config(), header);
   const RunStats s = r.run();
-  CHECK(s.events.duplicate_alloc == 1);  // 5 is live from the header
-  CHECK(s.events.unmatched_free == 1);   // the second free of 5
+  CHECK(s.events.duplicate_alloc == 1); // 5 is live from the header
+  CHECK(s.events.unmatched_free == 1);  // the second free of 5
   // The carves left M lists o3 {24, 16}, o2 {12, 4}, o1 {10, 2}, o0 {9}; freeing 5 merged 0..7
   // back into an order-3 block, and the new 5 took 9, the head of the order-0 list.
   REQUIRE(r.placements.lines.size() == 2);
   CHECK(r.placements.lines[1].pfn == Pfn{9});
   CHECK(s.regions[0].allocated[index_of(U)] == 0);
-  CHECK(s.regions[0].allocated[index_of(M)] == 2);  // pfn 8 (for ever) and 9
+  CHECK(s.regions[0].allocated[index_of(M)] == 2); // pfn 8 (for ever) and 9
   CHECK(s.free_pages == 30);
   for (const auto& row : s.retypes)
-    for (const std::uint64_t n : row) CHECK(n == 0);  // carving re-types nothing (D19)
+    for (const std::uint64_t n : row) CHECK(n == 0); // carving re-types nothing (D19)
 }
 
 TEST_CASE("D19: preallocated blocks that overlap, or reuse an id, are errors naming the entry",
           "[sim][preallocated]") {
   TraceHeader overlap;
   overlap.preallocated = {{0, 2, U, std::nullopt}, {2, 1, M, std::nullopt}};
-  CHECK_THROWS_WITH(Replay({}, {}, small_config(), overlap), StartsWith("t.jsonl: preallocated[1]"));
+  CHECK_THROWS_WITH(Replay({}, {}, small_config(), overlap),
+                    StartsWith("t.jsonl: preallocated[1]"));
   TraceHeader twice;
   twice.preallocated = {{0, 0, U, 3}, {1, 0, U, 3}};
   CHECK_THROWS_WITH(Replay({}, {}, small_config(), twice), StartsWith("t.jsonl: preallocated[1]"));

@@ -5,8 +5,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "memsim/error.hpp"
@@ -29,6 +31,22 @@ struct ScratchDir {
   ~ScratchDir() { fs::remove_all(path); }
   std::size_t entries() const {
     return static_cast<std::size_t>(std::distance(fs::directory_iterator(path), {}));
+  }
+};
+
+// Points standard output (fd 1) at `path` for the lifetime of the object.
+struct RedirectStdout {
+  int saved;
+  explicit RedirectStdout(const char* path) {
+    std::cout.flush();
+    saved = ::dup(STDOUT_FILENO);
+    const int fd = ::open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ::dup2(fd, STDOUT_FILENO);
+    ::close(fd);
+  }
+  ~RedirectStdout() {
+    ::dup2(saved, STDOUT_FILENO);
+    ::close(saved);
   }
 };
 
@@ -144,4 +162,32 @@ TEST_CASE("A committed output is no longer removed by the interrupt clean-up") {
   out.commit();
   memsim::remove_uncommitted_outputs();
   CHECK(read_all(dir.path / "a.json") == "a");
+}
+
+TEST_CASE("The path - writes to standard output when committed") {
+  ScratchDir dir;
+  const fs::path captured = dir.path / "stdout.txt";
+  {
+    RedirectStdout redirect(captured.c_str());
+    OutputFile out("-");
+    out.stream() << "{\"memsim_compare\": 1}\n";
+    out.commit();
+  }
+  CHECK(read_all(captured) == "{\"memsim_compare\": 1}\n");
+}
+
+TEST_CASE("A full disk behind standard output is reported with its reason") {
+  if (!fs::is_character_file("/dev/full")) return;
+  std::string message;
+  {
+    RedirectStdout redirect("/dev/full");
+    OutputFile out("-");
+    out.stream() << "data";
+    try {
+      out.commit();
+    } catch (const memsim::InputError& error) {
+      message = error.what();
+    }
+  }
+  CHECK(message == "standard output: cannot write: No space left on device");
 }

@@ -3,6 +3,7 @@
 // truncated or over-long document ("FILE:byte N: message").
 #include <catch2/catch.hpp>
 
+#include "trace/header.hpp"
 #include "trace/input_buffer.hpp"
 #include "trace/readers.hpp"
 #include "trace_test_support.hpp"
@@ -48,7 +49,7 @@ std::string document_with(const std::string& events, const std::string& after = 
   return R"({"memsim_trace":1,"events":[)" + events + "]" + after + "}";
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("The JSON document form gives the same header and events as JSON Lines") {
   TempDir dir;
@@ -135,7 +136,8 @@ TEST_CASE("A malformed document structure is reported at the offending byte") {
       {R"({"memsim_trace":1,"events":[],"zone":{}})",
        R"(:byte 30: header key "zone" after "events" (header keys must come before the events))"},
       {R"({"memsim_trace":1,"events":[],"events":[]})", R"(:byte 30: a second "events")"},
-      {R"({"memsim_trace":1,"events":[{"op":"free","id":1},]})", R"(:byte 49: invalid JSON: trailing ',')"},
+      {R"({"memsim_trace":1,"events":[{"op":"free","id":1},]})",
+       R"(:byte 49: invalid JSON: trailing ',')"},
       {R"({"memsim_trace":1,"events":[{"op":"free","id":1} {"op":"free","id":2}]})",
        R"(:byte 49: expected ',' or ']' after an event, found '{')"},
       {R"({"memsim_trace":1,"events":[{"op":"free","id":[1}]})",
@@ -146,7 +148,8 @@ TEST_CASE("A malformed document structure is reported at the offending byte") {
       {R"({"memsim_trace":1,"zone":[],"events":[]})", R"(:byte 25: "zone" must be an object)"},
       {R"({"memsim_trace":1,"meta":{"a":1,},"events":[]})", ":byte 25: invalid JSON"},
       {R"({memsim_trace:1,"events":[]})", ":byte 1: expected a key (a string), found 'm'"},
-      {R"([{"memsim_trace":1}])", ":byte 0: expected '{' (a memsim trace is a JSON object), found '['"},
+      {R"([{"memsim_trace":1}])",
+       ":byte 0: expected '{' (a memsim trace is a JSON object), found '['"},
       {"{\"memsim_trace\":1,\"events\":[\x01]}", ":byte 28: invalid JSON"},
   };
   TempDir dir;
@@ -186,7 +189,11 @@ TEST_CASE("A document of 200,000 events streams through a window smaller than it
                                                              std::size_t{64} << 10);
   const memsim::trace::InputBuffer& window = *buffer;
   buffer->refill(0);
-  const auto reader = memsim::trace::make_document_reader(std::move(buffer), 0, path);
+  memsim::trace::JsonScanner scanner(*buffer, 0, path);
+  memsim::trace::HeaderScan scan = memsim::trace::scan_header(scanner, 1, path);
+  REQUIRE(scan.document);
+  const auto reader = memsim::trace::make_document_reader(std::move(buffer), std::move(scanner),
+                                                          std::move(scan.header), path);
   memsim::Event event;
   std::uint64_t count = 0;
   std::uint64_t last_pos = 0;

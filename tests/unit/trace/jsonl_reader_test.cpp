@@ -15,12 +15,12 @@ namespace {
 const std::string kHeader = R"({"memsim_trace":1,"zone":{"memory":"16MiB","cpus":4}})"
                             "\n";
 
-}  // namespace
+} // namespace
 
 TEST_CASE("A JSON Lines trace yields every event form with its optional fields") {
   TempDir dir;
-  const std::string path = dir.write(
-      "t.jsonl", kHeader + R"({"op":"alloc","id":17,"order":0,"mt":"movable"}
+  const std::string path =
+      dir.write("t.jsonl", kHeader + R"({"op":"alloc","id":17,"order":0,"mt":"movable"}
 {"op":"alloc","id":18,"order":3,"mt":"unmovable","cpu":2,"t":12.345678,"cold":true}
 {"op":"free","id":17}
 {"op":"free","id":18,"order":3,"cpu":1,"t":13,"cold":false}
@@ -57,8 +57,8 @@ TEST_CASE("Migratetypes are accepted as names and as 3.11 kernel numbers") {
 
 TEST_CASE("Ids span the whole unsigned 64-bit range") {
   TempDir dir;
-  const std::string path =
-      dir.write("t.jsonl", kHeader + R"({"op":"alloc","id":18446744073709551615,"order":0,"mt":"movable"}
+  const std::string path = dir.write(
+      "t.jsonl", kHeader + R"({"op":"alloc","id":18446744073709551615,"order":0,"mt":"movable"}
 {"op":"free","id":9223372036854775808}
 {"op":"split","id":0}
 )");
@@ -79,12 +79,11 @@ TEST_CASE("CRLF, blank lines and a last line without newline are accepted; lines
       "t.jsonl", "\n  \r\n" + std::string(R"({"memsim_trace":1})") + "\r\n\r\n" +
                      R"({"op":"alloc","id":1,"order":0,"mt":"movable"})" + "\r\n \t \n\n" +
                      R"(  {"op":"free","id":1}  )" + "\r\n" + R"({"op":"free","id":2})");
-  CHECK(read_all(path) ==
-        std::vector<std::string>{
-            "alloc id=1 order=0 mt=2 cpu=0 t=- cold=false label='' pos=5",
-            "free id=1 order=0(none) mt=2 cpu=0 t=- cold=false label='' pos=8",
-            "free id=2 order=0(none) mt=2 cpu=0 t=- cold=false label='' pos=9",
-        });
+  CHECK(read_all(path) == std::vector<std::string>{
+                              "alloc id=1 order=0 mt=2 cpu=0 t=- cold=false label='' pos=5",
+                              "free id=1 order=0(none) mt=2 cpu=0 t=- cold=false label='' pos=8",
+                              "free id=2 order=0(none) mt=2 cpu=0 t=- cold=false label='' pos=9",
+                          });
   const auto reader = memsim::open_trace(path);
   CHECK(reader->where(8) == path + ":8");
 }
@@ -125,16 +124,18 @@ TEST_CASE("The JSON Lines header keeps zone and meta raw and checks preallocated
 TEST_CASE("Unknown keys of events are ignored, and only marks carry a label") {
   TempDir dir;
   const std::string path = dir.write(
-      "t.jsonl", kHeader + R"({"op":"alloc","extra":{"a":[1,{"b":null}]},"id":1,"order":1,"mt":"movable","label":"x"}
+      "t.jsonl",
+      kHeader +
+          R"({"op":"alloc","extra":{"a":[1,{"b":null}]},"id":1,"order":1,"mt":"movable","label":"x"}
 {"op":"mark","label":"\u00e9t\u00e9 \"quoted\"","zzz":1}
 {"op":"free","id":1,"gfp":"GFP_KERNEL"}
 )");
-  CHECK(read_all(path) ==
-        std::vector<std::string>{
-            "alloc id=1 order=1 mt=2 cpu=0 t=- cold=false label='' pos=2",
-            "mark id=0 order=0(none) mt=2 cpu=0 t=- cold=false label='\xc3\xa9t\xc3\xa9 \"quoted\"' pos=3",
-            "free id=1 order=0(none) mt=2 cpu=0 t=- cold=false label='' pos=4",
-        });
+  CHECK(read_all(path) == std::vector<std::string>{
+                              "alloc id=1 order=1 mt=2 cpu=0 t=- cold=false label='' pos=2",
+                              "mark id=0 order=0(none) mt=2 cpu=0 t=- cold=false "
+                              "label='\xc3\xa9t\xc3\xa9 \"quoted\"' pos=3",
+                              "free id=1 order=0(none) mt=2 cpu=0 t=- cold=false label='' pos=4",
+                          });
 }
 
 TEST_CASE("Every malformed event line is reported as FILE:LINE: message") {
@@ -173,7 +174,8 @@ TEST_CASE("Every malformed event line is reported as FILE:LINE: message") {
       {R"({"op":"alloc","id":1,"order":0,"mt":"reserve"})", R"(unknown migratetype "reserve")"},
       {R"({"op":"alloc","id":1,"order":0,"mt":3})", R"(unknown migratetype 3)"},
       {R"({"op":"alloc","id":1,"order":0,"mt":-1})", R"(unknown migratetype -1)"},
-      {R"({"op":"alloc","id":1,"order":0,"mt":true})", R"("mt" must be a migratetype name or number)"},
+      {R"({"op":"alloc","id":1,"order":0,"mt":true})",
+       R"("mt" must be a migratetype name or number)"},
       {R"({"op":"free","id":1,"cpu":-1})", R"("cpu" must be an integer in 0..4294967295)"},
       {R"({"op":"free","id":1,"cpu":4294967296})", R"("cpu" must be an integer in 0..4294967295)"},
       {R"({"op":"free","id":1,"cpu":"0"})", R"("cpu" must be an integer in 0..4294967295)"},
@@ -183,8 +185,9 @@ TEST_CASE("Every malformed event line is reported as FILE:LINE: message") {
   };
   TempDir dir;
   for (const auto& [line, message] : cases) {
-    const std::string path = dir.write(
-        "bad.jsonl", kHeader + R"({"op":"free","id":5})" + "\n" + line + "\n" + R"({"op":"free","id":6})" + "\n");
+    const std::string path =
+        dir.write("bad.jsonl", kHeader + R"({"op":"free","id":5})" + "\n" + line + "\n" +
+                                   R"({"op":"free","id":6})" + "\n");
     INFO(line);
     REQUIRE_THROWS_WITH(read_all(path), Catch::StartsWith(path + ":3: " + message));
   }
@@ -192,8 +195,7 @@ TEST_CASE("Every malformed event line is reported as FILE:LINE: message") {
 
 TEST_CASE("Error messages stay on one line whatever the input holds") {
   TempDir dir;
-  const std::string path =
-      dir.write("bad.jsonl", kHeader + R"({"op":"a\nb\u0000c"})" + "\n");
+  const std::string path = dir.write("bad.jsonl", kHeader + R"({"op":"a\nb\u0000c"})" + "\n");
   REQUIRE_THROWS_WITH(read_all(path), Catch::Equals(path + R"(:2: unknown op "a\nb\u0000c")"));
 }
 
@@ -267,13 +269,13 @@ TEST_CASE("A malformed line deep in a large trace names its exact line") {
 
 TEST_CASE("Lines longer than a parse batch and than the read window are read whole") {
   TempDir dir;
-  const std::string big_label(3 << 20, 'x');     // over parse_many's 1 MiB batch
-  const std::string huge_label(33 << 20, 'y');   // over the 32 MiB window
-  const std::string path = dir.write(
-      "t.jsonl", kHeader + R"({"op":"free","id":1})" + "\n" + R"({"op":"mark","label":")" +
-                     big_label + "\"}\n" + R"({"op":"free","id":2})" + "\n" +
-                     R"({"op":"mark","label":")" + huge_label + "\"}\n" +
-                     R"({"op":"free","id":3})");
+  const std::string big_label(3 << 20, 'x');   // over parse_many's 1 MiB batch
+  const std::string huge_label(33 << 20, 'y'); // over the 32 MiB window
+  const std::string path =
+      dir.write("t.jsonl", kHeader + R"({"op":"free","id":1})" + "\n" +
+                               R"({"op":"mark","label":")" + big_label + "\"}\n" +
+                               R"({"op":"free","id":2})" + "\n" + R"({"op":"mark","label":")" +
+                               huge_label + "\"}\n" + R"({"op":"free","id":3})");
   const auto reader = memsim::open_trace(path);
   memsim::Event event;
   std::vector<std::size_t> sizes;
@@ -306,14 +308,52 @@ TEST_CASE("Events across the boundaries of a small read window are read intact")
   const auto reader = memsim::trace::make_jsonl_reader(std::move(buffer), kHeader.size(), 2,
                                                        memsim::TraceHeader{}, path);
   CHECK(read_all(*reader) == expected);
-  CHECK(window.capacity() == 4096);  // no line needed a bigger window
+  CHECK(window.capacity() == 4096); // no line needed a bigger window
   CHECK(memsim::count_trace_events(path) == static_cast<std::uint64_t>(events));
 }
 
 TEST_CASE("Counting a JSON Lines trace counts its non-blank lines after the header") {
   TempDir dir;
-  const std::string path = dir.write(
-      "t.jsonl", "\n" + kHeader + "\n \r\n" + R"({"op":"free","id":1})" + "\n" +
-                     "not even json\n\t\n" + R"({"op":"free","id":2})");
+  const std::string path =
+      dir.write("t.jsonl", "\n" + kHeader + "\n \r\n" + R"({"op":"free","id":1})" + "\n" +
+                               "not even json\n\t\n" + R"({"op":"free","id":2})");
   CHECK(memsim::count_trace_events(path) == 3);
+}
+
+TEST_CASE("A JSON Lines header's value errors name its line, its syntax errors a byte") {
+  TempDir dir;
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {R"({"memsim_trace":1,"zone":{"memory":}})", ":2: invalid JSON"},
+      {R"({"memsim_trace":1,"preallocated":[{"pfn":1,"order":0,"mt":0},{"pfn":"x"}]})",
+       R"(:2: preallocated[1]: "pfn" must be an unsigned 64-bit integer)"},
+      {R"({"memsim_trace":1} x)", ":2: invalid JSON: trailing data after the header object"},
+      {R"({"memsim_trace":1,,"zone":{}})", ":byte 19: expected a key (a string), found ','"},
+      {R"({"memsim_trace":1,"preallocated":[{"pfn":1,"order":0,"mt":0},]})",
+       ":byte 62: invalid JSON: trailing ','"},
+  };
+  for (const auto& [header, message] : cases) {
+    const std::string path =
+        dir.write("bad.jsonl", "\n" + header + "\n{\"op\":\"free\",\"id\":1}\n");
+    INFO(header);
+    REQUIRE_THROWS_WITH(memsim::open_trace(path), Catch::StartsWith(path + message));
+  }
+}
+
+TEST_CASE("A JSON Lines header of any length is read, its preallocated entries one by one") {
+  TempDir dir;
+  std::string header = R"({"memsim_trace":1,"preallocated":[)";
+  const int entries = 750000; // a header line over 32 MiB, as a /proc import may write
+  for (int i = 0; i < entries; ++i)
+    header +=
+        fmt::format(R"({}{{"pfn":{},"order":0,"mt":"movable","id":{}}})", i > 0 ? "," : "", i, i);
+  header += "]}";
+  REQUIRE(header.size() > (std::size_t{32} << 20));
+  const std::string path = dir.write("big.jsonl", header + "\n" + R"({"op":"free","id":7})" + "\n");
+  const auto reader = memsim::open_trace(path);
+  REQUIRE(reader->header().preallocated.size() == static_cast<std::size_t>(entries));
+  CHECK(reader->header().preallocated.back().id == std::optional<std::uint64_t>(entries - 1));
+  CHECK(
+      read_all(*reader) ==
+      std::vector<std::string>{"free id=7 order=0(none) mt=2 cpu=0 t=- cold=false label='' pos=2"});
+  CHECK(memsim::count_trace_events(path) == 1);
 }

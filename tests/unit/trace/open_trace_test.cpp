@@ -13,13 +13,15 @@ TEST_CASE("The format is told by content, not by the file name") {
   TempDir dir;
   const std::string one_line_document =
       R"({"memsim_trace":1,"events":[{"op":"free","id":1},{"op":"free","id":2}]})";
-  const std::string jsonl = "{\"memsim_trace\":1}\n{\"op\":\"free\",\"id\":1}\n{\"op\":\"free\",\"id\":2}\n";
+  const std::string jsonl =
+      "{\"memsim_trace\":1}\n{\"op\":\"free\",\"id\":1}\n{\"op\":\"free\",\"id\":2}\n";
   const auto from_document = read_all(dir.write("trace.jsonl", one_line_document));
   const auto from_jsonl = read_all(dir.write("trace.json", jsonl));
   REQUIRE(from_document.size() == 2);
-  CHECK(from_document[0].ends_with("pos=28"));  // a byte offset: the document form
-  CHECK(from_jsonl[0].ends_with("pos=2"));       // a line: JSON Lines
-  CHECK(memsim::open_trace(dir.path("trace.jsonl"))->where(28) == dir.path("trace.jsonl") + ":byte 28");
+  CHECK(from_document[0].ends_with("pos=28")); // a byte offset: the document form
+  CHECK(from_jsonl[0].ends_with("pos=2"));     // a line: JSON Lines
+  CHECK(memsim::open_trace(dir.path("trace.jsonl"))->where(28) ==
+        dir.path("trace.jsonl") + ":byte 28");
   CHECK(memsim::open_trace(dir.path("trace.json"))->where(2) == dir.path("trace.json") + ":2");
 }
 
@@ -77,7 +79,8 @@ TEST_CASE("Random damage to a trace gives an InputError or events, never a crash
       "{\"memsim_trace\":1,\"meta\":{\"a\":[1,{\"b\":\"]\"}]},\"events\":[{\"op\":\"alloc\","
       "\"id\":1,\"order\":0,\"mt\":2},{\"op\":\"mark\",\"label\":\"}\\\\\"},{\"op\":\"free\","
       "\"id\":1}],\"tail\":null}";
-  const std::string bytes = std::string("{}[]\",:\\\n\r 0123456789.-eE\0\x80\xff\xc3 truefalsnul", 45);
+  static constexpr char kBytes[] = "{}[]\",:\\\n\r 0123456789.-eE\0\x80\xff\xc3 truefalsnul";
+  const std::string bytes(kBytes, sizeof kBytes - 1); // the NUL inside included
   std::mt19937 random(12345);
   const std::string path = dir.path("fuzz");
   for (int round = 0; round < 3000; ++round) {
@@ -87,9 +90,15 @@ TEST_CASE("Random damage to a trace gives an InputError or events, never a crash
       const std::size_t at = random() % (content.size() + 1);
       const char byte = bytes[random() % bytes.size()];
       switch (random() % 3) {
-      case 0: content.insert(at, 1, byte); break;
-      case 1: if (at < content.size()) content.erase(at, 1); break;
-      default: if (at < content.size()) content[at] = byte; break;
+      case 0:
+        content.insert(at, 1, byte);
+        break;
+      case 1:
+        if (at < content.size()) content.erase(at, 1);
+        break;
+      default:
+        if (at < content.size()) content[at] = byte;
+        break;
       }
     }
     if (round % 10 == 0) content = memsim::test::gzip_compress(content).substr(0, random() % 200);

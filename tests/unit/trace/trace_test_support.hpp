@@ -54,8 +54,8 @@ inline std::string describe(const Event& e) {
   static constexpr const char* ops[] = {"alloc", "free", "mark", "split"};
   return fmt::format("{} id={} order={}{} mt={} cpu={} t={} cold={} label='{}' pos={}",
                      ops[static_cast<int>(e.op)], e.id, e.order, e.has_order ? "" : "(none)",
-                     static_cast<int>(e.mt), e.cpu, e.has_t ? fmt::format("{}", e.t) : "-",
-                     e.cold, e.label, e.pos);
+                     static_cast<int>(e.mt), e.cpu, e.has_t ? fmt::format("{}", e.t) : "-", e.cold,
+                     e.label, e.pos);
 }
 
 // Every event of a trace, described; `with_pos` false drops the positions (to compare forms).
@@ -76,7 +76,7 @@ inline std::vector<std::string> read_all(const std::string& path, bool with_pos 
 
 inline std::string gzip_compress(const std::string& data) {
   z_stream zs{};
-  deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);  // 15 + 16: gzip wrapper
+  deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY); // 15 + 16: gzip wrapper
   std::string out(deflateBound(&zs, static_cast<uLong>(data.size())), '\0');
   zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
   zs.avail_in = static_cast<uInt>(data.size());
@@ -104,4 +104,4 @@ inline std::string xz_compress(const std::string& data) {
   return out;
 }
 
-}  // namespace memsim::test
+} // namespace memsim::test

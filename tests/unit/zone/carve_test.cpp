@@ -23,7 +23,7 @@ TEST_CASE("D19: carving a page splits its free block and puts the other halves b
   CHECK(f.zone().page(f.idx(5)).state == PageState::alloc_head);
   CHECK(f.zone().page(f.idx(5)).mt == U);
   CHECK(f.zone().region_counters()[0].allocated[index_of(U)] == 1);
-  CHECK(f.pageblock_type(0) == M);  // the carve changes no pageblock type
+  CHECK(f.pageblock_type(0) == M); // the carve changes no pageblock type
   f.zone().finish_init();
   CHECK(f.total_retypes() == 0);
   CHECK(f.fallbacks().total == 0);
@@ -34,8 +34,8 @@ TEST_CASE("D19: carving a block already split by an earlier carve takes the free
           "holds it",
           "[zone][carve]") {
   ZoneFixture f({.pages = 32,
-                 .preallocated = {{5, 0, U, std::nullopt}, {6, 1, R, std::nullopt},
-                                  {8, 3, M, std::nullopt}}});
+                 .preallocated = {
+                     {5, 0, U, std::nullopt}, {6, 1, R, std::nullopt}, {8, 3, M, std::nullopt}}});
   CHECK(f.list(3, M) == Pfns{24, 16});
   CHECK(f.list(2, M) == Pfns{0});
   CHECK(f.list(1, M).empty());
@@ -79,7 +79,8 @@ TEST_CASE("D19: carve errors name their origin", "[zone][carve]") {
   z.check_invariants();
 }
 
-TEST_CASE("D19: carving from a zone with a start pfn uses pfns, not page indices", "[zone][carve]") {
+TEST_CASE("D19: carving from a zone with a start pfn uses pfns, not page indices",
+          "[zone][carve]") {
   ZoneFixture f({.pages = 16, .start_pfn = 8, .preallocated = {{9, 0, U, std::nullopt}}});
   CHECK(f.list(3, M) == Pfns{16});
   CHECK(f.list(2, M) == Pfns{12});

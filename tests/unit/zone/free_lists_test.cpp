@@ -37,7 +37,8 @@ TEST_CASE("Boot (D12): a zone that is not a multiple of max-order blocks is free
   f.zone().check_invariants();
 }
 
-TEST_CASE("Boot (D12): a zone that starts at a non-zero pfn names its pages by pfn", "[zone][boot]") {
+TEST_CASE("Boot (D12): a zone that starts at a non-zero pfn names its pages by pfn",
+          "[zone][boot]") {
   ZoneFixture f({.pages = 32, .start_pfn = 64});
   CHECK(f.list(3, M) == Pfns{88, 80, 72, 64});
   CHECK(f.alloc(0, M) == Pfn{88});
@@ -57,8 +58,8 @@ TEST_CASE("Free lists: link_head / link_tail / unlink keep list_add, list_add_ta
   CHECK(z.nr_free(3) == 3);
   z.link_tail(f.idx(16), 3, M);
   CHECK(f.list(3, M) == Pfns{24, 8, 0, 16});
-  z.unlink(f.idx(24));  // the head
-  z.unlink(f.idx(16));  // the tail
+  z.unlink(f.idx(24)); // the head
+  z.unlink(f.idx(16)); // the tail
   CHECK(f.list(3, M) == Pfns{8, 0});
   z.link_head(f.idx(24), 3, U);
   z.link_head(f.idx(16), 3, U);
@@ -95,7 +96,7 @@ TEST_CASE("3.11 expand(): halves are added at the head of lists that already hol
   // orders already hold blocks of another max-order block.
   ZoneFixture f({.pages = 32});
   Zone& z = f.zone();
-  CHECK(f.alloc(0, M) == Pfn{24});  // lists: o2 {28}, o1 {26}, o0 {25}
+  CHECK(f.alloc(0, M) == Pfn{24}); // lists: o2 {28}, o1 {26}, o0 {25}
   z.unlink(f.idx(16));
   z.expand(f.idx(16), 0, 3, M);
   z.mark_allocated(f.idx(16), 0, M);
@@ -165,7 +166,7 @@ TEST_CASE("D4: set_pageblock_migratetype() counts a retype only after initialisa
   CHECK(f.pageblock_type(0) == U);
   CHECK(f.total_retypes() == 0);
   z.finish_init();
-  z.set_pageblock_migratetype(f.idx(3), U);  // same pageblock, same type: no change
+  z.set_pageblock_migratetype(f.idx(3), U); // same pageblock, same type: no change
   CHECK(f.total_retypes() == 0);
   z.set_pageblock_migratetype(f.idx(0), R);
   z.set_pageblock_migratetype(f.idx(8), R);
@@ -183,10 +184,10 @@ TEST_CASE("3.11 change_pageblock_range(): every pageblock of the block is re-typ
   ZoneFixture f({.pages = 16, .pageblock_order = 2});
   Zone& z = f.zone();
   z.set_pageblock_migratetype(f.idx(8), U);
-  z.change_pageblock_range(f.idx(8), 3, U);  // pageblocks 8 (already U) and 12
+  z.change_pageblock_range(f.idx(8), 3, U); // pageblocks 8 (already U) and 12
   CHECK(f.pageblock_types() == std::vector<Migratetype>{M, M, U, U});
   CHECK(f.retypes(M, U) == 2);
-  z.change_pageblock_range(f.idx(0), 2, R);  // one pageblock
+  z.change_pageblock_range(f.idx(0), 2, R); // one pageblock
   CHECK(f.pageblock_types() == std::vector<Migratetype>{R, M, U, U});
   CHECK(f.retypes(M, R) == 1);
 }

@@ -40,17 +40,18 @@ TEST_CASE("3.11 __free_one_page: a block whose buddy is busy but whose parent's 
   ZoneFixture f({.pages = 16});
   // Allocate all of 8..15 page by page: 8, 9, 10, 11, 12, 13, 14, 15 in that order.
   for (Pfn p = 8; p < 16; ++p) CHECK(f.alloc(0, M) == p);
-  f.free(10);  // buddy 11 busy, parent's buddy 8 (order 1) busy: head
-  f.free(11);  // merges with 10 into order 1; parent's buddy 12 (order 2) busy: head
+  f.free(10); // buddy 11 busy, parent's buddy 8 (order 1) busy: head
+  f.free(11); // merges with 10 into order 1; parent's buddy 12 (order 2) busy: head
   CHECK(f.list(1, M) == Pfns{10});
-  f.free(14);  // buddy 15 busy, parent's buddy 12 (order 1) busy: head
+  f.free(14); // buddy 15 busy, parent's buddy 12 (order 1) busy: head
   CHECK(f.list(0, M) == Pfns{14});
-  f.free(8);  // buddy 9 busy, parent's buddy 10 is a free order-1 block: TAIL
+  f.free(8); // buddy 9 busy, parent's buddy 10 is a free order-1 block: TAIL
   CHECK(f.list(0, M) == Pfns{14, 8});
   f.zone().check_invariants();
 }
 
-TEST_CASE("3.11 __free_one_page: the tail rule applies only below MAX_ORDER-2", "[zone][free_one_page]") {
+TEST_CASE("3.11 __free_one_page: the tail rule applies only below MAX_ORDER-2",
+          "[zone][free_one_page]") {
   // max_order 4: MAX_ORDER-2 = 2, so an order-2 block always goes to the head.
   ZoneFixture f({.pages = 32});
   CHECK(f.alloc(3, M) == Pfn{24});
@@ -59,9 +60,9 @@ TEST_CASE("3.11 __free_one_page: the tail rule applies only below MAX_ORDER-2", 
   CHECK(f.alloc(2, M) == Pfn{8});
   CHECK(f.alloc(2, M) == Pfn{12});
   CHECK(f.list(3, M) == Pfns{0});
-  f.free(16);  // buddy 20 busy
+  f.free(16); // buddy 20 busy
   CHECK(f.list(2, M) == Pfns{16});
-  f.free(8);  // buddy 12 busy, parent's buddy 0 (order 3) free, but order 2 is not < 2: head
+  f.free(8); // buddy 12 busy, parent's buddy 0 (order 3) free, but order 2 is not < 2: head
   CHECK(f.list(2, M) == Pfns{8, 16});
   f.zone().check_invariants();
 }
@@ -75,14 +76,14 @@ TEST_CASE("3.11 __free_one_page: the tail rule applies at order 1 when MAX_ORDER
   CHECK(f.alloc(1, M) == Pfn{2});
   CHECK(f.alloc(2, M) == Pfn{4});
   f.free(2);  // buddy 0 busy, parent's buddy 4 (order 2) busy: head
-  f.free(14);  // buddy 12 busy, parent's buddy 8 (order 2) busy: head
+  f.free(14); // buddy 12 busy, parent's buddy 8 (order 2) busy: head
   CHECK(f.list(1, M) == Pfns{14, 2});
-  f.free(12);  // merges with 14 into order 2 (no tail rule at order 2): head
+  f.free(12); // merges with 14 into order 2 (no tail rule at order 2): head
   CHECK(f.list(2, M) == Pfns{12});
   CHECK(f.list(1, M) == Pfns{2});
-  f.free(8);  // buddy 10 busy, parent's buddy 12 is a free order-2 block: TAIL
+  f.free(8); // buddy 10 busy, parent's buddy 12 is a free order-2 block: TAIL
   CHECK(f.list(1, M) == Pfns{2, 8});
-  f.free(10);  // merges with 8, then with 12: an order-3 block
+  f.free(10); // merges with 8, then with 12: an order-3 block
   CHECK(f.list(3, M) == Pfns{8});
   CHECK(f.list(1, M) == Pfns{2});
   f.zone().check_invariants();
@@ -100,9 +101,9 @@ TEST_CASE("3.11 __free_one_page: a buddy outside the zone is never a buddy (D23)
   CHECK(f.list(2, M).empty());
   CHECK(f.alloc(1, M) == Pfn{16});
   f.split(16);
-  f.free(17);  // buddy 16 busy, parent's buddy 18 outside the zone: head
+  f.free(17); // buddy 16 busy, parent's buddy 18 outside the zone: head
   CHECK(f.list(0, M) == Pfns{17});
-  f.free(16);  // merges with 17; order-1 buddy 18 outside the zone: stops at order 1
+  f.free(16); // merges with 17; order-1 buddy 18 outside the zone: stops at order 1
   CHECK(f.list(1, M) == Pfns{16});
   CHECK(f.list(0, M).empty());
   f.zone().check_invariants();
@@ -112,7 +113,7 @@ TEST_CASE("3.11 __free_pages_ok: the free-path migratetype is the pageblock's ty
           "not the allocation's",
           "[zone][free_one_page]") {
   ZoneFixture f({.pages = 8});
-  CHECK(f.alloc(0, M) == Pfn{0});  // o0 {1}, o1 {2}, o2 {4}
+  CHECK(f.alloc(0, M) == Pfn{0}); // o0 {1}, o1 {2}, o2 {4}
   // UNMOVABLE falls back to 4 (order 2): moves 1, 2, 4 (7 pages >= 4) and claims the pageblock;
   // expand puts 6 and 5 at the heads of the U lists.
   CHECK(f.alloc(0, U) == Pfn{4});

@@ -97,7 +97,7 @@ TEST_CASE("3.11 free_hot_cold_page: the list is chosen by the pageblock type at 
   CHECK(f.alloc(0, M) == Pfn{24});
   // An UNMOVABLE order-1 request falls back to 16 (order 3) and claims pageblock 16.
   CHECK(f.alloc(1, U) == Pfn{16});
-  f.free(24);  // pageblock 24 MOVABLE
+  f.free(24); // pageblock 24 MOVABLE
   CHECK(f.pcp_list(0, M) == Pfns{24, 25, 26});
   f.zone().check_invariants();
   // Re-type pageblock 24 (as a claim would) and free a MOVABLE page of it.
@@ -119,7 +119,7 @@ TEST_CASE("3.11 free_hot_cold_page: a RESERVE page rides the MOVABLE pcp list an
   f.split(0);
   f.free(0);
   CHECK(f.pcp_list(0, M) == Pfns{0});
-  CHECK(f.zone().page(f.idx(0)).mt == RES);  // freepage migratetype
+  CHECK(f.zone().page(f.idx(0)).mt == RES); // freepage migratetype
   // Second free: count 2 >= high 2 spills min(1, 2) = 1 page, the tail (0). Its buddy 1 is on
   // the pcp list; its parent's buddy 2 is a free order-1 block: tail of free_list[0][RESERVE].
   f.free(1);
@@ -144,7 +144,7 @@ void three_lists(ZoneFixture& f) {
   REQUIRE(f.pcp_count() == 9);
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("3.11 free_pcppages_bulk: the spill takes one page per list round-robin, starting at "
           "RECLAIMABLE, from each list's tail",
@@ -170,7 +170,7 @@ TEST_CASE("3.11 free_pcppages_bulk: batch_free grows by one for each empty list 
           "[zone][pcp][spill]") {
   ZoneFixture f({.pages = 32, .pcp = true, .batch = 4, .high = 7});
   CHECK(f.alloc(0, U) == Pfn{24});
-  CHECK(f.alloc(0, M) == Pfn{16});  // refill 16, 17, 18 (expand 19), 19
+  CHECK(f.alloc(0, M) == Pfn{16}); // refill 16, 17, 18 (expand 19), 19
   REQUIRE(f.pcp_list(0, U) == Pfns{25, 26, 27});
   REQUIRE(f.pcp_list(0, M) == Pfns{17, 18, 19});
   // Free 24: count 7 >= 7, spill 4. Round 1: RECLAIMABLE empty (batch_free 1), MOVABLE
@@ -192,7 +192,7 @@ TEST_CASE("3.11 free_pcppages_bulk: with one list left it is drained; the spill 
           "count) when high < batch (D14)",
           "[zone][pcp][spill]") {
   ZoneFixture f({.pages = 32, .pcp = true, .batch = 4, .high = 2});
-  CHECK(f.alloc(0, M) == Pfn{24});  // refill 24..27; no spill on the allocation path
+  CHECK(f.alloc(0, M) == Pfn{24}); // refill 24..27; no spill on the allocation path
   CHECK(f.pcp_count() == 3);
   // Free 24: count 4 >= 2, spill min(4, 4) = 4: 27, 26 (merge, tail), then the drain of 25, 24.
   f.free(24);
@@ -216,12 +216,12 @@ TEST_CASE("3.11 free_pcppages_bulk: a page refilled through a fallback is spille
           "requested type's free list, not its pageblock's",
           "[zone][pcp][spill][fallback]") {
   // max_order 5, pageblock_order 4: order-0 and order-1 fallbacks (< 4/2) move nothing.
-  ZoneFixture f({.pages = 16, .max_order = 5, .pageblock_order = 4, .pcp = true, .batch = 2,
-                 .high = 1});
+  ZoneFixture f(
+      {.pages = 16, .max_order = 5, .pageblock_order = 4, .pcp = true, .batch = 2, .high = 1});
   for (Pfn p = 0; p < 16; p += 2) CHECK(f.alloc(1, M) == p);
   f.split(0);
   f.split(4);
-  f.free(1);  // count 1 >= 1: spilled at once to the head of free_list[0][M]
+  f.free(1); // count 1 >= 1: spilled at once to the head of free_list[0][M]
   f.free(5);
   CHECK(f.list(0, M) == Pfns{5, 1});
   CHECK(f.pcp_count() == 0);
@@ -248,9 +248,9 @@ TEST_CASE("3.11 move_freepages: pages on per-CPU lists are not PageBuddy and are
           "nor counted",
           "[zone][pcp][move_freepages]") {
   ZoneFixture f({.pages = 8, .pcp = true, .batch = 2, .high = 100});
-  CHECK(f.alloc(0, M) == Pfn{0});  // refill 0 (expand 4, 2, 1), 1; 1 stays on the pcp list
+  CHECK(f.alloc(0, M) == Pfn{0}); // refill 0 (expand 4, 2, 1), 1; 1 stays on the pcp list
   CHECK(f.pcp_list(0, M) == Pfns{1});
-  CHECK(f.move_freepages_block(0, U) == 6);  // 2 (order 1) and 4 (order 2)
+  CHECK(f.move_freepages_block(0, U) == 6); // 2 (order 1) and 4 (order 2)
   CHECK(f.list(1, U) == Pfns{2});
   CHECK(f.list(2, U) == Pfns{4});
   CHECK(f.pcp_list(0, M) == Pfns{1});
@@ -264,11 +264,11 @@ TEST_CASE("D7: an order-0 allocation fails when the CPU's list is still empty af
   ZoneFixture f({.pages = 8, .cpus = 2, .pcp = true, .batch = 2, .high = 100});
   CHECK(f.alloc(2, M) == Pfn{0});
   CHECK(f.alloc(1, M) == Pfn{4});
-  CHECK(f.alloc(0, M, 1) == Pfn{6});  // CPU 1 refills 6 and 7
+  CHECK(f.alloc(0, M, 1) == Pfn{6}); // CPU 1 refills 6 and 7
   CHECK(f.pcp_list(1, M) == Pfns{7});
   CHECK(f.free_pages() == 0);
-  CHECK(f.alloc(0, M, 0) == std::nullopt);  // CPU 0: nothing on the buddy lists
-  CHECK(f.alloc(0, U, 1) == std::nullopt);  // CPU 1's UNMOVABLE list: the MOVABLE page is not used
+  CHECK(f.alloc(0, M, 0) == std::nullopt); // CPU 0: nothing on the buddy lists
+  CHECK(f.alloc(0, U, 1) == std::nullopt); // CPU 1's UNMOVABLE list: the MOVABLE page is not used
   CHECK(f.pcp_list(1, M) == Pfns{7});
   CHECK(f.alloc(0, M, 1) == Pfn{7});
   CHECK(f.fallbacks().total == 0);

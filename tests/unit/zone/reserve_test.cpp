@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "../../support/zone_fixture.hpp"
+#include "policy/stock.hpp"
 
 using namespace memsim;
 using namespace memsim::test;
@@ -17,7 +18,7 @@ TEST_CASE("3.11 setup_zone_migrate_reserve: the lowest pageblocks become RESERVE
   // move_freepages_block(0), then (8): each list_move to the head.
   CHECK(f.list(3, RES) == Pfns{8, 0});
   CHECK(f.list(3, M) == Pfns{24, 16});
-  CHECK(f.total_retypes() == 0);  // initialisation is not counted (D4)
+  CHECK(f.total_retypes() == 0); // initialisation is not counted (D4)
   f.zone().check_invariants();
 }
 
@@ -27,13 +28,13 @@ TEST_CASE("3.11 setup_zone_migrate_reserve: with pageblocks smaller than a max-o
   SECTION("two reserve pageblocks") {
     ZoneFixture f({.pages = 16, .pageblock_order = 2, .reserve = 2});
     CHECK(f.pageblock_types() == std::vector<Migratetype>{RES, RES, M, M});
-    CHECK(f.list(3, RES) == Pfns{0});  // pageblock 4 lies inside block 0: nothing more to move
+    CHECK(f.list(3, RES) == Pfns{0}); // pageblock 4 lies inside block 0: nothing more to move
     CHECK(f.list(3, M) == Pfns{8});
   }
   SECTION("one reserve pageblock") {
     ZoneFixture f({.pages = 16, .pageblock_order = 2, .reserve = 1});
     CHECK(f.pageblock_types() == std::vector<Migratetype>{RES, M, M, M});
-    CHECK(f.list(3, RES) == Pfns{0});  // block 0 moved and counted whole
+    CHECK(f.list(3, RES) == Pfns{0}); // block 0 moved and counted whole
     CHECK(f.list(3, M) == Pfns{8});
   }
 }
@@ -58,28 +59,29 @@ TEST_CASE("D13: the reserve count is min(2, roundup(min_wmark, pageblock) >> pag
           "reserve.pageblocks without the cap",
           "[zone][reserve][geometry]") {
   Config c;
-  c.zone.memory = Size{2048, true};  // 8 MiB: min_free_kbytes int_sqrt(8192 * 16) = 362
+  c.zone.memory = Size{2048, true}; // 8 MiB: min_free_kbytes int_sqrt(8192 * 16) = 362
   c.zone.region_size = Size{2048, true};
-  c.zone.pageblock_order = 10;       // min_wmark 90 pages: one 1024-page pageblock
+  c.zone.pageblock_order = 10; // min_wmark 90 pages: one 1024-page pageblock
   CHECK(resolve_geometry(c).reserve_pageblocks == 1);
-  c.zone.pageblock_order = 3;  // 90 pages round up to 12 pageblocks of 8: capped at 2
+  c.zone.pageblock_order = 3; // 90 pages round up to 12 pageblocks of 8: capped at 2
   CHECK(resolve_geometry(c).reserve_pageblocks == 2);
-  c.zone.memory = Size{32, true};  // 128 KiB: min_free_kbytes clamps to 128: 32 pages
+  c.zone.memory = Size{32, true}; // 128 KiB: min_free_kbytes clamps to 128: 32 pages
   c.zone.region_size = Size{32, true};
   c.zone.max_order = 4;
   CHECK(resolve_geometry(c).reserve_pageblocks == 2);
-  c.zone.memory = Size{4ULL << 30, false};  // 4 GiB: min_free_kbytes 8192, min_wmark 2048
+  c.zone.memory = Size{4ULL << 30, false}; // 4 GiB: min_free_kbytes 8192, min_wmark 2048
   c.zone.region_size = Size{512ULL << 20, false};
   c.zone.max_order = 11;
   c.zone.pageblock_order = 10;
   CHECK(resolve_geometry(c).reserve_pageblocks == 2);
-  c.zone.memory = Size{64ULL << 30, false};  // 64 GiB: min_free_kbytes 32768 (8192 pages)
-  CHECK(resolve_geometry(c).reserve_pageblocks == 2);  // 8 pageblocks, capped
+  c.zone.memory = Size{64ULL << 30, false};           // 64 GiB: min_free_kbytes 32768 (8192 pages)
+  CHECK(resolve_geometry(c).reserve_pageblocks == 2); // 8 pageblocks, capped
   c.reserve.pageblocks = 3;
   CHECK(resolve_geometry(c).reserve_pageblocks == 3);
 }
 
-TEST_CASE("D13: an 8 MiB zone with pageblock_order 10 boots with pageblock 0 RESERVE", "[zone][reserve]") {
+TEST_CASE("D13: an 8 MiB zone with pageblock_order 10 boots with pageblock 0 RESERVE",
+          "[zone][reserve]") {
   Config c;
   c.zone.memory = Size{2048, true};
   c.zone.region_size = Size{2048, true};
