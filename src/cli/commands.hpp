@@ -17,8 +17,10 @@ struct ConfigOptions {
   std::vector<std::string> sets;
 };
 void add_config_options(CLI::App& command, ConfigOptions& options);
-// Defaults < trace header < --config < --set (SPEC §1). `region_aware_allowed`: some run uses
-// the region-aware policy.
+// The layers defaults < trace header < --config < --set (SPEC §1), before any check.
+ConfigBuilder config_layers(const ConfigOptions& options, const TraceHeader& header,
+                            const std::string& trace_path);
+// The layered config. `region_aware_allowed`: some run uses the region-aware policy.
 Config build_config(const ConfigOptions& options, const TraceHeader& header,
                     const std::string& trace_path, bool region_aware_allowed);
 
@@ -28,6 +30,7 @@ std::uint64_t timeline_interval(const std::string& trace_path, std::uint64_t req
                                 std::uint64_t& events);
 
 void add_replay_command(CLI::App& app);
+void add_compare_command(CLI::App& app);
 void add_policies_command(CLI::App& app);
 
 }  // namespace memsim::cli

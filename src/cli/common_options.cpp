@@ -12,12 +12,18 @@ void add_config_options(CLI::App& command, ConfigOptions& options) {
       ->take_all();
 }
 
-Config build_config(const ConfigOptions& options, const TraceHeader& header,
-                    const std::string& trace_path, bool region_aware_allowed) {
+ConfigBuilder config_layers(const ConfigOptions& options, const TraceHeader& header,
+                            const std::string& trace_path) {
   ConfigBuilder builder;
   builder.apply_header_zone(header.zone, (trace_path == "-" ? "<stdin>" : trace_path) + ": header");
   if (!options.config_file.empty()) builder.apply_file(options.config_file);
   for (const std::string& assignment : options.sets) builder.set_assignment(assignment, "--set");
+  return builder;
+}
+
+Config build_config(const ConfigOptions& options, const TraceHeader& header,
+                    const std::string& trace_path, bool region_aware_allowed) {
+  const ConfigBuilder builder = config_layers(options, header, trace_path);
   if (builder.touched_region_aware() && !region_aware_allowed)
     throw InputError("region_aware.* keys need the region-aware policy, which no run here uses");
   return builder.config();

@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", MEMSIM_VERSION);
   memsim::cli::add_replay_command(app);
+  memsim::cli::add_compare_command(app);
   memsim::cli::add_policies_command(app);
   try {
     app.parse(argc, argv);

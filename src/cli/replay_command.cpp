@@ -1,13 +1,12 @@
 // `memsim replay TRACE` and `memsim policies`: option wiring, the read-apply loop with its
 // progress line, and the outputs (summary, --json, --placements), each written atomically.
-#include <chrono>
 #include <iostream>
 #include <memory>
-#include <unistd.h>
 
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "cli/progress.hpp"
 #include "policy/policy.hpp"
 #include "report/output_file.hpp"
 #include "report/stats_json.hpp"
@@ -55,34 +54,6 @@ public:
 private:
   std::ostream& out_;
   fmt::memory_buffer buffer_;
-};
-
-// A progress line on stderr when it is a terminal and the replay takes more than a second.
-class Progress {
-public:
-  explicit Progress(std::uint64_t total) : total_(total), enabled_(isatty(STDERR_FILENO) != 0) {}
-  void update(std::uint64_t done) {
-    if (!enabled_ || (done & 0xffff) != 0) return;
-    const auto elapsed = std::chrono::steady_clock::now() - start_;
-    if (elapsed < std::chrono::seconds(1)) return;
-    const double seconds = std::chrono::duration<double>(elapsed).count();
-    if (total_ != 0) {
-      fmt::print(stderr, "\rmemsim: {:5.1f}%  {} / {} events  {:.1f} s", 100.0 * double(done) / double(total_),
-                 done, total_, seconds);
-    } else {
-      fmt::print(stderr, "\rmemsim: {} events  {:.1f} s", done, seconds);
-    }
-    shown_ = true;
-  }
-  ~Progress() {
-    if (shown_) fmt::print(stderr, "\r\033[K");
-  }
-
-private:
-  std::uint64_t total_;
-  bool enabled_;
-  bool shown_ = false;
-  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
 
 void run_replay(const ReplayArgs& args) {

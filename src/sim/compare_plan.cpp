@@ -68,6 +68,15 @@ std::string override_key(const PolicyInfo& info, std::string_view key, std::stri
   return std::string(key);
 }
 
+// An entry's overrides may make the zone impossible: say which entry.
+void check_geometry(const Config& config, std::string_view entry) {
+  try {
+    resolve_geometry(config);
+  } catch (const InputError& e) {
+    throw InputError(fmt::format("{}: {}", entry_origin(entry), e.what()));
+  }
+}
+
 PolicyEntry parse_entry(std::string_view written) {
   const auto colon = written.find(':');
   PolicyEntry out{std::string(written), std::string(trim(written.substr(0, colon))), {}};
@@ -114,11 +123,13 @@ std::vector<CompareRun> plan_compare_runs(const std::vector<PolicyEntry>& entrie
   });
   if (layers.touched_region_aware() && !region_aware)
     throw InputError("region_aware.* keys need the region-aware policy, which no run here uses");
+  resolve_geometry(layers.config());
   std::vector<CompareRun> runs;
   for (const PolicyEntry& entry : entries) {
     ConfigBuilder builder = layers;
     for (const PolicyOverride& o : entry.overrides)
       builder.set(o.key, nlohmann::json(o.value), entry_origin(entry.entry));
+    if (!entry.overrides.empty()) check_geometry(builder.config(), entry.entry);
     runs.push_back({entry.entry, entry.policy, builder.config()});
   }
   return runs;

@@ -35,8 +35,8 @@ struct CompareRun {
 };
 
 // Each entry's overrides applied on a copy of `layers` (defaults < header < --config < --set).
-// Throws InputError when `layers` set a region_aware.* key and no entry is region-aware, or when
-// an override has an unknown key or a bad value.
+// Throws InputError when `layers` set a region_aware.* key and no entry is region-aware, when
+// an override has an unknown key or a bad value, or when a run's zone is impossible.
 std::vector<CompareRun> plan_compare_runs(const std::vector<PolicyEntry>& entries,
                                           const ConfigBuilder& layers);
 

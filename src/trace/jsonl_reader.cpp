@@ -23,6 +23,57 @@ bool is_json_space(char c) {
   return c == ' ' || c == '\n' || c == '\r' || c == '\t';
 }
 
+// Counts non-blank lines over consecutive pieces of the input (SEMANTICS D10). A piece in which
+// every line starts with a non-blank byte, as nearly all do, is counted by its newlines in one
+// loop that the compiler vectorises; any other piece goes line by line.
+class LineCounter {
+public:
+  void count(const char* begin, const char* end) {
+    if (begin == end) return;
+    if (!count_fast(begin, end)) count_by_line(begin, end);
+  }
+  std::uint64_t lines() const { return lines_; }
+
+private:
+  bool count_fast(const char* begin, const char* end) {
+    if (!in_line_ && is_json_space(*begin)) return false;
+    // Branch-free, so that it vectorises (at -O3): a newline followed by a byte <= ' ' is a line
+    // that may start blank; JSON whitespace is such a byte and so is no other valid first byte.
+    std::uint64_t newlines = 0;
+    unsigned blank_start = 0;
+    const auto* bytes = reinterpret_cast<const unsigned char*>(begin);
+    const auto n = static_cast<std::size_t>(end - begin) - 1;
+    for (std::size_t i = 0; i < n; ++i) {
+      const unsigned newline = bytes[i] == '\n' ? 1 : 0;
+      newlines += newline;
+      blank_start |= newline & (bytes[i + 1] <= ' ' ? 1U : 0U);
+    }
+    if (blank_start != 0) return false;
+    lines_ += newlines + (in_line_ ? 0 : 1);
+    in_line_ = end[-1] != '\n';
+    return true;
+  }
+  void count_by_line(const char* p, const char* end) {
+    while (p < end) {
+      if (!in_line_) {
+        if (is_json_space(*p)) {
+          ++p;
+          continue;
+        }
+        in_line_ = true;
+        ++lines_;
+      }
+      const void* newline = std::memchr(p, '\n', static_cast<std::size_t>(end - p));
+      if (newline == nullptr) return;
+      p = static_cast<const char*>(newline) + 1;
+      in_line_ = false;
+    }
+  }
+
+  std::uint64_t lines_ = 0;
+  bool in_line_ = false; // the current line has a non-blank byte, already counted
+};
+
 class JsonlReader final : public TraceReader {
 public:
   JsonlReader(std::unique_ptr<InputBuffer> buffer, std::size_t pos, std::uint64_t line,
@@ -219,29 +270,10 @@ std::unique_ptr<TraceReader> make_jsonl_reader(std::unique_ptr<InputBuffer> buff
 }
 
 std::uint64_t count_jsonl_events(InputBuffer& buffer, std::size_t pos) {
-  std::uint64_t count = 0;
-  bool in_line = false; // the current line has a non-blank byte (carried across refills)
+  LineCounter counter;
   for (;;) {
-    const char* data = buffer.data();
-    const std::size_t size = buffer.size();
-    while (pos < size) {
-      if (!in_line) {
-        if (is_json_space(data[pos])) {
-          ++pos;
-          continue;
-        }
-        in_line = true;
-        ++count;
-      }
-      const void* newline = std::memchr(data + pos, '\n', size - pos);
-      if (newline == nullptr) {
-        pos = size;
-        break;
-      }
-      pos = static_cast<std::size_t>(static_cast<const char*>(newline) - data) + 1;
-      in_line = false;
-    }
-    if (!buffer.refill(pos)) return count;
+    counter.count(buffer.data() + pos, buffer.data() + buffer.size());
+    if (!buffer.refill(buffer.size())) return counter.lines();
     pos = 0;
   }
 }

@@ -28,8 +28,15 @@ inline std::string slurp(const std::filesystem::path& path) {
 
 inline std::string shell_quote(const std::string& arg) {
   std::string quoted = "'";
-  for (const char c : arg) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return quoted + "'";
+  for (const char c : arg) {
+    if (c == '\'') {
+      quoted.append("'\\''");
+    } else {
+      quoted.push_back(c);
+    }
+  }
+  quoted.push_back('\'');
+  return quoted;
 }
 
 // A fresh directory under the system temp dir, removed by the destructor.
@@ -49,11 +56,12 @@ struct TempDir {
 inline CommandResult run_memsim(const std::vector<std::string>& args,
                                 const std::string& stdin_file = "/dev/null") {
   TempDir dir;
-  std::string command = shell_quote(MEMSIM_BINARY);
-  for (const std::string& arg : args) command += " " + shell_quote(arg);
-  command += " <" + shell_quote(stdin_file) + " >" + shell_quote((dir / "out").string()) + " 2>" +
-             shell_quote((dir / "err").string());
-  const int raw = std::system(command.c_str());
+  std::ostringstream command;
+  command << shell_quote(MEMSIM_BINARY);
+  for (const std::string& arg : args) command << ' ' << shell_quote(arg);
+  command << " <" << shell_quote(stdin_file) << " >" << shell_quote((dir / "out").string())
+          << " 2>" << shell_quote((dir / "err").string());
+  const int raw = std::system(command.str().c_str());
   CommandResult result;
   result.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
   result.out = slurp(dir / "out");

@@ -2,6 +2,8 @@
 // header, and the exact "FILE:LINE: message" of every malformed line.
 #include <catch2/catch.hpp>
 
+#include <random>
+
 #include "trace/input_buffer.hpp"
 #include "trace/readers.hpp"
 #include "trace_test_support.hpp"
@@ -356,4 +358,31 @@ TEST_CASE("A JSON Lines header of any length is read, its preallocated entries o
       read_all(*reader) ==
       std::vector<std::string>{"free id=7 order=0(none) mt=2 cpu=0 t=- cold=false label='' pos=2"});
   CHECK(memsim::count_trace_events(path) == 1);
+}
+
+TEST_CASE("Counting lines agrees with a naive count over any window size and blank layout") {
+  TempDir dir;
+  std::mt19937 random(7);
+  std::string content = kHeader;
+  std::uint64_t expected = 0;
+  for (int i = 0; i < 30000; ++i) {
+    const auto kind = random() % 8;
+    if (kind == 0) {
+      content += "\n";
+    } else if (kind == 1) {
+      content += " \t\r\n";
+    } else {
+      content += kind == 2 ? "  {\"op\":\"free\",\"id\":1}\r\n" : "{\"op\":\"free\",\"id\":2}\n";
+      ++expected;
+    }
+  }
+  content += "{\"op\":\"free\",\"id\":3}"; // a last line without newline
+  ++expected;
+  const std::string path = dir.write("t.jsonl", content);
+  CHECK(memsim::count_trace_events(path) == expected);
+  for (const std::size_t window : {64, 1000, 4096}) {
+    memsim::trace::InputBuffer buffer(memsim::trace::open_input(path), window);
+    buffer.refill(0);
+    CHECK(memsim::trace::count_jsonl_events(buffer, kHeader.size()) == expected);
+  }
 }
