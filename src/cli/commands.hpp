@@ -33,4 +33,4 @@ void add_replay_command(CLI::App& app);
 void add_compare_command(CLI::App& app);
 void add_policies_command(CLI::App& app);
 
-}  // namespace memsim::cli
+} // namespace memsim::cli

@@ -7,7 +7,8 @@
 namespace memsim::cli {
 
 void add_config_options(CLI::App& command, ConfigOptions& options) {
-  command.add_option("--config", options.config_file, "JSON file of config keys (nested or dotted)");
+  command.add_option("--config", options.config_file,
+                     "JSON file of config keys (nested or dotted)");
   command.add_option("--set", options.sets, "override one config key: --set zone.memory=16GiB")
       ->take_all();
 }
@@ -37,4 +38,4 @@ std::uint64_t timeline_interval(const std::string& trace_path, std::uint64_t req
   return std::max<std::uint64_t>(1, events / 200);
 }
 
-}  // namespace memsim::cli
+} // namespace memsim::cli

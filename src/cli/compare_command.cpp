@@ -50,7 +50,7 @@ void run_compare_command(const CompareArgs& args) {
   json.commit();
 }
 
-}  // namespace
+} // namespace
 
 void add_compare_command(CLI::App& app) {
   auto args = std::make_shared<CompareArgs>();
@@ -71,4 +71,4 @@ void add_compare_command(CLI::App& app) {
   cmd->callback([args] { run_compare_command(*args); });
 }
 
-}  // namespace memsim::cli
+} // namespace memsim::cli

@@ -19,9 +19,11 @@ extern "C" void on_signal(int /*signal*/) {
   _exit(130);
 }
 
-void print_error(const char* message) { fmt::print(stderr, "{}\n", message); }
+void print_error(const char* message) {
+  fmt::print(stderr, "{}\n", message);
+}
 
-}  // namespace
+} // namespace
 
 int main(int argc, char** argv) {
   std::signal(SIGINT, on_signal);

@@ -46,4 +46,4 @@ private:
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
 
-}  // namespace memsim::cli
+} // namespace memsim::cli

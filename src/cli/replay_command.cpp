@@ -36,12 +36,14 @@ public:
   void place(const Placement& p) override {
     auto it = std::back_inserter(buffer_);
     if (p.pfn) {
-      fmt::format_to(it, R"({{"i":{},"id":{},"pfn":{},"order":{},"mt":"{}","fallback":{}}})"
-                         "\n",
+      fmt::format_to(it,
+                     R"({{"i":{},"id":{},"pfn":{},"order":{},"mt":"{}","fallback":{}}})"
+                     "\n",
                      p.i, p.id, *p.pfn, p.order, to_string(p.mt), p.fallback);
     } else {
-      fmt::format_to(it, R"({{"i":{},"id":{},"pfn":null,"order":{},"mt":"{}","fallback":false}})"
-                         "\n",
+      fmt::format_to(it,
+                     R"({{"i":{},"id":{},"pfn":null,"order":{},"mt":"{}","fallback":false}})"
+                     "\n",
                      p.i, p.id, p.order, to_string(p.mt));
     }
     if (buffer_.size() > (1u << 20)) flush();
@@ -90,12 +92,13 @@ void run_replay(const ReplayArgs& args) {
   json.commit();
 }
 
-}  // namespace
+} // namespace
 
 void add_replay_command(CLI::App& app) {
   auto args = std::make_shared<ReplayArgs>();
   CLI::App* cmd = app.add_subcommand("replay", "replay one trace under one policy");
-  cmd->add_option("TRACE", args->trace, "memsim trace (JSON or JSON Lines, may be compressed); - for stdin")
+  cmd->add_option("TRACE", args->trace,
+                  "memsim trace (JSON or JSON Lines, may be compressed); - for stdin")
       ->required();
   cmd->add_option("--policy", args->policy, "policy name (see `memsim policies`)")
       ->capture_default_str();
@@ -120,4 +123,4 @@ void add_policies_command(CLI::App& app) {
   });
 }
 
-}  // namespace memsim::cli
+} // namespace memsim::cli

@@ -108,7 +108,7 @@ struct Shared {
   const TraceReader& source;
   const std::string& trace_path;
   const ReplayOptions& options;
-  std::atomic<bool> failed{false};  // some run failed: later events cannot matter
+  std::atomic<bool> failed{false}; // some run failed: later events cannot matter
 };
 
 // A run thread: build the Simulator, apply every batch of the queue, snapshot the stats. On an
@@ -160,8 +160,8 @@ PlacedError read_all(TraceReader& reader, std::vector<std::unique_ptr<RunSlot>>&
   try {
     bool more = true;
     while (more && !shared.failed.load()) {
-      auto events = std::make_shared<std::vector<Event>>(
-          read_batch(reader, batch_events, delivered, error));
+      auto events =
+          std::make_shared<std::vector<Event>>(read_batch(reader, batch_events, delivered, error));
       more = events->size() == batch_events;
       if (events->empty()) break;
       delivered += events->size();
@@ -192,7 +192,7 @@ std::vector<RunStats> collect(const PlacedError& read_error,
   return out;
 }
 
-}  // namespace
+} // namespace
 
 std::vector<RunStats> run_compare(TraceReader& reader, const std::string& trace_path,
                                   const std::vector<CompareRun>& runs,
@@ -204,7 +204,7 @@ std::vector<RunStats> run_compare(TraceReader& reader, const std::string& trace_
     slots.push_back(std::make_unique<RunSlot>(std::max<std::size_t>(1, options.queue_batches)));
   PlacedError read_error;
   {
-    std::vector<std::jthread> threads;  // joined on leaving the block, even by an exception
+    std::vector<std::jthread> threads; // joined on leaving the block, even by an exception
     try {
       for (std::size_t i = 0; i < runs.size(); ++i)
         threads.emplace_back(run_one, std::cref(runs[i]), std::ref(shared), std::ref(*slots[i]));
@@ -218,4 +218,4 @@ std::vector<RunStats> run_compare(TraceReader& reader, const std::string& trace_
   return collect(read_error, slots);
 }
 
-}  // namespace memsim
+} // namespace memsim

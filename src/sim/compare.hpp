@@ -18,9 +18,9 @@
 namespace memsim {
 
 struct CompareOptions {
-  ReplayOptions replay;              // the same for every run
-  std::size_t batch_events = 32768;  // events per batch (> 0)
-  std::size_t queue_batches = 4;     // batches in flight per run (> 0)
+  ReplayOptions replay;             // the same for every run
+  std::size_t batch_events = 32768; // events per batch (> 0)
+  std::size_t queue_batches = 4;    // batches in flight per run (> 0)
 };
 
 // Replays `reader` once under every run concurrently and returns their stats in run order.
@@ -34,4 +34,4 @@ std::vector<RunStats> run_compare(TraceReader& reader, const std::string& trace_
                                   const CompareOptions& options,
                                   const std::function<void(std::uint64_t)>& on_read = {});
 
-}  // namespace memsim
+} // namespace memsim

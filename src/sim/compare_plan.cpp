@@ -54,8 +54,8 @@ std::string override_key(const PolicyInfo& info, std::string_view key, std::stri
   if (dot == std::string_view::npos) {
     for (const PolicySwitch& sw : info.switches)
       if (sw.key.substr(sw.key.find('.') + 1) == key) return sw.key;
-    throw InputError(fmt::format("{}: {} has no switch \"{}\" ({})", entry_origin(entry),
-                                 info.name, key, switch_names(info)));
+    throw InputError(fmt::format("{}: {} has no switch \"{}\" ({})", entry_origin(entry), info.name,
+                                 key, switch_names(info)));
   }
   const std::string_view ns = key.substr(0, dot);
   if (!owns_namespace(info, ns)) {
@@ -98,7 +98,7 @@ PolicyEntry parse_entry(std::string_view written) {
   }
 }
 
-}  // namespace
+} // namespace
 
 std::vector<PolicyEntry> parse_policy_entries(std::string_view list) {
   const std::string_view all = list;
@@ -135,4 +135,4 @@ std::vector<CompareRun> plan_compare_runs(const std::vector<PolicyEntry>& entrie
   return runs;
 }
 
-}  // namespace memsim
+} // namespace memsim

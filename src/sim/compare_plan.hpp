@@ -13,13 +13,13 @@
 namespace memsim {
 
 struct PolicyOverride {
-  std::string key;  // fully dotted: a bare switch name is resolved to "region_aware.NAME"
+  std::string key; // fully dotted: a bare switch name is resolved to "region_aware.NAME"
   std::string value;
 };
 
 struct PolicyEntry {
-  std::string entry;   // as written (trimmed)
-  std::string policy;  // the registry name
+  std::string entry;  // as written (trimmed)
+  std::string policy; // the registry name
   std::vector<PolicyOverride> overrides;
 };
 
@@ -29,8 +29,8 @@ struct PolicyEntry {
 std::vector<PolicyEntry> parse_policy_entries(std::string_view list);
 
 struct CompareRun {
-  std::string entry;   // stats "policy"
-  std::string policy;  // registry name
+  std::string entry;  // stats "policy"
+  std::string policy; // registry name
   Config config;
 };
 
@@ -40,4 +40,4 @@ struct CompareRun {
 std::vector<CompareRun> plan_compare_runs(const std::vector<PolicyEntry>& entries,
                                           const ConfigBuilder& layers);
 
-}  // namespace memsim
+} // namespace memsim

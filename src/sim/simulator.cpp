@@ -72,18 +72,20 @@ void Simulator::apply_alloc(const Event& event) {
                                  reader_.where(event.pos), event.order, config_.zone.max_order,
                                  config_.zone.max_order - 1));
   Placement placement{index_, event.id, std::nullopt, event.order, event.mt, false};
-  if (live_.contains(event.id)) {
+  const auto [slot, fresh] = live_.try_emplace(event.id, kNoPage);
+  if (!fresh) {
     ++counts_.duplicate_alloc;
     recoverable(event, fmt::format("alloc of id {} which is already live", event.id));
   } else {
     const Taken taken = zone_->alloc_pages(event.order, event.mt, event.cpu, event.cold);
     if (taken.block == kNoPage) {
+      live_.erase(slot);
       ++counts_.failed;
       recoverable(event, fmt::format("allocation of order {} ({}) failed: the zone cannot satisfy it",
                                      event.order, to_string(event.mt)));
     } else {
       zone_->mark_allocated(taken.block, event.order, event.mt);
-      live_.emplace(event.id, taken.block);
+      slot->second = taken.block;
       placement.pfn = zone_->pfn_of(taken.block);
       placement.fallback = taken.fallback;
     }

@@ -26,6 +26,13 @@ inline constexpr std::int64_t kMaxReaderOrder = 63;
 // Fills every field of `out` but pos from one event object. Throws FieldError.
 void parse_event(simdjson::dom::element element, Event& out);
 
+// The JSON Lines fast path: reads one line's text directly, accepting only a plain subset of
+// JSON (an object of known keys; strings of printable ASCII without escapes; numbers, true and
+// false) on which it gives what simdjson and parse_event give. False on anything else (an
+// unknown key, an escape, an error, a missing field...): the line is then parsed on the DOM,
+// which accepts or names the error. Never throws; `out` is unspecified when false.
+bool parse_plain_event(std::string_view text, Event& out) noexcept;
+
 // "unmovable" / "reclaimable" / "movable" or 0 / 1 / 2. Throws FieldError.
 Migratetype parse_migratetype(simdjson::dom::element value);
 // Type-checked fields, named in messages by `field`. Throw FieldError.
