@@ -17,14 +17,14 @@ namespace memsim {
 struct Size {
   std::uint64_t value = 0;
   bool in_pages = false;
-  std::uint64_t bytes(std::uint64_t page_size) const;  // throws InputError on overflow
+  std::uint64_t bytes(std::uint64_t page_size) const; // throws InputError on overflow
 };
 
 struct ZoneConfig {
   Size memory{4ULL << 30, false};
   std::uint64_t start_pfn = 0;
   std::uint64_t page_size = 4096;
-  unsigned max_order = 11;  // MAX_ORDER: orders 0 .. max_order-1
+  unsigned max_order = 11; // MAX_ORDER: orders 0 .. max_order-1
   unsigned pageblock_order = 10;
   Size region_size{512ULL << 20, false};
   unsigned cpus = 1;
@@ -32,12 +32,12 @@ struct ZoneConfig {
 
 struct PcpConfig {
   bool enabled = true;
-  std::optional<unsigned> batch;  // unset: zone_batchsize()
-  std::optional<unsigned> high;   // unset: 6 * batch
+  std::optional<unsigned> batch; // unset: zone_batchsize()
+  std::optional<unsigned> high;  // unset: 6 * batch
 };
 
 struct ReserveConfig {
-  std::optional<unsigned> pageblocks;  // unset: the 3.11 formula (SEMANTICS D13)
+  std::optional<unsigned> pageblocks; // unset: the 3.11 formula (SEMANTICS D13)
 };
 
 struct RegionAwareConfig {
@@ -58,9 +58,9 @@ struct Config {
 
 // The geometry and computed defaults of a config, all resolved (what the stats print).
 struct Geometry {
-  std::uint64_t pages = 0;         // zone pages
-  std::uint64_t region_pages = 0;  // pages per region
-  std::uint64_t regions = 0;       // the last may be short
+  std::uint64_t pages = 0;        // zone pages
+  std::uint64_t region_pages = 0; // pages per region
+  std::uint64_t regions = 0;      // the last may be short
   std::uint64_t pageblock_pages = 0;
   unsigned page_shift = 12;
   unsigned pcp_batch = 1;
@@ -107,4 +107,4 @@ Size parse_size(const nlohmann::json& value, std::string_view key);
 nlohmann::ordered_json config_to_json(const Config& config, const Geometry& geometry,
                                       bool with_region_aware);
 
-}  // namespace memsim
+} // namespace memsim

@@ -15,4 +15,4 @@ struct InternalError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-}  // namespace memsim
+} // namespace memsim

@@ -12,11 +12,11 @@ enum class EventOp : std::uint8_t { alloc, free, mark, split };
 
 struct Event {
   EventOp op = EventOp::alloc;
-  std::uint8_t order = 0;  // alloc: the order; free: checked against the allocation if has_order
+  std::uint8_t order = 0; // alloc: the order; free: checked against the allocation if has_order
   bool has_order = false;
-  bool cold = false;  // __GFP_COLD on alloc; free_hot_cold_page(page, 1) on free (SEMANTICS D16)
+  bool cold = false; // __GFP_COLD on alloc; free_hot_cold_page(page, 1) on free (SEMANTICS D16)
   bool has_t = false;
-  Migratetype mt = Migratetype::movable;  // alloc only
+  Migratetype mt = Migratetype::movable; // alloc only
   std::uint32_t cpu = 0;
   std::uint64_t id = 0;  // alloc, free, split
   double t = 0.0;        // seconds, when has_t
@@ -24,4 +24,4 @@ struct Event {
   std::string label;     // mark only
 };
 
-}  // namespace memsim
+} // namespace memsim

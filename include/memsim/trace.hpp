@@ -19,11 +19,11 @@ struct PreallocatedBlock {
   Pfn pfn = 0;
   unsigned order = 0;
   Migratetype mt = Migratetype::unmovable;
-  std::optional<std::uint64_t> id;  // a live allocation the trace may free; none: in use for ever
+  std::optional<std::uint64_t> id; // a live allocation the trace may free; none: in use for ever
 };
 
 struct TraceHeader {
-  nlohmann::json zone = nlohmann::json::object();  // the header's "zone" object, keys as given
+  nlohmann::json zone = nlohmann::json::object(); // the header's "zone" object, keys as given
   nlohmann::json meta = nlohmann::json::object();
   std::vector<PreallocatedBlock> preallocated;
 };
@@ -51,4 +51,4 @@ std::uint64_t count_trace_events(const std::string& path);
 std::unique_ptr<TraceReader> make_memory_reader(TraceHeader header, std::vector<Event> events,
                                                 std::string name = "<memory>");
 
-}  // namespace memsim
+} // namespace memsim

@@ -21,16 +21,20 @@
 namespace memsim {
 
 using Pfn = std::uint64_t;
-using PageIdx = std::uint32_t;  // a page's index within the zone: pfn - zone.start_pfn
+using PageIdx = std::uint32_t; // a page's index within the zone: pfn - zone.start_pfn
 inline constexpr PageIdx kNoPage = UINT32_MAX;
 
 // 3.11 numbering (include/linux/mmzone.h): the first three are requestable.
 enum class Migratetype : std::uint8_t { unmovable = 0, reclaimable = 1, movable = 2, reserve = 3 };
-inline constexpr int kRequestableTypes = 3;  // MIGRATE_PCPTYPES
-inline constexpr int kListTypes = 4;         // free lists per order: the three + reserve
+inline constexpr int kRequestableTypes = 3; // MIGRATE_PCPTYPES
+inline constexpr int kListTypes = 4;        // free lists per order: the three + reserve
 
-constexpr int index_of(Migratetype mt) { return static_cast<int>(mt); }
-constexpr Migratetype migratetype_at(int i) { return static_cast<Migratetype>(i); }
+constexpr int index_of(Migratetype mt) {
+  return static_cast<int>(mt);
+}
+constexpr Migratetype migratetype_at(int i) {
+  return static_cast<Migratetype>(i);
+}
 
 // Lower-case JSON name: "unmovable", "reclaimable", "movable", "reserve".
 std::string_view to_string(Migratetype mt);
@@ -39,4 +43,4 @@ std::optional<Migratetype> parse_requestable_migratetype(std::string_view name);
 // The one-letter code of a pageblock map: u r m v.
 char map_letter(Migratetype mt);
 
-}  // namespace memsim
+} // namespace memsim

@@ -8,7 +8,8 @@
 namespace memsim {
 
 void Policy::release_held_block(Zone& /*zone*/, PageIdx block) {
-  throw InternalError(fmt::format("page {} is held by a region allocator this policy lacks", block));
+  throw InternalError(
+      fmt::format("page {} is held by a region allocator this policy lacks", block));
 }
 
-}  // namespace memsim
+} // namespace memsim

@@ -49,7 +49,7 @@ public:
 
 // The registry: the one table of policies (name, description, switches).
 struct PolicySwitch {
-  std::string key;  // e.g. "region_aware.ra_cache"
+  std::string key; // e.g. "region_aware.ra_cache"
   std::string description;
 };
 struct PolicyInfo {
@@ -62,4 +62,4 @@ const std::vector<PolicyInfo>& policy_registry();
 // Throws InputError for an unknown name (listing the valid ones).
 std::unique_ptr<Policy> make_policy(const std::string& name, const Config& config);
 
-}  // namespace memsim
+} // namespace memsim

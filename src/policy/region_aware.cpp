@@ -80,7 +80,9 @@ void RegionAwarePolicy::add_to_freelist(Zone& zone, PageIdx block, unsigned orde
     return_region(zone, zone.region_of(block), order, mt);
 }
 
-void RegionAwarePolicy::del_from_freelist(Zone& zone, PageIdx block) { lists_.remove(zone, block); }
+void RegionAwarePolicy::del_from_freelist(Zone& zone, PageIdx block) {
+  lists_.remove(zone, block);
+}
 
 // can_return_region() (v4 25 + 33, D28): a max-order insertion into a completely free region
 // (RA pages count as free, pcp pages do not) whose free pages are all max-order blocks on this
@@ -103,7 +105,7 @@ void RegionAwarePolicy::return_region(Zone& zone, std::uint64_t region, unsigned
   for (const PageIdx b : blocks) lists_.remove(zone, b);
   lists_.adjust_region_free(region, static_cast<std::int64_t>(blocks.size() << order));
   ra_.hold(zone, region, blocks);
-  if (zone.initialised()) ++zone.region_allocator().regions_returned;  // D5
+  if (zone.initialised()) ++zone.region_allocator().regions_returned; // D5
 }
 
 // __del_from_region_allocator() + add_to_freelist_bulk() (v4 20/27/29/32, D29): every block
@@ -120,14 +122,13 @@ void RegionAwarePolicy::grant_region(Zone& zone, std::uint64_t region, Migratety
         top > zone.pageblock_order() ? std::uint64_t{1} << (top - zone.pageblock_order()) : 1;
     for (const PageIdx b : blocks)
       for (std::uint64_t i = 0; i < pageblocks; ++i)
-        zone.set_pageblock_migratetype(static_cast<PageIdx>(b + i * geometry_.pageblock_pages),
-                                       mt);
+        zone.set_pageblock_migratetype(static_cast<PageIdx>(b + i * geometry_.pageblock_pages), mt);
   }
   const PageIdx first = blocks.front();
   lists_.insert(zone, first, top, mt, false);
   lists_.adjust_region_free(region, -(std::int64_t{1} << top));
   for (std::size_t i = 1; i < blocks.size(); ++i) lists_.splice_before(zone, first, blocks[i]);
-  if (!zone.initialised()) return;  // boot reserve setup and carving are not counted (D5, D19)
+  if (!zone.initialised()) return; // boot reserve setup and carving are not counted (D5, D19)
   RegionAllocatorCounts& counts = zone.region_allocator();
   ++counts.regions_granted;
   if (by_move_freepages) ++counts.regions_granted_by_move_freepages;
@@ -158,4 +159,4 @@ std::uint64_t RegionAwarePolicy::region_present(const Zone& zone, std::uint64_t 
   return std::min(geometry_.region_pages, zone.pages() - region * geometry_.region_pages);
 }
 
-}  // namespace memsim
+} // namespace memsim

@@ -50,7 +50,7 @@ private:
   Geometry geometry_;
   SortedFreelists lists_;
   RegionAllocator ra_;
-  PageIdx stealing_block_ = kNoPage;  // the block __rmqueue_fallback is about to take (D31)
+  PageIdx stealing_block_ = kNoPage; // the block __rmqueue_fallback is about to take (D31)
 };
 
-}  // namespace memsim
+} // namespace memsim

@@ -22,8 +22,8 @@ const std::vector<PolicyInfo>& policy_registry() {
          "keep each free list grouped by region in increasing order, anchor per region (v4 06)"},
         {"region_aware.lower_region_bias",
          "__rmqueue_smallest splits a larger block in a lower region first (v4 15)"},
-        {"region_aware.region_allocator",
-         "return wholly free regions to a region allocator, grant them before any fallback (v4 25/26)"},
+        {"region_aware.region_allocator", "return wholly free regions to a region allocator, grant "
+                                          "them before any fallback (v4 25/26)"},
         {"region_aware.retype_regions",
          "a granted region's pageblocks take the requester's migratetype (v4 32)"},
         {"region_aware.loan_only_stealing",
@@ -42,4 +42,4 @@ std::unique_ptr<Policy> make_policy(const std::string& name, const Config& confi
   throw InputError(fmt::format("unknown policy \"{}\" (known: {})", name, names));
 }
 
-}  // namespace memsim
+} // namespace memsim

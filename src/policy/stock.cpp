@@ -12,12 +12,12 @@ namespace {
 
 // fallbacks[] (3.11 line 914), MIGRATE_RESERVE ends each row.
 constexpr std::array<std::array<Migratetype, 2>, kRequestableTypes> kFallbacks{{
-    {Migratetype::reclaimable, Migratetype::movable},    // UNMOVABLE
-    {Migratetype::unmovable, Migratetype::movable},      // RECLAIMABLE
-    {Migratetype::reclaimable, Migratetype::unmovable},  // MOVABLE
+    {Migratetype::reclaimable, Migratetype::movable},   // UNMOVABLE
+    {Migratetype::unmovable, Migratetype::movable},     // RECLAIMABLE
+    {Migratetype::reclaimable, Migratetype::unmovable}, // MOVABLE
 }};
 
-}  // namespace
+} // namespace
 
 // __rmqueue(): own lists first, then a fallback, then MIGRATE_RESERVE as the last resort.
 Taken StockPolicy::rmqueue(Zone& zone, unsigned order, Migratetype mt) {
@@ -76,4 +76,4 @@ PageIdx StockPolicy::rmqueue_fallback(Zone& zone, unsigned order, Migratetype st
   return kNoPage;
 }
 
-}  // namespace memsim
+} // namespace memsim

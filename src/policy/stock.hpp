@@ -27,4 +27,4 @@ protected:
   Config config_;
 };
 
-}  // namespace memsim
+} // namespace memsim

@@ -91,4 +91,4 @@ std::string RegionAllocator::check(const Zone& zone) const {
   return {};
 }
 
-}  // namespace memsim
+} // namespace memsim

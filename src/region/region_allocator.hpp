@@ -36,8 +36,8 @@ public:
   std::string check(const Zone& zone) const;
 
 private:
-  std::vector<PageList> lists_;  // per region; links in the held pages
+  std::vector<PageList> lists_; // per region; links in the held pages
   RegionBitmap held_;
 };
 
-}  // namespace memsim
+} // namespace memsim

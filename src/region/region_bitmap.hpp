@@ -41,4 +41,4 @@ private:
   std::vector<std::uint64_t> words_;
 };
 
-}  // namespace memsim
+} // namespace memsim

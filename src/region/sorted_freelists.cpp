@@ -16,8 +16,7 @@ SortedFreelists::SortedFreelists(const Geometry& geometry, unsigned max_order, b
 // add_to_freelist() (v4 06/11/12): a region already on the list gets the block just before its
 // anchor; a new region goes right after the previous region's anchor, or at the list head, and
 // the block becomes its anchor.
-void SortedFreelists::insert(Zone& zone, PageIdx block, unsigned order, Migratetype mt,
-                             bool tail) {
+void SortedFreelists::insert(Zone& zone, PageIdx block, unsigned order, Migratetype mt, bool tail) {
   const std::uint64_t r = zone.region_of(block);
   Segment& seg = segments_[slot(order, mt, r)];
   if (!sorted_) {
@@ -54,7 +53,7 @@ void SortedFreelists::remove(Zone& zone, PageIdx block) {
       seg.anchor = kNoPage;
       present(order, p.mt).clear(r);
     } else {
-      seg.anchor = p.prev;  // the previous element is in the same region (contiguous segment)
+      seg.anchor = p.prev; // the previous element is in the same region (contiguous segment)
     }
   }
   --seg.count;
@@ -107,11 +106,11 @@ std::string SortedFreelists::check_list(const Zone& zone, unsigned order, Migrat
   for (std::uint64_t r = 0; r < regions_; ++r) {
     const Segment& seg = segment(order, mt, r);
     if (seg.count != counts[r])
-      return fmt::format("free_list[{}][{}]: region {} counted {} blocks, the list holds {}",
-                         order, to_string(mt), r, seg.count, counts[r]);
+      return fmt::format("free_list[{}][{}]: region {} counted {} blocks, the list holds {}", order,
+                         to_string(mt), r, seg.count, counts[r]);
     if (sorted_ && (seg.anchor != last[r] || bits.test(r) != (counts[r] != 0)))
-      return fmt::format("free_list[{}][{}]: region {} anchor {} is not its last block {}",
-                         order, to_string(mt), r, seg.anchor, last[r]);
+      return fmt::format("free_list[{}][{}]: region {} anchor {} is not its last block {}", order,
+                         to_string(mt), r, seg.anchor, last[r]);
   }
   return {};
 }
@@ -121,7 +120,8 @@ std::string SortedFreelists::check(const Zone& zone) const {
   for (PageIdx i = 0; i < zone.pages();) {
     const Page& p = zone.page(i);
     const bool head = p.state == PageState::free_head || p.state == PageState::held;
-    const std::uint64_t size = head || p.state == PageState::alloc_head ? std::uint64_t{1} << p.order : 1;
+    const std::uint64_t size =
+        head || p.state == PageState::alloc_head ? std::uint64_t{1} << p.order : 1;
     if (head) free[zone.region_of(i)] += size;
     i = static_cast<PageIdx>(i + size);
   }
@@ -137,4 +137,4 @@ std::string SortedFreelists::check(const Zone& zone) const {
   return {};
 }
 
-}  // namespace memsim
+} // namespace memsim

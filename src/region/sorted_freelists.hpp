@@ -17,8 +17,8 @@ namespace memsim {
 
 // One region's stretch of one free list.
 struct Segment {
-  PageIdx anchor = kNoPage;  // last block of the segment (sorted mode only)
-  std::uint32_t count = 0;   // blocks of the region on the list (mr_list[r].nr_free)
+  PageIdx anchor = kNoPage; // last block of the segment (sorted mode only)
+  std::uint32_t count = 0;  // blocks of the region on the list (mr_list[r].nr_free)
 };
 
 class SortedFreelists {
@@ -46,8 +46,8 @@ public:
   // zone_mem_region.nr_free: pages on the buddy lists plus pages held by the RA.
   std::uint64_t region_free(std::uint64_t region) const { return region_free_[region]; }
   void adjust_region_free(std::uint64_t region, std::int64_t pages) {
-    region_free_[region] = static_cast<std::uint64_t>(
-        static_cast<std::int64_t>(region_free_[region]) + pages);
+    region_free_[region] =
+        static_cast<std::uint64_t>(static_cast<std::int64_t>(region_free_[region]) + pages);
   }
 
   // Every list walked: counts, anchors, segments contiguous and in increasing region order.
@@ -56,8 +56,10 @@ public:
 
 private:
   std::uint64_t slot(unsigned order, Migratetype mt, std::uint64_t region) const {
-    return (static_cast<std::uint64_t>(order) * kListTypes + static_cast<std::uint64_t>(index_of(mt))) *
-               regions_ + region;
+    return (static_cast<std::uint64_t>(order) * kListTypes +
+            static_cast<std::uint64_t>(index_of(mt))) *
+               regions_ +
+           region;
   }
   RegionBitmap& present(unsigned order, Migratetype mt) {
     return present_[order * kListTypes + static_cast<unsigned>(index_of(mt))];
@@ -66,9 +68,9 @@ private:
 
   std::uint64_t regions_;
   bool sorted_;
-  std::vector<Segment> segments_;      // [order][mt][region]
-  std::vector<RegionBitmap> present_;  // [order][mt]: regions with a segment (region_leaf_mask)
+  std::vector<Segment> segments_;     // [order][mt][region]
+  std::vector<RegionBitmap> present_; // [order][mt]: regions with a segment (region_leaf_mask)
   std::vector<std::uint64_t> region_free_;
 };
 
-}  // namespace memsim
+} // namespace memsim

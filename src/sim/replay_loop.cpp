@@ -48,4 +48,4 @@ void Simulator::run(TraceReader& reader, const std::function<void()>& tick) {
   if (error) std::rethrow_exception(error);
 }
 
-}  // namespace memsim
+} // namespace memsim

@@ -11,12 +11,11 @@
 
 namespace memsim {
 
-Simulator::Simulator(const Config& config, const std::string& policy_name,
-                     std::string policy_entry, const TraceReader& reader, std::string trace_path,
-                     ReplayOptions options)
-    : config_(config), geometry_(resolve_geometry(config)),
-      policy_entry_(std::move(policy_entry)), reader_(reader), trace_path_(std::move(trace_path)),
-      options_(options), policy_(make_policy(policy_name, config_)),
+Simulator::Simulator(const Config& config, const std::string& policy_name, std::string policy_entry,
+                     const TraceReader& reader, std::string trace_path, ReplayOptions options)
+    : config_(config), geometry_(resolve_geometry(config)), policy_entry_(std::move(policy_entry)),
+      reader_(reader), trace_path_(std::move(trace_path)), options_(options),
+      policy_(make_policy(policy_name, config_)),
       zone_(std::make_unique<Zone>(config_, geometry_, *policy_)) {
   zone_->boot();
   apply_preallocated(reader.header());
@@ -46,10 +45,18 @@ void Simulator::apply(const Event& event) {
     throw InputError(fmt::format("{}: cpu {} out of range (zone.cpus is {})",
                                  reader_.where(event.pos), event.cpu, config_.zone.cpus));
   switch (event.op) {
-  case EventOp::alloc: apply_alloc(event); break;
-  case EventOp::free: apply_free(event); break;
-  case EventOp::split: apply_split(event); break;
-  case EventOp::mark: ++counts_.mark; break;
+  case EventOp::alloc:
+    apply_alloc(event);
+    break;
+  case EventOp::free:
+    apply_free(event);
+    break;
+  case EventOp::split:
+    apply_split(event);
+    break;
+  case EventOp::mark:
+    ++counts_.mark;
+    break;
   }
   if (event.has_t) last_t_ = event.t;
   const bool boundary = options_.interval != 0 && (index_ + 1) % options_.interval == 0;
@@ -58,8 +65,8 @@ void Simulator::apply(const Event& event) {
     try {
       zone_->check_invariants();
     } catch (const InternalError& e) {
-      throw InternalError(fmt::format("{}: after event {}: {}", reader_.where(event.pos), index_,
-                                      e.what()));
+      throw InternalError(
+          fmt::format("{}: after event {}: {}", reader_.where(event.pos), index_, e.what()));
     }
   }
   ++index_;
@@ -81,8 +88,9 @@ void Simulator::apply_alloc(const Event& event) {
     if (taken.block == kNoPage) {
       live_.erase(slot);
       ++counts_.failed;
-      recoverable(event, fmt::format("allocation of order {} ({}) failed: the zone cannot satisfy it",
-                                     event.order, to_string(event.mt)));
+      recoverable(event,
+                  fmt::format("allocation of order {} ({}) failed: the zone cannot satisfy it",
+                              event.order, to_string(event.mt)));
     } else {
       zone_->mark_allocated(taken.block, event.order, event.mt);
       slot->second = taken.block;
@@ -105,8 +113,9 @@ void Simulator::apply_free(const Event& event) {
   const unsigned order = zone_->page(block).order;
   if (event.has_order && event.order != order) {
     ++counts_.order_mismatch;
-    recoverable(event, fmt::format("free of id {} with order {}, but it was allocated with order {}",
-                                   event.id, event.order, order));
+    recoverable(event,
+                fmt::format("free of id {} with order {}, but it was allocated with order {}",
+                            event.id, event.order, order));
   }
   live_.erase(it);
   zone_->free_pages(block, event.cpu, event.cold);
@@ -159,4 +168,4 @@ RunStats Simulator::finish() const {
   return out;
 }
 
-}  // namespace memsim
+} // namespace memsim

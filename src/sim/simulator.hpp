@@ -21,16 +21,16 @@ class Policy;
 class Zone;
 
 struct ReplayOptions {
-  bool strict = false;         // recoverable trace problems are errors (SPEC §4.4)
-  bool check = false;          // check_invariants() after every event
-  std::uint64_t interval = 0;  // timeline sample every `interval` events; 0: only at marks
+  bool strict = false;        // recoverable trace problems are errors (SPEC §4.4)
+  bool check = false;         // check_invariants() after every event
+  std::uint64_t interval = 0; // timeline sample every `interval` events; 0: only at marks
 };
 
 // One line of --placements (SPEC §1).
 struct Placement {
   std::uint64_t i = 0;
   std::uint64_t id = 0;
-  std::optional<Pfn> pfn;  // nullopt: failed or duplicate
+  std::optional<Pfn> pfn; // nullopt: failed or duplicate
   unsigned order = 0;
   Migratetype mt = Migratetype::movable;
   bool fallback = false;
@@ -84,7 +84,7 @@ private:
   ReplayOptions options_;
   std::unique_ptr<Policy> policy_;
   std::unique_ptr<Zone> zone_;
-  absl::flat_hash_map<std::uint64_t, PageIdx> live_;  // allocation id -> block head
+  absl::flat_hash_map<std::uint64_t, PageIdx> live_; // allocation id -> block head
   PlacementSink* placements_ = nullptr;
   EventCounts counts_;
   std::uint64_t index_ = 0;
@@ -97,4 +97,4 @@ private:
 void snapshot_zone(const Zone& zone, RunStats& out);
 TimelineSample sample_zone(const Zone& zone);
 
-}  // namespace memsim
+} // namespace memsim

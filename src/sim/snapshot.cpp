@@ -26,7 +26,7 @@ std::uint64_t region_pages(const Zone& zone, std::uint64_t r) {
 std::vector<std::uint64_t> buddyinfo(const Zone& zone) {
   std::vector<std::uint64_t> out(zone.max_order());
   for (unsigned o = 0; o < zone.max_order(); ++o) out[o] = zone.nr_free(o);
-  out.back() += zone.held_blocks();  // SEMANTICS D9: RA blocks count at the top order
+  out.back() += zone.held_blocks(); // SEMANTICS D9: RA blocks count at the top order
   return out;
 }
 
@@ -34,7 +34,7 @@ std::uint64_t allocated_total(const RegionCounters& c) {
   return c.allocated[0] + c.allocated[1] + c.allocated[2];
 }
 
-}  // namespace
+} // namespace
 
 void snapshot_zone(const Zone& zone, RunStats& out) {
   const Geometry& g = zone.geometry();
@@ -104,4 +104,4 @@ TimelineSample sample_zone(const Zone& zone) {
   return s;
 }
 
-}  // namespace memsim
+} // namespace memsim

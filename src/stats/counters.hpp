@@ -21,7 +21,7 @@ struct EventCounts {
 // One count per successful __rmqueue_fallback (mm_page_alloc_extfrag), SEMANTICS D3.
 struct FallbackCounts {
   std::uint64_t total = 0;
-  std::uint64_t fragmenting = 0;  // fallback order < pageblock_order
+  std::uint64_t fragmenting = 0; // fallback order < pageblock_order
   // by_pair[start_mt][mt of the list borrowed from]
   std::array<std::array<std::uint64_t, kListTypes>, kListTypes> by_pair{};
 };
@@ -46,10 +46,10 @@ struct RegionSnapshot {
   Pfn start_pfn = 0;
   std::uint64_t pages = 0, free_pages = 0, pcp_pages = 0;
   std::array<std::uint64_t, kRequestableTypes> allocated{};
-  std::array<std::uint64_t, kListTypes> pageblocks{};  // by pageblock type
+  std::array<std::uint64_t, kListTypes> pageblocks{}; // by pageblock type
   std::uint64_t mixed_pageblocks = 0;
   bool in_region_allocator = false;
-  std::string pageblock_map;  // one letter per pageblock, upper case when mixed
+  std::string pageblock_map; // one letter per pageblock, upper case when mixed
 };
 
 // The numbers of one timeline sample (SPEC §5).
@@ -71,4 +71,4 @@ std::int64_t fragmentation_index(unsigned order, const std::vector<std::uint64_t
 // Σ max / Σ total over regions (page weighted); nullopt when nothing is allocated.
 std::optional<double> weighted_homogeneity(const std::vector<RegionSnapshot>& regions);
 
-}  // namespace memsim
+} // namespace memsim

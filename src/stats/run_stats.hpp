@@ -12,11 +12,11 @@
 namespace memsim {
 
 struct RunStats {
-  std::string policy;                 // the policy entry as written (compare: with overrides)
-  std::vector<std::string> notes;     // labels of extensions in force
-  nlohmann::ordered_json config;      // config_to_json(): effective, resolved
-  std::string trace_path;             // as given
-  std::uint64_t trace_events = 0;     // events read
+  std::string policy;             // the policy entry as written (compare: with overrides)
+  std::vector<std::string> notes; // labels of extensions in force
+  nlohmann::ordered_json config;  // config_to_json(): effective, resolved
+  std::string trace_path;         // as given
+  std::uint64_t trace_events = 0; // events read
   unsigned max_order = 11;
   unsigned pageblock_order = 10;
   std::uint64_t page_size = 4096;
@@ -28,9 +28,9 @@ struct RunStats {
   RegionAllocatorCounts region_allocator;
   std::vector<RegionSnapshot> regions;
   FreeAreaCounts free_area;
-  std::uint64_t free_pages = 0;  // buddy + RA
+  std::uint64_t free_pages = 0; // buddy + RA
   std::uint64_t pcp_pages = 0;
   std::vector<TimelineSample> timeline;
 };
 
-}  // namespace memsim
+} // namespace memsim

@@ -14,13 +14,13 @@ namespace {
 // The largest order that is aligned at `idx` and fits before `pages`.
 unsigned boot_order(std::uint64_t idx, std::uint64_t pages, unsigned max_order) {
   unsigned order = max_order - 1;
-  while (order > 0 &&
-         ((idx & ((std::uint64_t{1} << order) - 1)) != 0 || idx + (std::uint64_t{1} << order) > pages))
+  while (order > 0 && ((idx & ((std::uint64_t{1} << order) - 1)) != 0 ||
+                       idx + (std::uint64_t{1} << order) > pages))
     --order;
   return order;
 }
 
-}  // namespace
+} // namespace
 
 // Boot: every block through __free_pages_ok (never the pcp lists), then
 // setup_zone_migrate_reserve(): from the zone start, while reserve blocks are owed, a RESERVE
@@ -66,8 +66,8 @@ PageIdx Zone::carve(Pfn pfn, unsigned order, Migratetype mt, const char* origin)
   }
   const std::uint64_t size = std::uint64_t{1} << order;
   if (pfn < start || pfn - start + size > pages_.size()) {
-    throw InputError(fmt::format("{}: pfn {} order {} lies outside the zone (pfns {}..{})",
-                                 origin, pfn, order, start, start + pages_.size() - 1));
+    throw InputError(fmt::format("{}: pfn {} order {} lies outside the zone (pfns {}..{})", origin,
+                                 pfn, order, start, start + pages_.size() - 1));
   }
   if ((pfn & (size - 1)) != 0) {
     throw InputError(fmt::format("{}: pfn {} is not aligned to order {}", origin, pfn, order));
@@ -99,4 +99,4 @@ PageIdx Zone::carve(Pfn pfn, unsigned order, Migratetype mt, const char* origin)
                                origin, pfn, order));
 }
 
-}  // namespace memsim
+} // namespace memsim

@@ -14,7 +14,7 @@ namespace {
   throw InternalError("invariant violated: " + what);
 }
 
-}  // namespace
+} // namespace
 
 // Every list: links consistent, members are free heads of the list's order and type, counts
 // match; nr_free[order] is the sum of its lists. `seen` marks the heads found on lists.
@@ -67,14 +67,14 @@ void Zone::check_invariants() const {
       [[fallthrough]];
     case PageState::held:
       if ((i & (size - 1)) != 0 || i + size > pages_.size())
-        broken(fmt::format("free block at page {} order {} misaligned or past the zone", i,
-                           p.order));
+        broken(
+            fmt::format("free block at page {} order {} misaligned or past the zone", i, p.order));
       if (p.order + 1u < max_order()) {
         const std::uint64_t buddy = i ^ size;
         if (buddy < pages_.size() && pages_[buddy].state == PageState::free_head &&
             pages_[buddy].order == p.order)
-          broken(fmt::format("free buddies {} and {} of order {} are not merged", i, buddy,
-                             p.order));
+          broken(
+              fmt::format("free buddies {} and {} of order {} are not merged", i, buddy, p.order));
       }
       break;
     case PageState::alloc_head: {
@@ -108,10 +108,12 @@ void Zone::check_invariants() const {
   }
   if (pcp_count != pcp_pages) broken("pages in pcp state that are on no pcp list");
   for (std::uint64_t r = 0; r < regions_.size(); ++r)
-    if (regions[r].allocated != regions_[r].allocated || regions[r].pcp_pages != regions_[r].pcp_pages)
+    if (regions[r].allocated != regions_[r].allocated ||
+        regions[r].pcp_pages != regions_[r].pcp_pages)
       broken(fmt::format("region {} counters disagree with a recount", r));
-  if (blocks != pageblock_allocated_) broken("pageblock allocation counters disagree with a recount");
-  policy_.check_invariants(*this);  // region lists, region allocator
+  if (blocks != pageblock_allocated_)
+    broken("pageblock allocation counters disagree with a recount");
+  policy_.check_invariants(*this); // region lists, region allocator
 }
 
-}  // namespace memsim
+} // namespace memsim

@@ -12,12 +12,18 @@ void Zone::pcp_link(PageList& list, PageIdx page, bool tail) {
   if (tail) {
     p.prev = list.tail;
     p.next = kNoPage;
-    if (list.tail == kNoPage) list.head = page; else pages_[list.tail].next = page;
+    if (list.tail == kNoPage)
+      list.head = page;
+    else
+      pages_[list.tail].next = page;
     list.tail = page;
   } else {
     p.next = list.head;
     p.prev = kNoPage;
-    if (list.head == kNoPage) list.tail = page; else pages_[list.head].prev = page;
+    if (list.head == kNoPage)
+      list.tail = page;
+    else
+      pages_[list.head].prev = page;
     list.head = page;
   }
   ++list.count;
@@ -26,8 +32,14 @@ void Zone::pcp_link(PageList& list, PageIdx page, bool tail) {
 
 void Zone::pcp_unlink(PageList& list, PageIdx page) {
   Page& p = pages_[page];
-  if (p.prev == kNoPage) list.head = p.next; else pages_[p.prev].next = p.next;
-  if (p.next == kNoPage) list.tail = p.prev; else pages_[p.next].prev = p.prev;
+  if (p.prev == kNoPage)
+    list.head = p.next;
+  else
+    pages_[p.prev].next = p.next;
+  if (p.next == kNoPage)
+    list.tail = p.prev;
+  else
+    pages_[p.next].prev = p.prev;
   p.prev = p.next = kNoPage;
   --list.count;
   --regions_[region_of(page)].pcp_pages;
@@ -119,4 +131,4 @@ void Zone::free_pcppages_bulk(PerCpuPages& pcp, std::uint64_t count) {
   }
 }
 
-}  // namespace memsim
+} // namespace memsim

@@ -11,10 +11,9 @@ namespace memsim {
 Zone::Zone(const Config& config, const Geometry& geometry, Policy& policy)
     : config_(config), geometry_(geometry), policy_(policy), pages_(geometry.pages),
       pageblock_mt_((geometry.pages + geometry.pageblock_pages - 1) / geometry.pageblock_pages,
-                    Migratetype::movable),  // memmap_init_zone(): every pageblock MOVABLE
-      free_area_(config.zone.max_order), nr_free_(config.zone.max_order, 0),
-      pcp_(config.zone.cpus), regions_(geometry.regions),
-      pageblock_allocated_(pageblock_mt_.size()) {}
+                    Migratetype::movable), // memmap_init_zone(): every pageblock MOVABLE
+      free_area_(config.zone.max_order), nr_free_(config.zone.max_order, 0), pcp_(config.zone.cpus),
+      regions_(geometry.regions), pageblock_allocated_(pageblock_mt_.size()) {}
 
 void Zone::link(PageIdx block, unsigned order, Migratetype mt, PageIdx prev, PageIdx next) {
   PageList& list = free_list(order, mt);
@@ -224,4 +223,4 @@ void Zone::free_pages_ok(PageIdx block, unsigned order) {
   free_one_page(block, order, pageblock_migratetype(block));
 }
 
-}  // namespace memsim
+} // namespace memsim

@@ -17,21 +17,21 @@ namespace memsim {
 class Policy;
 
 enum class PageState : std::uint8_t {
-  tail = 0,    // inside a block whose head is elsewhere (or a page of nothing yet)
-  free_head,   // PageBuddy: head of a free block on a buddy free list
-  alloc_head,  // head of a live allocation (trace or preallocated)
-  pcp,         // an order-0 page on a per-CPU list
-  held,        // PageBuddy, head of a max-order block held by the region allocator
+  tail = 0,   // inside a block whose head is elsewhere (or a page of nothing yet)
+  free_head,  // PageBuddy: head of a free block on a buddy free list
+  alloc_head, // head of a live allocation (trace or preallocated)
+  pcp,        // an order-0 page on a per-CPU list
+  held,       // PageBuddy, head of a max-order block held by the region allocator
 };
 
-inline constexpr std::uint8_t kPageFallback = 1;  // pcp page: returned by __rmqueue_fallback
+inline constexpr std::uint8_t kPageFallback = 1; // pcp page: returned by __rmqueue_fallback
 
 struct Page {
-  PageIdx next = kNoPage;  // free list / pcp list / RA list links
+  PageIdx next = kNoPage; // free list / pcp list / RA list links
   PageIdx prev = kNoPage;
-  std::uint8_t order = 0;  // free_head, alloc_head, held
+  std::uint8_t order = 0; // free_head, alloc_head, held
   PageState state = PageState::tail;
-  Migratetype mt = Migratetype::movable;  // free: list it is on; alloc: requested; pcp: freepage mt
+  Migratetype mt = Migratetype::movable; // free: list it is on; alloc: requested; pcp: freepage mt
   std::uint8_t flags = 0;
 };
 static_assert(sizeof(Page) == 12);
@@ -45,8 +45,8 @@ struct PageList {
 };
 
 struct PerCpuPages {
-  std::array<PageList, kRequestableTypes> lists;  // indexed by migratetype (RESERVE rides movable)
-  std::uint64_t count = 0;                        // pages on all three lists
+  std::array<PageList, kRequestableTypes> lists; // indexed by migratetype (RESERVE rides movable)
+  std::uint64_t count = 0;                       // pages on all three lists
 };
 
 // What __rmqueue handed out: the block head, or kNoPage; fallback: via __rmqueue_fallback.
@@ -56,9 +56,9 @@ struct Taken {
 };
 
 struct RegionCounters {
-  std::array<std::uint64_t, kRequestableTypes> allocated{};  // pages, by requested mt
+  std::array<std::uint64_t, kRequestableTypes> allocated{}; // pages, by requested mt
   std::uint64_t pcp_pages = 0;
-  bool in_region_allocator = false;  // kept by a policy with a region allocator
+  bool in_region_allocator = false; // kept by a policy with a region allocator
 };
 
 class Zone {
@@ -147,19 +147,19 @@ public:
   RegionAllocatorCounts& region_allocator() { return region_allocator_; }
   const RegionAllocatorCounts& region_allocator() const { return region_allocator_; }
   RegionCounters& region_counters(std::uint64_t region) { return regions_[region]; }
-  std::uint64_t& held_blocks() { return held_blocks_; }  // max-order blocks in the RA
+  std::uint64_t& held_blocks() { return held_blocks_; } // max-order blocks in the RA
   std::uint64_t held_blocks() const { return held_blocks_; }
 
   // Verifies every invariant of the buddy state; throws InternalError naming what broke.
   void check_invariants() const;
 
 private:
-  void free_pages_ok(PageIdx block, unsigned order);            // __free_pages_ok()
-  void free_hot_cold_page(PageIdx page, unsigned cpu, bool cold);  // free_hot_cold_page()
-  void free_pcppages_bulk(PerCpuPages& pcp, std::uint64_t count);  // free_pcppages_bulk()
-  Taken rmqueue_pcp(Migratetype mt, unsigned cpu, bool cold);      // buffered_rmqueue order 0
-  std::uint64_t rmqueue_bulk(PerCpuPages& pcp, Migratetype mt, bool cold);  // rmqueue_bulk()
-  bool page_is_buddy(PageIdx buddy, unsigned order) const;         // page_is_buddy()
+  void free_pages_ok(PageIdx block, unsigned order);              // __free_pages_ok()
+  void free_hot_cold_page(PageIdx page, unsigned cpu, bool cold); // free_hot_cold_page()
+  void free_pcppages_bulk(PerCpuPages& pcp, std::uint64_t count); // free_pcppages_bulk()
+  Taken rmqueue_pcp(Migratetype mt, unsigned cpu, bool cold);     // buffered_rmqueue order 0
+  std::uint64_t rmqueue_bulk(PerCpuPages& pcp, Migratetype mt, bool cold); // rmqueue_bulk()
+  bool page_is_buddy(PageIdx buddy, unsigned order) const;                 // page_is_buddy()
   void pcp_link(PageList& list, PageIdx page, bool tail);
   void pcp_unlink(PageList& list, PageIdx page);
   void count_pages(PageIdx block, unsigned order, Migratetype mt, std::int64_t sign);
@@ -171,7 +171,7 @@ private:
   Policy& policy_;
   std::vector<Page> pages_;
   std::vector<Migratetype> pageblock_mt_;
-  std::vector<std::array<PageList, kListTypes>> free_area_;  // [order][mt]
+  std::vector<std::array<PageList, kListTypes>> free_area_; // [order][mt]
   std::vector<std::uint64_t> nr_free_;                      // [order]
   std::vector<PerCpuPages> pcp_;
   std::vector<RegionCounters> regions_;
@@ -183,4 +183,4 @@ private:
   bool initialised_ = false;
 };
 
-}  // namespace memsim
+} // namespace memsim

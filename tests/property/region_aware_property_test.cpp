@@ -16,7 +16,7 @@ using namespace memsim::test;
 
 namespace {
 
-struct Rng {  // splitmix64
+struct Rng { // splitmix64
   std::uint64_t state;
   std::uint64_t next() {
     std::uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
@@ -48,7 +48,7 @@ struct Geometry5 {
 ZoneSetup setup(const Geometry5& g, const std::string& policy, RegionAwareConfig sw) {
   ZoneSetup s;
   s.pages = g.pages;
-  s.max_order = 5;  // 16-page max-order blocks
+  s.max_order = 5; // 16-page max-order blocks
   s.pageblock_order = g.pageblock_order;
   s.region_pages = g.region_pages;
   s.pcp = g.pcp;
@@ -87,13 +87,13 @@ struct Driver {
 };
 
 const std::vector<Geometry5> kGeometries{
-    {128, 32, 4, false},  // pageblock_order = max_order-1 (x86 "10")
-    {128, 32, 3, true},   // pageblock_order = max_order-2 (x86 "9"), pcp lists
-    {120, 16, 4, true},   // one-block regions and a short last region
+    {128, 32, 4, false}, // pageblock_order = max_order-1 (x86 "10")
+    {128, 32, 3, true},  // pageblock_order = max_order-2 (x86 "9"), pcp lists
+    {120, 16, 4, true},  // one-block regions and a short last region
     {128, 64, 3, false},
 };
 
-}  // namespace
+} // namespace
 
 TEST_CASE("Region-aware invariants hold after every step for every switch combination and "
           "pageblock order",

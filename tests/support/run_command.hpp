@@ -59,8 +59,8 @@ inline CommandResult run_memsim(const std::vector<std::string>& args,
   std::ostringstream command;
   command << shell_quote(MEMSIM_BINARY);
   for (const std::string& arg : args) command << ' ' << shell_quote(arg);
-  command << " <" << shell_quote(stdin_file) << " >" << shell_quote((dir / "out").string())
-          << " 2>" << shell_quote((dir / "err").string());
+  command << " <" << shell_quote(stdin_file) << " >" << shell_quote((dir / "out").string()) << " 2>"
+          << shell_quote((dir / "err").string());
   const int raw = std::system(command.str().c_str());
   CommandResult result;
   result.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
@@ -73,4 +73,4 @@ inline std::string source_path(const std::string& relative) {
   return std::string(MEMSIM_SOURCE_DIR) + "/" + relative;
 }
 
-}  // namespace memsim::test
+} // namespace memsim::test

@@ -23,7 +23,7 @@ bool one_line(const std::string& text) {
   return !text.empty() && text.back() == '\n' && text.find('\n') == text.size() - 1;
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("replay prints a human summary naming the policy and the free regions", "[cli]") {
   const auto r = run_memsim({"replay", kTrace});
@@ -36,8 +36,9 @@ TEST_CASE("replay prints a human summary naming the policy and the free regions"
 TEST_CASE("Two replays give byte-identical --json and --placements", "[cli]") {
   TempDir dir;
   for (const char* run : {"a", "b"}) {
-    const auto r = run_memsim({"replay", kTrace, "--json", (dir / (std::string(run) + ".json")).string(),
-                               "--placements", (dir / (std::string(run) + ".jsonl")).string()});
+    const auto r =
+        run_memsim({"replay", kTrace, "--json", (dir / (std::string(run) + ".json")).string(),
+                    "--placements", (dir / (std::string(run) + ".jsonl")).string()});
     REQUIRE(r.status == 0);
   }
   CHECK(slurp(dir / "a.json") == slurp(dir / "b.json"));
@@ -67,10 +68,11 @@ TEST_CASE("A trace read from standard input replays like the file", "[cli]") {
 TEST_CASE("A malformed line exits 1 with one FILE:LINE message and leaves no output file",
           "[cli]") {
   TempDir dir;
-  write(dir / "bad.jsonl", slurp(kTrace) + "{\"op\":\"alloc\",\"id\":-3,\"order\":0,\"mt\":\"movable\"}\n");
-  const auto r = run_memsim({"replay", (dir / "bad.jsonl").string(), "--json",
-                             (dir / "out.json").string(), "--placements",
-                             (dir / "out.jsonl").string()});
+  write(dir / "bad.jsonl",
+        slurp(kTrace) + "{\"op\":\"alloc\",\"id\":-3,\"order\":0,\"mt\":\"movable\"}\n");
+  const auto r =
+      run_memsim({"replay", (dir / "bad.jsonl").string(), "--json", (dir / "out.json").string(),
+                  "--placements", (dir / "out.jsonl").string()});
   CHECK(r.status == 1);
   CHECK(one_line(r.err));
   CHECK_THAT(r.err, Catch::StartsWith((dir / "bad.jsonl").string() + ":20:"));
@@ -105,13 +107,13 @@ TEST_CASE("A region_aware key is an error when no run uses the region-aware poli
 TEST_CASE("--set overrides the trace header and --config", "[cli]") {
   TempDir dir;
   write(dir / "config.json", R"({"zone": {"memory": "32MiB", "cpus": 2}})");
-  const auto r = run_memsim({"replay", kTrace, "--config", (dir / "config.json").string(),
-                             "--set", "zone.memory=64MiB", "--json", "-"});
+  const auto r = run_memsim({"replay", kTrace, "--config", (dir / "config.json").string(), "--set",
+                             "zone.memory=64MiB", "--json", "-"});
   REQUIRE(r.status == 0);
   const auto config = nlohmann::json::parse(r.out)["config"];
   CHECK(config["zone"]["memory"] == 64ULL << 20);
   CHECK(config["zone"]["cpus"] == 2);
-  CHECK(config["zone"]["region_size"] == 4ULL << 20);  // from the trace header
+  CHECK(config["zone"]["region_size"] == 4ULL << 20); // from the trace header
 }
 
 TEST_CASE("An unknown policy and a missing trace exit 1 with one line", "[cli]") {

@@ -48,9 +48,11 @@ PageIdx anchor(ZoneFixture& fx, Migratetype mt, std::uint64_t region) {
   return ra_policy(fx).freelists().segment(3, mt, region).anchor;
 }
 
-const RegionAllocatorCounts& ra_counts(ZoneFixture& fx) { return fx.zone().region_allocator(); }
+const RegionAllocatorCounts& ra_counts(ZoneFixture& fx) {
+  return fx.zone().region_allocator();
+}
 
-}  // namespace
+} // namespace
 
 TEST_CASE("v4 add_to_freelist: boot leaves each region one segment, the first block inserted "
           "as its anchor at the end, regions in increasing order",
@@ -86,12 +88,12 @@ TEST_CASE("v4 del_from_freelist: a deleted anchor hands its role to the previous
           "[region-aware]") {
   ZoneFixture fx(ra_setup(64, 32, without_ra()));
   REQUIRE(fx.list(3, M) == Pfns{8, 16, 24, 0, 40, 48, 56, 32});
-  fx.move_freepages_block(0, U);  // list_move of the anchor 0 to the UNMOVABLE list
+  fx.move_freepages_block(0, U); // list_move of the anchor 0 to the UNMOVABLE list
   CHECK(fx.list(3, M) == Pfns{8, 16, 24, 40, 48, 56, 32});
   CHECK(anchor(fx, M, 0) == 24);
   CHECK(fx.list(3, U) == Pfns{0});
   CHECK(anchor(fx, U, 0) == 0);
-  fx.move_freepages_block(0, M);  // back: just before the new anchor 24
+  fx.move_freepages_block(0, M); // back: just before the new anchor 24
   CHECK(fx.list(3, M) == Pfns{8, 16, 0, 24, 40, 48, 56, 32});
   CHECK(fx.list(3, U).empty());
   CHECK(anchor(fx, U, 0) == kNoPage);
@@ -103,9 +105,9 @@ TEST_CASE("v4 __free_one_page: the list_add_tail choice is void on sorted lists 
           "[region-aware]") {
   ZoneFixture fx(ra_setup(64, 16, without_ra()));
   REQUIRE(fx.alloc(3, M) == Pfn(8));
-  fx.zone().page(fx.idx(8)).state = PageState::tail;  // as __free_one_page leaves it
+  fx.zone().page(fx.idx(8)).state = PageState::tail; // as __free_one_page leaves it
   fx.policy().add_to_freelist(fx.zone(), fx.idx(8), 3, M, /*tail=*/true);
-  CHECK(fx.list(3, M) == Pfns{8, 0, 24, 16, 40, 32, 56, 48});  // stock: 8 at the tail
+  CHECK(fx.list(3, M) == Pfns{8, 0, 24, 16, 40, 32, 56, 48}); // stock: 8 at the tail
 }
 
 TEST_CASE("v4 15 __rmqueue_smallest: a larger block in a strictly lower region beats the "
@@ -117,7 +119,7 @@ TEST_CASE("v4 15 __rmqueue_smallest: a larger block in a strictly lower region b
   REQUIRE(fx.list(0, M) == Pfns{17});
   fx.free(0);
   REQUIRE(fx.list(3, M) == Pfns{0, 40, 32, 56, 48});
-  CHECK(fx.alloc(0, M) == Pfn(0));  // region 0 (order 3) < region 1 (order 0)
+  CHECK(fx.alloc(0, M) == Pfn(0)); // region 0 (order 3) < region 1 (order 0)
   CHECK(fx.list(0, M) == Pfns{1, 17});
   CHECK(fx.list(1, M) == Pfns{2, 18});
   CHECK(fx.list(2, M) == Pfns{4, 20});
@@ -142,7 +144,7 @@ TEST_CASE("v4 15 __rmqueue_smallest: a tie between regions keeps the smaller ord
   for (const Pfn expected : {8, 0}) REQUIRE(fx.alloc(3, M) == Pfn(expected));
   REQUIRE(fx.alloc(0, M) == Pfn(24));
   REQUIRE(fx.list(0, M) == Pfns{25});
-  REQUIRE(fx.list(3, M).front() == 16);  // also region 1
+  REQUIRE(fx.list(3, M).front() == 16); // also region 1
   CHECK(fx.alloc(0, M) == Pfn(25));
 }
 
@@ -153,7 +155,7 @@ TEST_CASE("v4 25/33 can_return_region at boot: every completed region but the on
   INFO(fx.dump());
   CHECK(fx.list(3, M) == Pfns{8, 0});
   CHECK(held(fx, 0).empty());
-  CHECK(held(fx, 1) == Pfns{24, 16});  // list order, anchor last
+  CHECK(held(fx, 1) == Pfns{24, 16}); // list order, anchor last
   CHECK(held(fx, 2) == Pfns{40, 32});
   CHECK(held(fx, 3) == Pfns{56, 48});
   CHECK(fx.zone().held_blocks() == 6);
@@ -161,7 +163,7 @@ TEST_CASE("v4 25/33 can_return_region at boot: every completed region but the on
   CHECK_FALSE(fx.zone().region_counters()[0].in_region_allocator);
   CHECK(fx.zone().region_counters()[1].in_region_allocator);
   CHECK(ra_counts(fx).regions_held == 3);
-  CHECK(ra_counts(fx).regions_returned == 0);  // boot filling is not counted (D5)
+  CHECK(ra_counts(fx).regions_returned == 0); // boot filling is not counted (D5)
   fx.zone().check_invariants();
 }
 
@@ -184,11 +186,11 @@ TEST_CASE("v4 25 can_return_region after frees: the region's last max-order inse
   ZoneFixture fx(ra_setup(64, 16));
   REQUIRE(fx.alloc(3, M) == Pfn(8));
   REQUIRE(fx.alloc(3, M) == Pfn(0));
-  CHECK(fx.alloc(3, M) == Pfn(16));  // region 1 granted: [16, 24], head taken
+  CHECK(fx.alloc(3, M) == Pfn(16)); // region 1 granted: [16, 24], head taken
   CHECK(fx.list(3, M) == Pfns{24});
   CHECK(ra_counts(fx).regions_granted == 1);
   fx.free(0);
-  CHECK(fx.list(3, M) == Pfns{0, 24});  // region 0 not completely free yet
+  CHECK(fx.list(3, M) == Pfns{0, 24}); // region 0 not completely free yet
   fx.free(8);
   CHECK(fx.list(3, M) == Pfns{24});
   CHECK(held(fx, 0) == Pfns{8, 0});
@@ -210,7 +212,7 @@ TEST_CASE("v4 33 ra_cache: a region alone on its list stays there when it become
     RegionAwareConfig sw;
     sw.ra_cache = false;
     ZoneFixture fx(ra_setup(64, 16, sw));
-    CHECK(fx.alloc(3, M) == Pfn(0));  // region 0 granted: RA [8, 0] -> list [0, 8]
+    CHECK(fx.alloc(3, M) == Pfn(0)); // region 0 granted: RA [8, 0] -> list [0, 8]
     CHECK(fx.list(3, M) == Pfns{8});
     fx.free(0);
     CHECK(fx.list(3, M).empty());
@@ -226,13 +228,13 @@ TEST_CASE("v4 25 can_return_region: a free region whose blocks are on two lists 
   RegionAwareConfig sw;
   sw.ra_cache = false;
   ZoneFixture fx(ra_setup(64, 16, sw));
-  fx.move_freepages_block(0, U);  // meets the RA: region 0 to MOVABLE, then block 0 moved
+  fx.move_freepages_block(0, U); // meets the RA: region 0 to MOVABLE, then block 0 moved
   CHECK(fx.list(3, M) == Pfns{8});
   CHECK(fx.list(3, U) == Pfns{0});
   CHECK(held(fx, 0).empty());
   CHECK(ra_counts(fx).regions_granted == 1);
   CHECK(ra_counts(fx).regions_granted_by_move_freepages == 1);
-  fx.move_freepages_block(0, M);  // both blocks on one list again: returned
+  fx.move_freepages_block(0, M); // both blocks on one list again: returned
   CHECK(fx.list(3, M).empty());
   CHECK(held(fx, 0) == Pfns{0, 8});
   CHECK(ra_counts(fx).regions_returned == 1);
@@ -246,7 +248,7 @@ TEST_CASE("v4 26/32 __rmqueue: the lowest held region is granted before any fall
   REQUIRE(fx.list(3, M) == Pfns{8, 16, 24, 0});
   REQUIRE(held(fx, 1) == Pfns{40, 48, 56, 32});
   CHECK(fx.alloc(0, U) == Pfn(48));
-  CHECK_FALSE(fx.last_fallback());  // a grant is not a fallback (D1)
+  CHECK_FALSE(fx.last_fallback()); // a grant is not a fallback (D1)
   INFO(fx.dump());
   CHECK(fx.list(3, U) == Pfns{56, 32, 40});
   CHECK(fx.list(2, U) == Pfns{52});
@@ -315,7 +317,7 @@ TEST_CASE("v4 30 setup_zone_migrate_reserve meeting a held region: the region go
   CHECK(fx.pageblock_types() == std::vector<Migratetype>(8, M));
   CHECK(held(fx, 0).empty());
   CHECK(held(fx, 1) == Pfns{24, 16});
-  CHECK(ra_counts(fx).regions_granted == 0);  // initialisation (D5)
+  CHECK(ra_counts(fx).regions_granted == 0); // initialisation (D5)
   CHECK(ra_counts(fx).regions_granted_by_move_freepages == 0);
   CHECK(fx.total_retypes() == 0);
   fx.zone().check_invariants();
@@ -339,9 +341,9 @@ TEST_CASE("v4 30 move_freepages meeting a held region after boot: the grant to M
   RegionAwareConfig sw;
   sw.ra_cache = false;
   ZoneFixture fx(ra_setup(64, 16, sw));
-  REQUIRE(fx.alloc(3, U) == Pfn(0));  // region 0 granted to UNMOVABLE: [0, 8]
+  REQUIRE(fx.alloc(3, U) == Pfn(0)); // region 0 granted to UNMOVABLE: [0, 8]
   REQUIRE(fx.list(3, U) == Pfns{8});
-  fx.free(0);  // pageblock type UNMOVABLE: back before the anchor 8, region returned
+  fx.free(0); // pageblock type UNMOVABLE: back before the anchor 8, region returned
   REQUIRE(held(fx, 0) == Pfns{0, 8});
   REQUIRE(fx.pageblock_type(0) == U);
   fx.move_freepages_block(0, U);
@@ -370,7 +372,7 @@ TEST_CASE("v4 31 try_to_steal_freepages: loan-only stealing moves the pageblock'
   CHECK(fx.list(1, U) == Pfns{10});
   CHECK(fx.list(0, U) == Pfns{9});
   CHECK(fx.list(3, M) == Pfns{0, 24, 16, 40, 32, 56, 48});
-  fx.free(8);  // pageblock still MOVABLE: merges with the loaned pages onto the MOVABLE list
+  fx.free(8); // pageblock still MOVABLE: merges with the loaned pages onto the MOVABLE list
   CHECK(fx.list(3, M) == Pfns{8, 0, 24, 16, 40, 32, 56, 48});
   CHECK(fx.list(0, U).empty());
   CHECK(fx.list(2, U).empty());
@@ -394,7 +396,7 @@ TEST_CASE("Region stats: buddyinfo and free pages include region allocator block
           "in_region_allocator marks held regions (D5, D8, D9)",
           "[region-aware]") {
   ZoneFixture fx(ra_setup(64, 16));
-  REQUIRE(fx.alloc(0, U) == Pfn(16));  // region 1 granted to UNMOVABLE
+  REQUIRE(fx.alloc(0, U) == Pfn(16)); // region 1 granted to UNMOVABLE
   RunStats stats;
   snapshot_zone(fx.zone(), stats);
   CHECK(stats.free_area.buddyinfo == std::vector<std::uint64_t>{1, 1, 1, 7});
@@ -412,8 +414,7 @@ TEST_CASE("Region stats: buddyinfo and free pages include region allocator block
   CHECK(stats.regions[1].free_pages == 15);
 }
 
-TEST_CASE("The registry lists region-aware with its six switches and builds it",
-          "[region-aware]") {
+TEST_CASE("The registry lists region-aware with its six switches and builds it", "[region-aware]") {
   const auto& registry = policy_registry();
   const auto it = std::find_if(registry.begin(), registry.end(),
                                [](const PolicyInfo& p) { return p.name == "region-aware"; });
