@@ -170,8 +170,7 @@ void reset_event(Event& out) {
 }
 
 // `text` == `literal`, inlined (std::string_view's == calls memcmp, slow on a few bytes).
-template <std::size_t N>
-bool is(std::string_view text, const char (&literal)[N]) {
+template <std::size_t N> bool is(std::string_view text, const char (&literal)[N]) {
   if (text.size() != N - 1) return false;
   for (std::size_t i = 0; i + 1 < N; ++i)
     if (text[i] != literal[i]) return false;
@@ -219,8 +218,10 @@ public:
     const char* begin = p_;
     if (p_ != end_ && *p_ == '-') ++p_;
     if (p_ == end_ || !digit(*p_)) return false;
-    if (*p_ == '0') ++p_;
-    else skip_digits();
+    if (*p_ == '0')
+      ++p_;
+    else
+      skip_digits();
     integer = true;
     if (p_ != end_ && *p_ == '.') {
       ++p_;
@@ -342,11 +343,16 @@ bool plain_field(std::string_view key, PlainScanner& scan, Event& out, Seen& see
     if (is(key, "op")) {
       seen.op = true;
       if (!scan.string(text)) return false;
-      if (is(text, "alloc")) out.op = EventOp::alloc;
-      else if (is(text, "free")) out.op = EventOp::free;
-      else if (is(text, "mark")) out.op = EventOp::mark;
-      else if (is(text, "split")) out.op = EventOp::split;
-      else return false;
+      if (is(text, "alloc"))
+        out.op = EventOp::alloc;
+      else if (is(text, "free"))
+        out.op = EventOp::free;
+      else if (is(text, "mark"))
+        out.op = EventOp::mark;
+      else if (is(text, "split"))
+        out.op = EventOp::split;
+      else
+        return false;
       return true;
     }
     if (is(key, "id")) {
@@ -394,9 +400,12 @@ public:
       : p_(text.data()), end_(text.data() + text.size()) {}
 
   bool match(Event& out) {
-    if (literal(R"({"op":"alloc","id":)")) out.op = EventOp::alloc;
-    else if (literal(R"({"op":"free","id":)")) out.op = EventOp::free;
-    else return false;
+    if (literal(R"({"op":"alloc","id":)"))
+      out.op = EventOp::alloc;
+    else if (literal(R"({"op":"free","id":)"))
+      out.op = EventOp::free;
+    else
+      return false;
     std::uint64_t number = 0;
     if (!integer(out.id) || !literal(R"(,"order":)") || !integer(number) ||
         number > static_cast<std::uint64_t>(kMaxReaderOrder))
@@ -422,8 +431,7 @@ public:
   }
 
 private:
-  template <std::size_t N>
-  bool literal(const char (&text)[N]) {
+  template <std::size_t N> bool literal(const char (&text)[N]) {
     if (static_cast<std::size_t>(end_ - p_) < N - 1 || std::memcmp(p_, text, N - 1) != 0)
       return false;
     p_ += N - 1;

@@ -1,7 +1,7 @@
 // JSON Lines traces (SPEC §4.2): after the header line, one event object per line; blank lines,
 // CRLF and a last line without newline are accepted. The window is cut after its last newline
 // and read one line at a time. Each line is first read by parse_plain_event(), a direct scan of
-// the plain JSON that memsim traces hold (about three times the speed of a simdjson DOM parse,
+// the plain JSON that memsim traces hold (about twice the speed of a simdjson DOM parse,
 // which had to build a tape); a line it does not vouch for (an unknown or escaped key, an
 // unusual value, any error) is parsed by simdjson's DOM, the reference behaviour, which accepts
 // it or names the error and its line. Event::pos is the 1-based physical line.
@@ -76,8 +76,7 @@ public:
   JsonlReader(std::unique_ptr<InputBuffer> buffer, std::size_t pos, std::uint64_t line,
               TraceHeader header, std::string name)
       : buffer_(std::move(buffer)), header_(std::move(header)), name_(std::move(name)),
-        cursor_(pos), chunk_end_(pos), line_(line) {
-  }
+        cursor_(pos), chunk_end_(pos), line_(line) {}
 
   const TraceHeader& header() const override { return header_; }
   bool next(Event& out) override;
@@ -97,9 +96,9 @@ private:
   TraceHeader header_;
   std::string name_;
   simdjson::dom::parser line_parser_;
-  std::size_t cursor_;          // first byte of the next unread line
-  std::size_t chunk_end_;       // end of the complete lines in the window
-  std::uint64_t line_;          // the line number at cursor_
+  std::size_t cursor_;    // first byte of the next unread line
+  std::size_t chunk_end_; // end of the complete lines in the window
+  std::uint64_t line_;    // the line number at cursor_
   Mode mode_ = Mode::chunk_done;
 };
 
