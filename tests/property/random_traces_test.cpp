@@ -10,6 +10,7 @@
 #include <optional>
 #include <vector>
 
+#include "../support/rng.hpp"
 #include "../support/zone_fixture.hpp"
 #include "sim/simulator.hpp"
 
@@ -17,19 +18,6 @@ using namespace memsim;
 using namespace memsim::test;
 
 namespace {
-
-// splitmix64: a portable, seedable generator (std distributions differ between libraries).
-struct Rng {
-  std::uint64_t state;
-  std::uint64_t next() {
-    std::uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
-  unsigned below(std::uint64_t n) { return static_cast<unsigned>(next() % n); }
-  bool chance(unsigned percent) { return below(100) < percent; }
-};
 
 struct Op {
   enum Kind { alloc, free, split } kind = alloc;

@@ -9,23 +9,13 @@
 #include <string>
 #include <vector>
 
+#include "../support/rng.hpp"
 #include "../support/zone_fixture.hpp"
 
 using namespace memsim;
 using namespace memsim::test;
 
 namespace {
-
-struct Rng { // splitmix64
-  std::uint64_t state;
-  std::uint64_t next() {
-    std::uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
-  unsigned below(std::uint64_t n) { return static_cast<unsigned>(next() % n); }
-};
 
 RegionAwareConfig switches(unsigned bits) {
   RegionAwareConfig sw;
