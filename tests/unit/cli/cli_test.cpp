@@ -46,7 +46,7 @@ TEST_CASE("Two replays give byte-identical --json and --placements", "[cli]") {
   CHECK_FALSE(slurp(dir / "a.jsonl").empty());
 }
 
-TEST_CASE("--json - writes the stats document to standard output", "[cli]") {
+TEST_CASE("Option --json - writes the stats document to standard output", "[cli]") {
   const auto r = run_memsim({"replay", kTrace, "--json", "-"});
   REQUIRE(r.status == 0);
   const auto doc = nlohmann::json::parse(r.out);
@@ -79,7 +79,7 @@ TEST_CASE("A malformed line exits 1 with one FILE:LINE message and leaves no out
   CHECK(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator{}) == 1);
 }
 
-TEST_CASE("--strict turns a recoverable problem into an exit 1 naming the line", "[cli]") {
+TEST_CASE("Option --strict turns a recoverable problem into an exit 1 naming the line", "[cli]") {
   const auto lenient = run_memsim({"replay", kTrace, "--json", "-"});
   REQUIRE(lenient.status == 0);
   CHECK(nlohmann::json::parse(lenient.out)["events"]["unmatched_free"] == 1);
@@ -104,7 +104,7 @@ TEST_CASE("A region_aware key is an error when no run uses the region-aware poli
   CHECK_THAT(r.err, Catch::Contains("region-aware"));
 }
 
-TEST_CASE("--set overrides the trace header and --config", "[cli]") {
+TEST_CASE("Option --set overrides the trace header and --config", "[cli]") {
   TempDir dir;
   write(dir / "config.json", R"({"zone": {"memory": "32MiB", "cpus": 2}})");
   const auto r = run_memsim({"replay", kTrace, "--config", (dir / "config.json").string(), "--set",

@@ -165,7 +165,7 @@ TEST_CASE("D7: a failed allocation is counted, gets a null placement, and the re
   CHECK(s.free_pages == 7);
 }
 
-TEST_CASE("--strict: every recoverable problem is an InputError that starts with NAME:LINE",
+TEST_CASE("Strict mode: every recoverable problem is an InputError that starts with NAME:LINE",
           "[sim][strict]") {
   CHECK_THAT(strict_error({alloc(1, 0), alloc(1, 0)}), StartsWith("t.jsonl:2: "));
   CHECK_THAT(strict_error({alloc(1, 0), free_of(2)}), StartsWith("t.jsonl:2: "));
@@ -176,7 +176,7 @@ TEST_CASE("--strict: every recoverable problem is an InputError that starts with
   CHECK_THAT(strict_error({alloc(1, 1), alloc(2, 0), split(1)}), StartsWith("t.jsonl:3: "));
 }
 
-TEST_CASE("--strict: a clean trace replays without error", "[sim][strict]") {
+TEST_CASE("Strict mode: a clean trace replays without error", "[sim][strict]") {
   Replay r({alloc(1, 1), split(1), free_of(1, 0), free_of(2), alloc(3, 0, U), free_of(3)},
            {.strict = true});
   const RunStats s = r.run();
