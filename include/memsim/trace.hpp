@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -46,6 +47,22 @@ std::unique_ptr<TraceReader> open_trace(const std::string& path);
 // The number of events of a trace file (SEMANTICS D10: for JSON Lines the non-blank lines after
 // the header), found by a pass over the file that does not parse events in full.
 std::uint64_t count_trace_events(const std::string& path);
+
+// Options of the ftrace kmem text reader (SPEC §4.5).
+struct FtraceOptions {
+  bool skip_bad_lines = false; // a malformed known event is counted in meta.bad_lines
+  bool gfp_pre_4_4 = false;    // hex gfp_flags use the pre-4.4 bits (__GFP_RECLAIMABLE 0x80000)
+};
+
+// True when `head` (the first bytes of a decompressed input) looks like ftrace text: a '#'
+// tracer header or a first line of the shape `comm-pid [cpu] [flags] ts: event:`.
+bool looks_like_ftrace(std::string_view head);
+
+// Reads kmem tracepoint text (tracefs trace / trace_pipe, trace-cmd report, perf script) as
+// memsim events; the header's geometry and meta come from a first pass over the file (a file,
+// not standard input). Event::pos is the trace line.
+std::unique_ptr<TraceReader> open_ftrace(const std::string& path,
+                                         const FtraceOptions& options = {});
 
 // A reader over events held in memory (tests, generators). where() gives "NAME:LINE".
 std::unique_ptr<TraceReader> make_memory_reader(TraceHeader header, std::vector<Event> events,

@@ -32,5 +32,6 @@ std::uint64_t timeline_interval(const std::string& trace_path, std::uint64_t req
 void add_replay_command(CLI::App& app);
 void add_compare_command(CLI::App& app);
 void add_policies_command(CLI::App& app);
+void add_import_command(CLI::App& app);
 
 } // namespace memsim::cli

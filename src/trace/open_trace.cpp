@@ -2,7 +2,8 @@
 // entry to the readers. The format is told by content, never by the file name: the header
 // object is read by the streaming scanner (header.cpp); an "events" key inside it makes the
 // trace a JSON document (json_reader.cpp), an object that closes on its first line a JSON Lines
-// header (jsonl_reader.cpp). Compression is told by magic bytes (input_stream.cpp).
+// header (jsonl_reader.cpp); text that starts like a kernel trace is ftrace kmem text
+// (ftrace_reader.cpp). Compression is told by magic bytes (input_stream.cpp).
 #include <fmt/format.h>
 
 #include "memsim/error.hpp"
@@ -34,6 +35,13 @@ OpenedTrace open_header(const std::string& path, const std::string& name) {
   return OpenedTrace{std::move(buffer), std::move(scanner), std::move(scan), header_line};
 }
 
+// Ftrace kmem text rather than a memsim trace, told by the first bytes (decompressed).
+bool is_ftrace(const std::string& path) {
+  InputBuffer buffer(trace::open_input(path), std::size_t{1} << 16);
+  buffer.refill(0);
+  return looks_like_ftrace(std::string_view(buffer.data(), buffer.size()));
+}
+
 class MemoryReader final : public TraceReader {
 public:
   MemoryReader(TraceHeader header, std::vector<Event> events, std::string name)
@@ -58,6 +66,7 @@ private:
 
 std::unique_ptr<TraceReader> open_trace(const std::string& path) {
   std::string name = trace::display_name(path);
+  if (path != "-" && is_ftrace(path)) return open_ftrace(path);
   OpenedTrace opened = open_header(path, name);
   if (opened.scan.document)
     return trace::make_document_reader(std::move(opened.buffer), std::move(opened.scanner),
@@ -69,6 +78,7 @@ std::unique_ptr<TraceReader> open_trace(const std::string& path) {
 
 std::uint64_t count_trace_events(const std::string& path) {
   if (path == "-") throw InternalError("count_trace_events() cannot read standard input twice");
+  if (is_ftrace(path)) return trace::count_ftrace_events(path);
   OpenedTrace opened = open_header(path, trace::display_name(path));
   if (opened.scan.document) return trace::count_document_events(opened.scanner);
   return trace::count_jsonl_events(*opened.buffer, opened.scan.next_index);
