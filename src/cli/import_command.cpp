@@ -7,7 +7,7 @@
 
 #include "cli/commands.hpp"
 #include "memsim/error.hpp"
-#include "report/output_file.hpp"
+#include "report/compressed_output.hpp"
 
 namespace memsim::cli {
 
@@ -48,19 +48,12 @@ void write_event(fmt::memory_buffer& buffer, const Event& e) {
 void run_import(const ImportArgs& args) {
   if (args.gfp_bits != "4.4" && args.gfp_bits != "pre-4.4")
     throw InputError(fmt::format("--gfp-bits: expected 4.4 or pre-4.4, got '{}'", args.gfp_bits));
-  const auto& ext = args.output;
-  for (const char* suffix : {".gz", ".zst", ".xz"})
-    if (ext.size() > std::string_view(suffix).size() &&
-        ext.compare(ext.size() - std::string_view(suffix).size(), std::string::npos, suffix) == 0)
-      throw InputError(fmt::format(
-          "{}: compressed output is not supported yet; write plain .jsonl and compress it",
-          args.output));
   FtraceOptions options;
   options.skip_bad_lines = args.skip_bad_lines;
   options.gfp_pre_4_4 = args.gfp_bits == "pre-4.4";
   const std::unique_ptr<TraceReader> reader = open_ftrace(args.input, options);
   const TraceHeader& header = reader->header();
-  OutputFile out(args.output);
+  CompressedOutputFile out(args.output);
   nlohmann::json head = {{"memsim_trace", 1}, {"zone", header.zone}, {"meta", header.meta}};
   out.stream() << head.dump() << '\n';
   fmt::memory_buffer buffer;

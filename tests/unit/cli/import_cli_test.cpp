@@ -107,3 +107,34 @@ TEST_CASE("import ftrace: malformed line and --skip-bad-lines and bad options", 
   CHECK(r.status == 1);
   CHECK_THAT(r.err, Contains("--gfp-bits"));
 }
+
+TEST_CASE("import ftrace compresses its output by extension and replay reads it back",
+          "[cli][import]") {
+  TempDir dir;
+  write(dir.path / "t.txt", kText);
+  const std::string plain = (dir.path / "t.jsonl").string();
+  REQUIRE(run_memsim({"import", "ftrace", (dir.path / "t.txt").string(), "-o", plain}).status == 0);
+  const auto expected = run_memsim({"replay", plain, "--json", "-"});
+  REQUIRE(expected.status == 0);
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"t.jsonl.gz", "\x1f\x8b"},
+      {"t.jsonl.zst", "\x28\xb5\x2f\xfd"},
+      {"t.jsonl.xz", "\xfd"
+                     "7zXZ"}};
+  for (const auto& [name, magic] : cases) {
+    INFO(name);
+    const std::string out = (dir.path / name).string();
+    const auto r = run_memsim({"import", "ftrace", (dir.path / "t.txt").string(), "-o", out});
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    const std::string bytes = slurp(out);
+    CHECK(bytes.compare(0, magic.size(), magic) == 0);
+    CHECK(bytes.find("\"op\"") == std::string::npos); // really compressed
+    const auto replayed = run_memsim({"replay", out, "--json", "-"});
+    REQUIRE(replayed.status == 0);
+    auto a = nlohmann::json::parse(expected.out);
+    auto b = nlohmann::json::parse(replayed.out);
+    CHECK(a["events"] == b["events"]);
+    CHECK(a["summary"] == b["summary"]);
+  }
+}
