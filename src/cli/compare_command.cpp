@@ -19,6 +19,7 @@ struct CompareArgs {
   std::string trace;
   std::string policies = "stock,region-aware";
   ConfigOptions config;
+  TraceOptions input;
   std::string json;
   std::uint64_t interval = 0;
   bool strict = false;
@@ -28,8 +29,9 @@ struct CompareArgs {
 void run_compare_command(const CompareArgs& args) {
   const std::vector<PolicyEntry> entries = parse_policy_entries(args.policies);
   std::uint64_t total = 0;
-  const std::uint64_t interval = timeline_interval(args.trace, args.interval, total);
-  const std::unique_ptr<TraceReader> reader = open_trace(args.trace);
+  std::uint64_t interval = 0;
+  const std::unique_ptr<TraceReader> reader =
+      open_replay_trace(args.trace, args.input, args.interval, interval, total);
   const std::vector<CompareRun> runs =
       plan_compare_runs(entries, config_layers(args.config, reader->header(), args.trace));
   CompareOptions options;
@@ -57,12 +59,13 @@ void add_compare_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "compare", "replay the same trace under several policies at once, side by side");
   cmd->add_option("TRACE", args->trace,
-                  "memsim trace (JSON or JSON Lines, may be compressed); - for stdin")
+                  "memsim trace or kmem ftrace text (may be compressed); - for stdin")
       ->required();
   cmd->add_option("--policies", args->policies,
                   "comma-separated entries NAME or NAME:key=value+key=value (switch overrides)")
       ->capture_default_str();
   add_config_options(*cmd, args->config);
+  add_trace_options(*cmd, args->input);
   cmd->add_option("--json", args->json, "write the compare document to FILE (- for stdout)");
   cmd->add_option("--interval", args->interval, "timeline sample every N events")
       ->check(CLI::PositiveNumber);

@@ -21,6 +21,7 @@ struct ReplayArgs {
   std::string trace;
   std::string policy = "stock";
   ConfigOptions config;
+  TraceOptions input;
   std::string json;
   std::string placements;
   std::uint64_t interval = 0;
@@ -60,8 +61,9 @@ private:
 
 void run_replay(const ReplayArgs& args) {
   std::uint64_t total = 0;
-  const std::uint64_t interval = timeline_interval(args.trace, args.interval, total);
-  const std::unique_ptr<TraceReader> reader = open_trace(args.trace);
+  std::uint64_t interval = 0;
+  const std::unique_ptr<TraceReader> reader =
+      open_replay_trace(args.trace, args.input, args.interval, interval, total);
   const Config config = build_config(args.config, reader->header(), args.trace,
                                      args.policy.rfind("region-aware", 0) == 0);
   Simulator sim(config, args.policy, args.policy, *reader, args.trace,
@@ -98,11 +100,12 @@ void add_replay_command(CLI::App& app) {
   auto args = std::make_shared<ReplayArgs>();
   CLI::App* cmd = app.add_subcommand("replay", "replay one trace under one policy");
   cmd->add_option("TRACE", args->trace,
-                  "memsim trace (JSON or JSON Lines, may be compressed); - for stdin")
+                  "memsim trace or kmem ftrace text (may be compressed); - for stdin")
       ->required();
   cmd->add_option("--policy", args->policy, "policy name (see `memsim policies`)")
       ->capture_default_str();
   add_config_options(*cmd, args->config);
+  add_trace_options(*cmd, args->input);
   cmd->add_option("--json", args->json, "write the stats document to FILE (- for stdout)");
   cmd->add_option("--placements", args->placements, "write one JSON line per allocation to FILE");
   cmd->add_option("--interval", args->interval, "timeline sample every N events")
