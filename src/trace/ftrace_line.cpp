@@ -38,11 +38,14 @@ bool parse_timestamp(std::string_view text, double* t) {
 }
 
 // The non-blank run at `i` (after blanks), advancing `i` past it.
-std::string_view take_token(std::string_view s, std::size_t& i) {
-  while (i < s.size() && is_space(s[i])) ++i;
-  const std::size_t begin = i;
-  while (i < s.size() && !is_space(s[i])) ++i;
-  return s.substr(begin, i - begin);
+[[gnu::always_inline]] inline std::string_view take_token(std::string_view s, std::size_t& i) {
+  const char* p = s.data() + i;
+  const char* end = s.data() + s.size();
+  while (p < end && is_space(*p)) ++p;
+  const char* begin = p;
+  while (p < end && !is_space(*p)) ++p;
+  i = static_cast<std::size_t>(p - s.data());
+  return {begin, static_cast<std::size_t>(p - begin)};
 }
 
 // The `[cpu] [flags] ts:` prefix: on success `i` stands after the timestamp's ':'.
@@ -139,11 +142,36 @@ void mark_bad(ParsedLine& out, std::string message) {
   out.message = std::move(message);
 }
 
-// The alloc / free fields after the event name.
-void parse_fields(std::string_view rest, bool alloc, bool pre_4_4, ParsedLine& out) {
-  std::optional<std::string_view> pfn;
-  std::optional<std::string_view> order;
-  std::string_view gfp = "0";
+// The value of `key` (e.g. "pfn=") when the token at `i` is that field, `i` then past it.
+bool take_field(std::string_view s, std::size_t& i, std::string_view key, std::string_view& value) {
+  if (s.size() - i < key.size() || s.compare(i, key.size(), key) != 0) return false;
+  const std::size_t begin = i + key.size();
+  const void* blank = std::memchr(s.data() + begin, ' ', s.size() - begin);
+  const std::size_t end =
+      blank == nullptr ? s.size()
+                       : static_cast<std::size_t>(static_cast<const char*>(blank) - s.data());
+  value = s.substr(begin, end - begin);
+  i = end < s.size() ? end + 1 : end;
+  return true;
+}
+
+// The kernel's own layout, one blank between fields: `page=P pfn=N order=N` and, for
+// mm_page_alloc, ` migratetype=N gfp_flags=F` (the last field). False: use the general scan.
+bool take_kernel_fields(std::string_view rest, bool alloc, std::string_view& pfn,
+                        std::string_view& order, std::string_view& gfp) {
+  std::size_t i = 0;
+  std::string_view ignored;
+  if (!take_field(rest, i, "page=", ignored) || !take_field(rest, i, "pfn=", pfn) ||
+      !take_field(rest, i, "order=", order))
+    return false;
+  if (!alloc) return true;
+  if (!take_field(rest, i, "migratetype=", ignored)) return false;
+  return take_field(rest, i, "gfp_flags=", gfp);
+}
+
+// Any other layout: the fields in any order, blanks of any width.
+void scan_fields(std::string_view rest, bool alloc, std::optional<std::string_view>& pfn,
+                 std::optional<std::string_view>& order, std::string_view& gfp) {
   std::size_t i = 0;
   for (;;) {
     const std::string_view token = take_token(rest, i);
@@ -161,6 +189,23 @@ void parse_fields(std::string_view rest, bool alloc, bool pre_4_4, ParsedLine& o
       break; // the last field of every kernel's format
     }
     if (!alloc && pfn && order) break;
+  }
+}
+
+// The alloc / free fields after the event name.
+void parse_fields(std::string_view rest, bool alloc, bool pre_4_4, ParsedLine& out) {
+  std::optional<std::string_view> pfn;
+  std::optional<std::string_view> order;
+  std::string_view gfp = "0";
+  std::string_view fast_pfn;
+  std::string_view fast_order;
+  std::string_view fast_gfp = "0";
+  if (take_kernel_fields(rest, alloc, fast_pfn, fast_order, fast_gfp)) {
+    pfn = fast_pfn;
+    order = fast_order;
+    gfp = fast_gfp;
+  } else {
+    scan_fields(rest, alloc, pfn, order, gfp);
   }
   if (!pfn) return mark_bad(out, "no pfn=");
   if (!order) return mark_bad(out, "no order=");

@@ -9,6 +9,7 @@
 #include <deque>
 #include <exception>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string_view>
@@ -192,6 +193,55 @@ private:
   std::thread thread_; // last: started once everything above exists
 };
 
+// The order of the live allocation starting at each pfn (kNone: none), in pages of 64 Ki pfns
+// allocated on first use: a trace's pfns cluster in the machine's memory, so the live set costs
+// a byte per pfn of the memory it touches and a lookup stays in cache (a hash map of every live
+// pfn does not).
+class LiveOrders {
+public:
+  static constexpr std::uint8_t kNone = 0xff;
+
+  std::uint8_t get(std::uint64_t pfn) const {
+    const std::uint8_t* page = find_page(pfn >> kPageShift);
+    return page == nullptr ? kNone : page[pfn & kPageMask];
+  }
+  void set(std::uint64_t pfn, std::uint8_t order) {
+    page_for(pfn >> kPageShift)[pfn & kPageMask] = order;
+  }
+  void erase(std::uint64_t pfn) {
+    std::uint8_t* page = find_page(pfn >> kPageShift);
+    if (page != nullptr) page[pfn & kPageMask] = kNone;
+  }
+
+private:
+  static constexpr unsigned kPageShift = 16;
+  static constexpr std::uint64_t kPageMask = (std::uint64_t{1} << kPageShift) - 1;
+
+  std::uint8_t* find_page(std::uint64_t index) const {
+    if (index == last_index_) return last_page_;
+    const auto it = pages_.find(index);
+    if (it == pages_.end()) return nullptr;
+    last_index_ = index;
+    last_page_ = it->second.get();
+    return last_page_;
+  }
+  std::uint8_t* page_for(std::uint64_t index) {
+    std::uint8_t* page = find_page(index);
+    if (page != nullptr) return page;
+    auto fresh = std::make_unique<std::uint8_t[]>(std::size_t{1} << kPageShift);
+    std::fill_n(fresh.get(), std::size_t{1} << kPageShift, kNone);
+    page = fresh.get();
+    pages_.emplace(index, std::move(fresh));
+    last_index_ = index;
+    last_page_ = page;
+    return page;
+  }
+
+  absl::flat_hash_map<std::uint64_t, std::unique_ptr<std::uint8_t[]>> pages_;
+  mutable std::uint64_t last_index_ = ~std::uint64_t{0};
+  mutable std::uint8_t* last_page_ = nullptr;
+};
+
 // Turns line records into memsim events, tracking live allocations by pfn for splits.
 class Converter {
 public:
@@ -199,7 +249,7 @@ public:
 
   // A block live before the trace (--proc-in): a free covering several of them frees each.
   void add_preallocated(std::uint64_t pfn, unsigned order) {
-    live_[pfn] = static_cast<std::uint8_t>(order | kPreallocated);
+    live_.set(pfn, static_cast<std::uint8_t>(order | kPreallocated));
   }
 
   void convert(const LineRecord& r) {
@@ -212,7 +262,7 @@ public:
     }
     case LineKind::alloc: {
       if (r.pfn == 0) break;
-      live_[r.pfn] = r.order;
+      live_.set(r.pfn, r.order);
       Event& e = push(r);
       e.op = EventOp::alloc;
       e.id = r.pfn;
@@ -252,19 +302,18 @@ private:
   }
 
   void free(const LineRecord& r) {
-    const auto it = live_.find(r.pfn);
-    if (it != live_.end() && (it->second & kOrderMask) == r.order) {
-      live_.erase(it);
+    const std::uint8_t live = live_.get(r.pfn);
+    if (live != LiveOrders::kNone && (live & kOrderMask) == r.order) {
+      live_.erase(r.pfn);
       return push_free(r, r.pfn, r.order);
     }
     if (split(r)) return;
-    if (it != live_.end() && (it->second & kPreallocated) != 0 &&
-        (it->second & kOrderMask) < r.order)
+    if (live != LiveOrders::kNone && (live & kPreallocated) != 0 && (live & kOrderMask) < r.order)
       return free_preallocated(r);
-    if (it == live_.end())
+    if (live == LiveOrders::kNone)
       ++unmatched_;
     else
-      live_.erase(it);
+      live_.erase(r.pfn);
     push_free(r, r.pfn, r.order);
   }
 
@@ -273,10 +322,9 @@ private:
   bool split(const LineRecord& r) {
     for (unsigned k = r.order + 1u; k < kMaxOrderBound; ++k) {
       const std::uint64_t head = r.pfn & ~((std::uint64_t{1} << k) - 1);
-      const auto it = live_.find(head);
-      if (it == live_.end() || (it->second & kOrderMask) != k) continue;
-      live_.erase(it);
-      for (std::uint64_t p = head; p < head + (std::uint64_t{1} << k); ++p) live_[p] = 0;
+      const std::uint8_t live = live_.get(head);
+      if (live == LiveOrders::kNone || (live & kOrderMask) != k) continue;
+      for (std::uint64_t p = head; p < head + (std::uint64_t{1} << k); ++p) live_.set(p, 0);
       Event& e = push(r);
       e.op = EventOp::split;
       e.id = head;
@@ -294,20 +342,20 @@ private:
   void free_preallocated(const LineRecord& r) {
     const std::uint64_t end = r.pfn + (std::uint64_t{1} << r.order);
     for (std::uint64_t p = r.pfn; p < end;) {
-      const auto it = live_.find(p);
-      if (it == live_.end()) {
+      const std::uint8_t live = live_.get(p);
+      if (live == LiveOrders::kNone) {
         ++p;
         continue;
       }
-      const unsigned order = it->second & kOrderMask;
-      live_.erase(it);
+      const unsigned order = live & kOrderMask;
+      live_.erase(p);
       push_free(r, p, order);
       p += std::uint64_t{1} << order;
     }
   }
 
   std::vector<Event>& queue_;
-  absl::flat_hash_map<std::uint64_t, std::uint8_t> live_; // first pfn -> order (| preallocated)
+  LiveOrders live_; // first pfn -> order (| kPreallocated)
   std::uint64_t unmatched_ = 0;
 };
 
