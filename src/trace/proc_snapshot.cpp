@@ -121,7 +121,9 @@ ZoneInfo choose_zone(const std::vector<ZoneInfo>& zones, const std::string& path
           fmt::format("{}:{}: zone {} has no {} line", path, best->line, best->name, field));
     }
   }
-  if (*best->spanned < best->present || *best->start_pfn > UINT64_MAX / 2 - *best->spanned) {
+  constexpr std::uint64_t kPfnLimit = std::uint64_t{1} << 52; // 2^64 bytes of 4 KiB pages
+  if (*best->spanned < best->present || *best->start_pfn >= kPfnLimit ||
+      *best->spanned >= kPfnLimit) {
     throw InputError(
         fmt::format("{}:{}: zone {} has an impossible span", path, best->line, best->name));
   }
@@ -170,7 +172,7 @@ std::string find_dump(const std::filesystem::path& dir, const std::string& name)
   return {};
 }
 
-// The little-endian u64 words of pfns [first, first + count) of a kpageflags/kpagecount dump.
+// The little-endian u64 words of the zone pfns [real_start_pfn, real_end_pfn) of a page dump.
 std::vector<std::uint64_t> read_words(const std::string& path, const ProcSnapshot& snap) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(fmt::format("{}: cannot open", path));
@@ -179,14 +181,16 @@ std::vector<std::uint64_t> read_words(const std::string& path, const ProcSnapsho
   if (!error && size % 8 != 0) {
     throw InputError(fmt::format("{}: size {} is not a multiple of 8", path, size));
   }
+  const auto too_short = [&] {
+    return InputError(fmt::format("{}: too short for zone {}: {} pfns, the zone ends at pfn {}",
+                                  path, snap.zone_name, error ? 0 : size / 8, snap.real_end_pfn));
+  };
+  if (!error && size > 0 && size / 8 < snap.real_end_pfn) throw too_short();
   const std::uint64_t count = snap.real_end_pfn - snap.real_start_pfn;
   std::vector<unsigned char> bytes(count * 8);
   in.seekg(static_cast<std::streamoff>(snap.real_start_pfn * 8));
   in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-  if (static_cast<std::uint64_t>(in.gcount()) != bytes.size()) {
-    throw InputError(fmt::format("{}: too short for zone {}: {} pfns, the zone ends at pfn {}",
-                                 path, snap.zone_name, error ? 0 : size / 8, snap.real_end_pfn));
-  }
+  if (static_cast<std::uint64_t>(in.gcount()) != bytes.size()) throw too_short();
   std::vector<std::uint64_t> words(count);
   for (std::uint64_t i = 0; i < count; ++i) {
     for (unsigned b = 8; b-- > 0;) words[i] = (words[i] << 8) | bytes[i * 8 + b];

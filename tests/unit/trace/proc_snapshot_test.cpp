@@ -287,6 +287,12 @@ TEST_CASE("proc snapshot: a chosen zone without start_pfn names its zone line", 
   CHECK(error_of(dir.path("")) == dir.path("zoneinfo") + ":32: zone DMA32 has no start_pfn line");
 }
 
+TEST_CASE("proc snapshot: a zone spanning fewer pages than present is an error", "[trace][proc]") {
+  TempDir dir;
+  write_text_files(dir, replaced(fixture("zoneinfo"), "spanned  40", "spanned  39"));
+  CHECK(error_of(dir.path("")) == dir.path("zoneinfo") + ":32: zone DMA32 has an impossible span");
+}
+
 TEST_CASE("proc snapshot: pagetypeinfo needs a page block order below MAX_ORDER", "[trace][proc]") {
   TempDir dir;
   write_text_files(dir, fixture("zoneinfo"), "Pages per block:  8\n");
