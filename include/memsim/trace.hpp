@@ -30,6 +30,7 @@ struct TraceHeader {
   // The number of events that follow, when the reader knows it before the first next() (the
   // ftrace reader counts them in its first pass), so no counting pass is needed.
   std::optional<std::uint64_t> events;
+  bool ftrace = false; // read from kmem ftrace text (not from a memsim trace)
 };
 
 class TraceReader {

@@ -70,7 +70,7 @@ std::unique_ptr<TraceReader> open_replay_trace(const std::string& trace_path,
                                                std::uint64_t& interval, std::uint64_t& events) {
   std::unique_ptr<TraceReader> reader = open_trace(trace_path, ftrace_options(options));
   const TraceHeader& header = reader->header();
-  const bool ftrace = header.meta.value("format", "") == "ftrace";
+  const bool ftrace = header.ftrace;
   if (ftrace) print_ftrace_notice(header, false);
   if (!options.proc_in.empty() && !ftrace)
     throw InputError(fmt::format("--proc-in: {} is a memsim trace, not ftrace text (its header "

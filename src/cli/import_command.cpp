@@ -48,11 +48,23 @@ void write_event(fmt::memory_buffer& buffer, const Event& e) {
 std::unique_ptr<TraceReader> open_trace_ftrace_only(const std::string& path,
                                                     const TraceOptions& options) {
   std::unique_ptr<TraceReader> reader = open_trace(path, ftrace_options(options));
-  if (reader->header().meta.value("format", "") != "ftrace")
+  if (!reader->header().ftrace)
     throw InputError(fmt::format("{}: not kmem ftrace text (no trace event line in its first 32 "
                                  "lines); it reads as a memsim trace: replay it directly",
                                  path == "-" ? "<stdin>" : path));
   return reader;
+}
+
+// SPEC §2: [{"pfn":P,"order":O,"mt":"unmovable","id":N}, ...] (no "id": in use for ever).
+nlohmann::json preallocated_json(const std::vector<PreallocatedBlock>& blocks) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const PreallocatedBlock& block : blocks) {
+    nlohmann::json entry = {
+        {"pfn", block.pfn}, {"order", block.order}, {"mt", to_string(block.mt)}};
+    if (block.id) entry["id"] = *block.id;
+    list.push_back(std::move(entry));
+  }
+  return list;
 }
 
 void run_import(const ImportArgs& args) {
@@ -60,6 +72,7 @@ void run_import(const ImportArgs& args) {
   const TraceHeader& header = reader->header();
   CompressedOutputFile out(args.output);
   nlohmann::json head = {{"memsim_trace", 1}, {"zone", header.zone}, {"meta", header.meta}};
+  if (!header.preallocated.empty()) head["preallocated"] = preallocated_json(header.preallocated);
   out.stream() << head.dump() << '\n';
   fmt::memory_buffer buffer;
   Event event;

@@ -250,7 +250,12 @@ public:
   // A block live before the trace (--proc-in): a free covering several of them frees each.
   void add_preallocated(std::uint64_t pfn, unsigned order) {
     live_.set(pfn, static_cast<std::uint8_t>(order | kPreallocated));
+    seeded_ = true;
   }
+  // The preallocated blocks (first pfns) that the trace allocated before freeing them: they were
+  // free when tracing began (pages on per-CPU lists look in use in kpageflags), so they are
+  // dropped (D29).
+  const std::vector<std::uint64_t>& dropped() const { return dropped_; }
 
   void convert(const LineRecord& r) {
     switch (r.kind) {
@@ -262,6 +267,7 @@ public:
     }
     case LineKind::alloc: {
       if (r.pfn == 0) break;
+      if (seeded_) drop_preallocated(r.pfn, r.order);
       live_.set(r.pfn, r.order);
       Event& e = push(r);
       e.op = EventOp::alloc;
@@ -337,6 +343,21 @@ private:
     return false;
   }
 
+  void drop_preallocated(std::uint64_t pfn, unsigned order) {
+    const auto drop = [this](std::uint64_t head) {
+      const std::uint8_t live = live_.get(head);
+      if (live == LiveOrders::kNone || (live & kPreallocated) == 0) return false;
+      live_.erase(head);
+      dropped_.push_back(head);
+      return true;
+    };
+    for (std::uint64_t p = pfn; p < pfn + (std::uint64_t{1} << order); ++p) drop(p);
+    for (unsigned k = order + 1u; k < kMaxOrderBound; ++k) {
+      const std::uint64_t head = pfn & ~((std::uint64_t{1} << k) - 1);
+      if ((live_.get(head) & kOrderMask) == k && drop(head)) break;
+    }
+  }
+
   // A free starting on a smaller block live before the trace: one free per such block it
   // covers (--proc-in declares pages one by one unless kpageflags shows a compound page).
   void free_preallocated(const LineRecord& r) {
@@ -357,6 +378,8 @@ private:
   std::vector<Event>& queue_;
   LiveOrders live_; // first pfn -> order (| kPreallocated)
   std::uint64_t unmatched_ = 0;
+  bool seeded_ = false;
+  std::vector<std::uint64_t> dropped_;
 };
 
 class FtraceReader final : public TraceReader {
@@ -439,6 +462,7 @@ private:
         }
       }
     }
+    if (proc_) drop_preallocated(seeded.dropped());
     make_header(pass, producer, converter.unmatched(), proc_ ? seeded.unmatched() : 0);
   }
 
@@ -474,6 +498,15 @@ private:
                     {"unmatched_frees", unmatched}};
     if (proc_) header_.meta["proc_in"] = proc_meta(unmatched_with_proc);
     header_.events = pass.events;
+    header_.ftrace = true;
+  }
+
+  void drop_preallocated(std::vector<std::uint64_t> dropped) {
+    dropped_ = dropped.size();
+    std::sort(dropped.begin(), dropped.end());
+    std::erase_if(proc_->preallocated, [&](const PreallocatedBlock& block) {
+      return block.id && std::binary_search(dropped.begin(), dropped.end(), block.pfn);
+    });
   }
 
   nlohmann::json proc_meta(std::uint64_t unmatched_with_proc) const {
@@ -485,6 +518,7 @@ private:
             {"free_pages", proc_->free_pages_found},
             {"nr_free_pages", proc_->nr_free_pages},
             {"preallocated_blocks", proc_->preallocated.size()},
+            {"dropped_blocks", dropped_},
             {"unmatched_frees", unmatched_with_proc}};
   }
 
@@ -492,6 +526,7 @@ private:
   std::string name_;
   FtraceOptions options_;
   std::optional<ProcSnapshot> proc_;
+  std::size_t dropped_ = 0; // preallocated blocks the trace allocated first
   TraceHeader header_;
   std::optional<LineProducer> lines_;
   Batch batch_;
