@@ -2,6 +2,7 @@
 // fields, and the chunked line splitter over an InputBuffer.
 #include "trace/ftrace_line.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cstring>
@@ -241,7 +242,15 @@ void parse_line(std::string_view s, bool pre_4_4, ParsedLine& out, bool with_tim
   if (token.empty()) return;
   out.name = token;
   if (i < s.size()) ++i; // the one blank after "event:"
-  const std::string_view rest = s.substr(i);
+  std::string_view rest = s.substr(i);
+  if (token == "print") { // trace-cmd report: "print: tracing_mark_write: TEXT"
+    const std::size_t begin = rest.find_first_not_of(" \t");
+    constexpr std::string_view kMarker = "tracing_mark_write:";
+    if (begin != std::string_view::npos && rest.substr(begin, kMarker.size()) == kMarker) {
+      token = "tracing_mark_write";
+      rest.remove_prefix(std::min(rest.size(), begin + kMarker.size() + 1));
+    }
+  }
   if (token == "tracing_mark_write") {
     std::size_t end = rest.size();
     while (end > 0 && (is_space(rest[end - 1]) || rest[end - 1] == '\r' || rest[end - 1] == '\n'))
