@@ -73,7 +73,7 @@ TEST_CASE("SIGINT during a replay removes the partial outputs and exits 130 with
                              dir.path, SIGINT, true);
   CHECK(run.partial);
   CHECK(run.result.status == 130);
-  CHECK(run.err == "memsim: interrupted (SIGINT), no output written\n");
+  CHECK(run.err == "memsim: interrupted (SIGINT); unfinished outputs removed\n");
   CHECK(fs::is_empty(dir.path));
 }
 
@@ -85,7 +85,7 @@ TEST_CASE("SIGTERM during a replay removes the partial outputs and exits 130 wit
                              dir.path, SIGTERM, true);
   CHECK(run.partial);
   CHECK(run.result.status == 130);
-  CHECK(run.err == "memsim: terminated (SIGTERM), no output written\n");
+  CHECK(run.err == "memsim: terminated (SIGTERM); unfinished outputs removed\n");
   CHECK(fs::is_empty(dir.path));
 }
 
@@ -96,7 +96,7 @@ TEST_CASE("SIGINT and SIGTERM during a compare leave no output and exit 130 with
     const auto run = interrupt({"compare", "-", "--json", (dir / "compare.json").string()},
                                dir.path, sig, false);
     CHECK(run.result.status == 130);
-    CHECK_THAT(run.err, Catch::Contains("no output written"));
+    CHECK_THAT(run.err, Catch::Contains("; unfinished outputs removed"));
     CHECK(one_line(run.err));
     CHECK(fs::is_empty(dir.path));
   }
