@@ -274,7 +274,7 @@ void ConfigBuilder::apply_file(const std::string& path) {
   nlohmann::json document;
   try {
     document = nlohmann::json::parse(text.str());
-  } catch (const nlohmann::json::parse_error& error) {
+  } catch (const nlohmann::json::exception& error) { // parse_error, and out_of_range for 1e999
     std::string_view message = error.what();
     if (const auto bracket = message.find("] "); bracket != std::string_view::npos) {
       message.remove_prefix(bracket + 2);

@@ -351,3 +351,15 @@ TEST_CASE("Fuzz regression: a value that is not UTF-8 is an error naming the key
              }),
              Catch::Contains("zone.memory"));
 }
+
+TEST_CASE("Fuzz regression: a config file with a number beyond a double is not valid JSON") {
+  // fuzz_config: nlohmann throws out_of_range (not parse_error) for 1e999, which escaped
+  // apply_file and ended memsim as an internal error (exit 2).
+  ConfigBuilder builder;
+  const auto huge = scratch_file("huge.json", R"({"zone": {"cpus": 44444.4e4444444}})");
+  CHECK(error_of([&] { builder.apply_file(huge.string()); }) ==
+        huge.string() + ": not valid JSON: number overflow parsing '44444.4e4444444'");
+  std::filesystem::remove(huge);
+  CHECK_THAT(error_of([&] { builder.set_assignment("zone.cpus=1e999", "--set"); }),
+             Catch::StartsWith("--set: zone.cpus: "));
+}
