@@ -40,6 +40,28 @@ private:
   std::string path_;
 };
 
+// The threads of this process (/proc/self/stat field 20): a reader must join its
+// decompression thread however it ends, so after each input only the threads that were there
+// before the first one (main, libFuzzer's RSS monitor) are left.
+inline long thread_count() {
+  std::FILE* f = std::fopen("/proc/self/stat", "r");
+  if (f == nullptr) return -1;
+  char text[1024] = {};
+  const std::size_t n = std::fread(text, 1, sizeof text - 1, f);
+  std::fclose(f);
+  const std::string stat(text, n);
+  std::size_t at = stat.rfind(')'); // the command name may hold spaces
+  for (int field = 2; field < 20 && at != std::string::npos; ++field) at = stat.find(' ', at + 1);
+  return at == std::string::npos ? -1 : std::strtol(stat.c_str() + at + 1, nullptr, 10);
+}
+
+inline void check_no_thread_left(long baseline) {
+  if (const long n = thread_count(); n > baseline) {
+    std::fprintf(stderr, "%ld threads left after the input\n", n);
+    std::abort();
+  }
+}
+
 // Reads every event, asks where() of each (messages must format for any position).
 inline std::uint64_t drain(TraceReader& reader) {
   Event event;
@@ -55,6 +77,7 @@ inline std::uint64_t drain(TraceReader& reader) {
 // then count_trace_events() on the same bytes: a trace that reads without error must count
 // exactly its events (the count skips parsing, so a bad trace may count anything).
 inline void read_and_count(ScratchFile& file, const std::string& bytes) {
+  static const long baseline = thread_count();
   const std::string& path =
       file.write(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
   std::uint64_t read = 0;
@@ -74,6 +97,7 @@ inline void read_and_count(ScratchFile& file, const std::string& bytes) {
     }
   } catch (const InputError&) {
   }
+  check_no_thread_left(baseline);
 }
 
 } // namespace memsim::fuzz
