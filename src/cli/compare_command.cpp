@@ -36,20 +36,22 @@ void run_compare_command(const CompareArgs& args) {
       plan_compare_runs(entries, config_layers(args.config, reader->header(), args.trace));
   CompareOptions options;
   options.replay = {args.strict, args.check, interval};
+  // Created before the replay: an unwritable path fails at once, not after minutes of it.
+  std::unique_ptr<OutputFile> json;
+  if (!args.json.empty()) json = std::make_unique<OutputFile>(args.json);
   std::vector<RunStats> stats;
   {
     Progress progress(total);
     stats = run_compare(*reader, args.trace, runs, options,
                         [&](std::uint64_t done) { progress.show(done); });
   }
-  if (args.json.empty()) {
+  if (!json) {
     write_compare_summary(std::cout, stats);
     std::cout.flush();
     return;
   }
-  OutputFile json(args.json);
-  write_json(json.stream(), compare_to_json(stats));
-  json.commit();
+  write_json(json->stream(), compare_to_json(stats));
+  json->commit();
 }
 
 } // namespace

@@ -73,7 +73,8 @@ void run_import(const ImportArgs& args) {
   CompressedOutputFile out(args.output);
   nlohmann::json head = {{"memsim_trace", 1}, {"zone", header.zone}, {"meta", header.meta}};
   if (!header.preallocated.empty()) head["preallocated"] = preallocated_json(header.preallocated);
-  out.stream() << head.dump() << '\n';
+  // Event kinds and marks come from the text as they are: invalid UTF-8 is replaced, not fatal.
+  out.stream() << head.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
   fmt::memory_buffer buffer;
   Event event;
   std::uint64_t events = 0;

@@ -59,6 +59,23 @@ private:
   fmt::memory_buffer buffer_;
 };
 
+// Every output is written, flushed and checked before any is renamed, so a full disk leaves
+// none of them behind; the summary (no --json) comes last.
+void write_outputs(const RunStats& stats, PlacementWriter* placements, OutputFile* placements_file,
+                   OutputFile* json_file) {
+  if (placements) placements->flush();
+  if (json_file) write_json(json_file->stream(), stats_to_json(stats));
+  if (placements_file) placements_file->finish();
+  if (json_file) json_file->finish();
+  if (placements_file) placements_file->commit();
+  if (json_file) {
+    json_file->commit();
+    return;
+  }
+  write_summary(std::cout, stats);
+  std::cout.flush();
+}
+
 void run_replay(const ReplayArgs& args) {
   std::uint64_t total = 0;
   std::uint64_t interval = 0;
@@ -68,6 +85,9 @@ void run_replay(const ReplayArgs& args) {
                                      args.policy.rfind("region-aware", 0) == 0);
   Simulator sim(config, args.policy, args.policy, *reader, args.trace,
                 {args.strict, args.check, interval});
+  // Outputs are created before the replay: an unwritable path fails at once, not after it.
+  std::unique_ptr<OutputFile> json_file;
+  if (!args.json.empty()) json_file = std::make_unique<OutputFile>(args.json);
   std::unique_ptr<OutputFile> placements_file;
   std::unique_ptr<PlacementWriter> placements;
   if (!args.placements.empty()) {
@@ -79,19 +99,7 @@ void run_replay(const ReplayArgs& args) {
     Progress progress(total);
     sim.run(*reader, [&] { progress.update(sim.events_applied()); });
   }
-  const RunStats stats = sim.finish();
-  if (placements) {
-    placements->flush();
-    placements_file->commit();
-  }
-  if (args.json.empty()) {
-    write_summary(std::cout, stats);
-    std::cout.flush();
-    return;
-  }
-  OutputFile json(args.json);
-  write_json(json.stream(), stats_to_json(stats));
-  json.commit();
+  write_outputs(sim.finish(), placements.get(), placements_file.get(), json_file.get());
 }
 
 } // namespace
