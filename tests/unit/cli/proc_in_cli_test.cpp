@@ -122,7 +122,7 @@ TEST_CASE("import with --proc-in declares the pages in use and matches their fre
   CHECK(nlohmann::json::parse(without.out)["events"]["unmatched_free"] == 3);
 }
 
-TEST_CASE("--proc-in errors name the snapshot file", "[cli][import][proc]") {
+TEST_CASE("A missing --proc-in directory is a one-line error naming it", "[cli][import][proc]") {
   TempDir dir;
   const std::string in = (dir.path / "t.txt").string();
   write(in, kTrace);
