@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   libcli11-dev libfmt-dev nlohmann-json3-dev catch2 libsimdjson-dev libabsl-dev
-  zlib1g-dev libzstd-dev liblzma-dev xz-utils zstd python3 clang-format
+  zlib1g-dev libzstd-dev liblzma-dev xz-utils zstd python3 clang-format chromium
 )
 
 missing=()

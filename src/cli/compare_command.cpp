@@ -6,6 +6,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/progress.hpp"
+#include "report/html_report.hpp"
 #include "report/output_file.hpp"
 #include "report/stats_json.hpp"
 #include "report/summary.hpp"
@@ -20,6 +21,7 @@ struct CompareArgs {
   std::string policies = "stock,region-aware";
   ConfigOptions config;
   std::string json;
+  std::string report;
   std::uint64_t interval = 0;
   bool strict = false;
   bool check = false;
@@ -43,11 +45,16 @@ void run_compare_command(const CompareArgs& args) {
   if (args.json.empty()) {
     write_compare_summary(std::cout, stats);
     std::cout.flush();
-    return;
   }
-  OutputFile json(args.json);
-  write_json(json.stream(), compare_to_json(stats));
-  json.commit();
+  if (args.json.empty() && args.report.empty()) return;
+  const nlohmann::ordered_json document = compare_to_json(stats);
+  if (!args.json.empty()) {
+    OutputFile json(args.json);
+    write_json(json.stream(), document);
+    json.commit();
+  }
+  if (!args.report.empty())
+    write_html_report_file(args.report, read_report_runs(document, args.trace));
 }
 
 } // namespace
@@ -64,6 +71,7 @@ void add_compare_command(CLI::App& app) {
       ->capture_default_str();
   add_config_options(*cmd, args->config);
   cmd->add_option("--json", args->json, "write the compare document to FILE (- for stdout)");
+  cmd->add_option("--report", args->report, "write the HTML report of the comparison to FILE");
   cmd->add_option("--interval", args->interval, "timeline sample every N events")
       ->check(CLI::PositiveNumber);
   cmd->add_flag("--strict", args->strict, "recoverable trace problems are errors");

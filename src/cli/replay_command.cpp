@@ -8,9 +8,12 @@
 #include "cli/commands.hpp"
 #include "cli/progress.hpp"
 #include "policy/policy.hpp"
+#include "report/html_report.hpp"
 #include "report/output_file.hpp"
+#include "report/proc_files.hpp"
 #include "report/stats_json.hpp"
 #include "report/summary.hpp"
+#include "report/timeline_csv.hpp"
 #include "sim/simulator.hpp"
 
 namespace memsim::cli {
@@ -23,6 +26,9 @@ struct ReplayArgs {
   ConfigOptions config;
   std::string json;
   std::string placements;
+  std::string report;
+  std::string proc_out;
+  std::string timeline_csv;
   std::uint64_t interval = 0;
   bool strict = false;
   bool check = false;
@@ -58,6 +64,31 @@ private:
   fmt::memory_buffer buffer_;
 };
 
+// --json, --report, --proc-out and --timeline-csv (or the summary when --json is not given).
+void write_outputs(const ReplayArgs& args, const RunStats& stats, const Simulator& sim) {
+  if (args.json.empty()) {
+    write_summary(std::cout, stats);
+    std::cout.flush();
+  }
+  if (!args.json.empty() || !args.report.empty()) {
+    const nlohmann::ordered_json document = stats_to_json(stats);
+    if (!args.json.empty()) {
+      OutputFile json(args.json);
+      write_json(json.stream(), document);
+      json.commit();
+    }
+    if (!args.report.empty())
+      write_html_report_file(args.report, read_report_runs(document, args.trace));
+  }
+  if (!args.proc_out.empty())
+    write_proc_files(args.proc_out, stats, snapshot_zone_detail(sim.zone()));
+  if (!args.timeline_csv.empty()) {
+    OutputFile csv(args.timeline_csv);
+    write_timeline_csv(csv.stream(), stats.timeline);
+    csv.commit();
+  }
+}
+
 void run_replay(const ReplayArgs& args) {
   std::uint64_t total = 0;
   const std::uint64_t interval = timeline_interval(args.trace, args.interval, total);
@@ -82,14 +113,7 @@ void run_replay(const ReplayArgs& args) {
     placements->flush();
     placements_file->commit();
   }
-  if (args.json.empty()) {
-    write_summary(std::cout, stats);
-    std::cout.flush();
-    return;
-  }
-  OutputFile json(args.json);
-  write_json(json.stream(), stats_to_json(stats));
-  json.commit();
+  write_outputs(args, stats, sim);
 }
 
 } // namespace
@@ -105,6 +129,10 @@ void add_replay_command(CLI::App& app) {
   add_config_options(*cmd, args->config);
   cmd->add_option("--json", args->json, "write the stats document to FILE (- for stdout)");
   cmd->add_option("--placements", args->placements, "write one JSON line per allocation to FILE");
+  cmd->add_option("--report", args->report, "write the HTML report to FILE");
+  cmd->add_option("--proc-out", args->proc_out,
+                  "write buddyinfo, pagetypeinfo, zoneinfo, extfrag_index, unusable_index to DIR");
+  cmd->add_option("--timeline-csv", args->timeline_csv, "write the timeline as CSV to FILE");
   cmd->add_option("--interval", args->interval, "timeline sample every N events")
       ->check(CLI::PositiveNumber);
   cmd->add_flag("--strict", args->strict, "recoverable trace problems are errors");
