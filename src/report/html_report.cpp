@@ -232,7 +232,8 @@ std::string timeline_section(const std::vector<ReportRun>& runs) {
   out += R"(<span>dashed lines: marks of the trace</span></div><div class="charts">)";
   const std::vector<ChartMark> marks = collect_marks(runs);
   for (const Chart& c : charts) {
-    ChartSpec spec{std::string("chart-") + c.id, c.title, "trace event", c.y_max, {}, marks};
+    ChartSpec spec{
+        std::string("chart-") + c.id, c.title, "trace event", c.y_max, !c.y_max, {}, marks};
     for (std::size_t i = 0; i < runs.size(); ++i) {
       ChartSeries series{runs[i].policy, run_colour(i), {}};
       for (const TimelineSample& s : runs[i].timeline)
@@ -243,13 +244,14 @@ std::string timeline_section(const std::vector<ReportRun>& runs) {
   }
   out += "</div>";
   if (!marks.empty()) {
-    out += R"(<h3>Marks</h3><table class="marks"><thead><tr><th>label</th><th>event</th>)"
-           "</tr></thead><tbody>";
+    out += fmt::format(R"(<details><summary>{} marks</summary><table class="marks"><thead><tr>)"
+                       "<th>label</th><th>event</th></tr></thead><tbody>",
+                       marks.size());
     for (const ChartMark& m : marks) {
       out += fmt::format("<tr><td>{}</td><td>{}</td></tr>", html_escape(m.label),
                          format_count(static_cast<std::uint64_t>(m.x)));
     }
-    out += "</tbody></table>";
+    out += "</tbody></table></details>";
   }
   return out + "</section>";
 }

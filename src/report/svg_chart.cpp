@@ -48,7 +48,7 @@ Scale make_scale(const ChartSpec& spec) {
   if (spec.y_max) {
     scale.y_max = *spec.y_max;
   } else {
-    const double step = nice_step(y_max, 5);
+    const double step = std::max(nice_step(y_max, 5), spec.integer ? 1.0 : 0.0);
     scale.y_max = y_max > 0 ? std::ceil(y_max / step) * step : 1;
   }
   return scale;
@@ -58,7 +58,7 @@ void draw_axes(std::string& out, const ChartSpec& spec, const Scale& scale) {
   out += fmt::format(R"(<rect class="plot" x="{}" y="{}" width="{}" height="{}" fill="#fff" )"
                      R"(stroke="#bbb"/>)",
                      kLeft, kTop, kPlotW, kPlotH);
-  const double y_step = nice_step(scale.y_max, 5);
+  const double y_step = std::max(nice_step(scale.y_max, 5), spec.integer ? 1.0 : 0.0);
   for (double v = 0; v <= scale.y_max * 1.0000001; v += y_step) {
     const double y = scale.y(v);
     out += fmt::format(R"(<line x1="{}" x2="{}" y1="{:.1f}" y2="{:.1f}" stroke="#eee"/>)", kLeft,
@@ -77,17 +77,23 @@ void draw_axes(std::string& out, const ChartSpec& spec, const Scale& scale) {
                      html_escape(spec.title));
 }
 
+// A mark is a dashed line with its label as hover text; the label is also written along the
+// line when the previous written label is at least 12 px away.
 void draw_marks(std::string& out, const ChartSpec& spec, const Scale& scale) {
+  double last_label = -1e9;
   for (const ChartMark& m : spec.marks) {
     const double x = scale.x(m.x);
     out += fmt::format(R"(<g class="mark"><title>{}</title>)", html_escape(m.label));
     out += fmt::format(R"(<line x1="{:.1f}" x2="{:.1f}" y1="{}" y2="{}" stroke="#888" )"
                        R"(stroke-dasharray="3,3"/>)",
                        x, x, kTop, kTop + kPlotH);
-    out +=
-        fmt::format(R"svg(<text transform="translate({:.1f},{}) rotate(90)" class="mark-label">)svg"
-                    R"({}</text></g>)",
-                    x + 3, kTop + 4, html_escape(m.label));
+    if (x - last_label >= 12) {
+      out += fmt::format(
+          R"svg(<text transform="translate({:.1f},{}) rotate(90)" class="mark-label">{}</text>)svg",
+          x + 3, kTop + 4, html_escape(m.label));
+      last_label = x;
+    }
+    out += "</g>";
   }
 }
 

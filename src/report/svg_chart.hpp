@@ -27,11 +27,12 @@ struct ChartSpec {
   std::string title; // drawn above the plot
   std::string x_label;
   std::optional<double> y_max; // fixed top of the y axis (e.g. 1 for fractions), else the data's
+  bool integer = false;        // counts: no tick between whole numbers
   std::vector<ChartSeries> series;
   std::vector<ChartMark> marks;
 };
 
-inline constexpr int kChartWidth = 680;
+inline constexpr int kChartWidth = 620;
 inline constexpr int kChartHeight = 230;
 
 // <svg class="chart" id="..."> ... </svg>, deterministic bytes.
