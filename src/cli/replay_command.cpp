@@ -97,6 +97,7 @@ void run_replay(const ReplayArgs& args) {
                                      args.policy.rfind("region-aware", 0) == 0);
   Simulator sim(config, args.policy, args.policy, *reader, args.trace,
                 {args.strict, args.check, interval});
+  if (!args.proc_out.empty()) create_proc_dir(args.proc_out); // fail before a long replay
   std::unique_ptr<OutputFile> placements_file;
   std::unique_ptr<PlacementWriter> placements;
   if (!args.placements.empty()) {

@@ -1,6 +1,6 @@
 // The report page of report/html_report.hpp, section by section. Tables put the runs side by
 // side; with more than one run, Δ columns (or rows) give each run's difference to the first.
-// The charts and the map come from svg_chart.cpp and memory_map.cpp.
+// The timelines come from timeline_charts.cpp, the map from memory_map.cpp.
 #include "report/html_report.hpp"
 
 #include <algorithm>
@@ -13,18 +13,11 @@
 #include "report/html_text.hpp"
 #include "report/memory_map.hpp"
 #include "report/output_file.hpp"
-#include "report/svg_chart.hpp"
 #include "report/text_format.hpp"
+#include "report/timeline_charts.hpp"
 
 namespace memsim {
 namespace {
-
-constexpr std::array<const char*, 8> kRunColours = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd",
-                                                    "#ff7f0e", "#17becf", "#8c564b", "#7f7f7f"};
-
-const char* run_colour(std::size_t i) {
-  return kRunColours[i % kRunColours.size()];
-}
 
 constexpr const char* kStyle = R"(<style>
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:20px auto;max-width:1900px;padding:0 24px;color:#1d1d1d;background:#fff}
@@ -45,8 +38,6 @@ svg .mark-label{font-size:9px;fill:#777}svg .row-label{font-size:10px}
 footer{margin-top:36px;color:#777;font-size:12px}
 </style>)";
 
-using Row = std::function<std::string(const ReportRun&)>;
-
 std::string cell(const std::string& text, const char* cls = nullptr) {
   return cls ? fmt::format(R"(<td class="{}">{}</td>)", cls, text) : "<td>" + text + "</td>";
 }
@@ -54,8 +45,8 @@ std::string cell(const std::string& text, const char* cls = nullptr) {
 std::string run_header(const std::vector<ReportRun>& runs, bool deltas) {
   std::string out = "<thead><tr><th></th>";
   for (std::size_t i = 0; i < runs.size(); ++i)
-    out +=
-        fmt::format(R"(<th style="color:{}">{}</th>)", run_colour(i), html_escape(runs[i].policy));
+    out += fmt::format(R"(<th style="color:{}">{}</th>)", report_run_colour(i),
+                       html_escape(runs[i].policy));
   if (deltas) {
     for (std::size_t i = 1; i < runs.size(); ++i)
       out += fmt::format(R"(<th class="delta">Δ {}</th>)", html_escape(runs[i].policy));
@@ -178,82 +169,11 @@ std::string map_section(const std::vector<ReportRun>& runs) {
   }
   out += memory_map_legend() + R"(<div class="maps">)";
   for (std::size_t i = 0; i < runs.size(); ++i) {
-    out +=
-        fmt::format(R"(<figure><figcaption style="color:{}">{}</figcaption>{}</figure>)",
-                    run_colour(i), html_escape(runs[i].policy), memory_map_svg(runs[i], i, layout));
+    out += fmt::format(R"(<figure><figcaption style="color:{}">{}</figcaption>{}</figure>)",
+                       report_run_colour(i), html_escape(runs[i].policy),
+                       memory_map_svg(runs[i], i, layout));
   }
   return out + "</div></section>";
-}
-
-std::vector<ChartMark> collect_marks(const std::vector<ReportRun>& runs) {
-  std::set<std::pair<std::uint64_t, std::string>> seen;
-  std::vector<ChartMark> marks;
-  for (const ReportRun& run : runs) {
-    for (const TimelineSample& s : run.timeline) {
-      if (s.label && seen.emplace(s.event, *s.label).second)
-        marks.push_back({static_cast<double>(s.event), *s.label});
-    }
-  }
-  std::stable_sort(marks.begin(), marks.end(),
-                   [](const ChartMark& a, const ChartMark& b) { return a.x < b.x; });
-  return marks;
-}
-
-std::string timeline_section(const std::vector<ReportRun>& runs) {
-  using Getter = std::function<std::optional<double>(const TimelineSample&)>;
-  auto u = [](std::uint64_t v) { return std::optional<double>(static_cast<double>(v)); };
-  struct Chart {
-    const char* id;
-    const char* title;
-    Getter get;
-    std::optional<double> y_max;
-  };
-  const std::vector<Chart> charts = {
-      {"free_regions", "Free regions", [&](const auto& s) { return u(s.free_regions); }, {}},
-      {"mixed_regions", "Mixed regions", [&](const auto& s) { return u(s.mixed_regions); }, {}},
-      {"homogeneity", "Homogeneity", [](const auto& s) { return s.homogeneity; }, 1.0},
-      {"fallbacks", "Fallbacks (cumulative)", [&](const auto& s) { return u(s.fallbacks); }, {}},
-      {"free_pages", "Free pages", [&](const auto& s) { return u(s.free_pages); }, {}},
-      {"mixed_pageblocks",
-       "Mixed pageblocks",
-       [&](const auto& s) { return u(s.mixed_pageblocks); },
-       {}},
-      {"unusable_index_pageblock", "Unusable free index at pageblock order",
-       [](const auto& s) { return std::optional<double>(s.unusable_index_pageblock); }, 1.0},
-  };
-  std::string out = R"(<section id="timelines"><h2>Timelines</h2>)";
-  if (std::all_of(runs.begin(), runs.end(), [](const auto& r) { return r.timeline.empty(); }))
-    return out + "<p>No timeline samples in these stats.</p></section>";
-  out += R"(<div class="legend">)";
-  for (std::size_t i = 0; i < runs.size(); ++i) {
-    out += fmt::format(R"(<span><i style="background:{}"></i>{}</span>)", run_colour(i),
-                       html_escape(runs[i].policy));
-  }
-  out += R"(<span>dashed lines: marks of the trace</span></div><div class="charts">)";
-  const std::vector<ChartMark> marks = collect_marks(runs);
-  for (const Chart& c : charts) {
-    ChartSpec spec{
-        std::string("chart-") + c.id, c.title, "trace event", c.y_max, !c.y_max, {}, marks};
-    for (std::size_t i = 0; i < runs.size(); ++i) {
-      ChartSeries series{runs[i].policy, run_colour(i), {}};
-      for (const TimelineSample& s : runs[i].timeline)
-        series.points.emplace_back(static_cast<double>(s.event), c.get(s));
-      spec.series.push_back(std::move(series));
-    }
-    out += line_chart_svg(spec);
-  }
-  out += "</div>";
-  if (!marks.empty()) {
-    out += fmt::format(R"(<details><summary>{} marks</summary><table class="marks"><thead><tr>)"
-                       "<th>label</th><th>event</th></tr></thead><tbody>",
-                       marks.size());
-    for (const ChartMark& m : marks) {
-      out += fmt::format("<tr><td>{}</td><td>{}</td></tr>", html_escape(m.label),
-                         format_count(static_cast<std::uint64_t>(m.x)));
-    }
-    out += "</tbody></table></details>";
-  }
-  return out + "</section>";
 }
 
 std::string order_header(unsigned orders, const char* first) {
@@ -276,7 +196,7 @@ std::string per_order_table(const std::vector<ReportRun>& runs, const char* cls,
   std::string out = fmt::format(R"(<table class="{}">)", cls) + order_header(orders, "run");
   out += "<tbody>";
   for (std::size_t i = 0; i < runs.size(); ++i) {
-    out += fmt::format(R"(<tr><td style="color:{}">{}</td>)", run_colour(i),
+    out += fmt::format(R"(<tr><td style="color:{}">{}</td>)", report_run_colour(i),
                        html_escape(runs[i].policy));
     const auto& values = runs[i].*field;
     for (unsigned o = 0; o < orders; ++o) out += cell(o < values.size() ? show(values[o]) : "");
@@ -309,8 +229,8 @@ std::string fragmentation_section(const std::vector<ReportRun>& runs) {
   out += "<h3>pagetypeinfo: free blocks per migratetype and order</h3><div class=\"tables\">";
   for (std::size_t i = 0; i < runs.size(); ++i) {
     const ReportRun& run = runs[i];
-    out += fmt::format(R"(<figure><figcaption style="color:{}">{}</figcaption>)", run_colour(i),
-                       html_escape(run.policy));
+    out += fmt::format(R"(<figure><figcaption style="color:{}">{}</figcaption>)",
+                       report_run_colour(i), html_escape(run.policy));
     out += R"(<table class="pagetypeinfo">)" +
            order_header(static_cast<unsigned>(run.buddyinfo.size()), "type") + "<tbody>";
     for (const auto& [type, values] : run.pagetypeinfo) {
@@ -390,7 +310,7 @@ void write_html_report(std::ostream& out, const std::vector<ReportRun>& runs) {
   }
   out << summary_section(runs) << '\n';
   out << map_section(runs) << '\n';
-  out << timeline_section(runs) << '\n';
+  out << timeline_section_html(runs) << '\n';
   out << fragmentation_section(runs) << '\n';
   out << fallback_section(runs) << '\n';
   out << fmt::format("<footer>Drawn by memsim {} from stats schema 1. Everything on this page "

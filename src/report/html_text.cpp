@@ -2,6 +2,7 @@
 // locale-free so that the page is the same bytes on every machine.
 #include "report/html_text.hpp"
 
+#include <array>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -70,6 +71,12 @@ std::string format_tick(double value) {
 std::string format_fraction(std::optional<double> value, int digits) {
   if (!value) return "\u2013";
   return fmt::format("{:.{}f}", *value, digits);
+}
+
+const char* report_run_colour(std::size_t i) {
+  static constexpr std::array<const char*, 8> colours = {
+      "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#7f7f7f"};
+  return colours[i % colours.size()];
 }
 
 } // namespace memsim

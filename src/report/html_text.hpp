@@ -2,6 +2,7 @@
 // escaping for HTML/SVG text and attributes, and the number formats of tables and axes.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -19,5 +20,7 @@ std::string format_delta(std::int64_t n);
 std::string format_tick(double value);
 // A fraction with `digits` decimals, "–" for null.
 std::string format_fraction(std::optional<double> value, int digits = 4);
+// The colour of the i-th run, the same in every table, map caption and chart.
+const char* report_run_colour(std::size_t i);
 
 } // namespace memsim

@@ -167,13 +167,17 @@ void write_unusable_index(std::ostream& out, const RunStats& stats) {
   write_index_line(out, stats, unusable_free_index);
 }
 
-void write_proc_files(const std::string& dir, const RunStats& stats, const ZoneDetail& detail) {
+void create_proc_dir(const std::string& dir) {
   std::error_code error;
   std::filesystem::create_directories(dir, error);
   if (error || !std::filesystem::is_directory(dir)) {
     throw InputError(fmt::format("{}: cannot create directory: {}", dir,
                                  error ? error.message() : "a file of that name exists"));
   }
+}
+
+void write_proc_files(const std::string& dir, const RunStats& stats, const ZoneDetail& detail) {
+  create_proc_dir(dir);
   const std::filesystem::path base(dir);
   write_file(base / "buddyinfo", [&](std::ostream& out) { write_buddyinfo(out, stats); });
   write_file(base / "pagetypeinfo",

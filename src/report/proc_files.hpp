@@ -23,6 +23,9 @@ void write_zoneinfo(std::ostream& out, const RunStats& stats, const ZoneDetail& 
 void write_extfrag_index(std::ostream& out, const RunStats& stats);
 void write_unusable_index(std::ostream& out, const RunStats& stats);
 
+// Creates `dir` if missing (replay calls it before the replay, so that a bad path fails early).
+// Throws InputError("DIR: cannot create directory: ...").
+void create_proc_dir(const std::string& dir);
 // Writes the five files (buddyinfo, pagetypeinfo, zoneinfo, extfrag_index, unusable_index)
 // into `dir`, created if missing, each atomically. Throws InputError("DIR: ...").
 void write_proc_files(const std::string& dir, const RunStats& stats, const ZoneDetail& detail);

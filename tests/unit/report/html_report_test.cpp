@@ -7,6 +7,7 @@
 
 #include "../../support/run_command.hpp"
 #include "report/memory_map.hpp"
+#include "report/svg_chart.hpp"
 
 namespace fs = std::filesystem;
 using Catch::Contains;
@@ -160,4 +161,54 @@ TEST_CASE("memsim report rejects input that is not a memsim stats document on on
     CHECK_THAT(r.err, Contains(c.file + c.expected));
     CHECK(!fs::exists(out));
   }
+}
+
+TEST_CASE("The memory map merges equal pageblocks and hatches mixed ones and flags each region",
+          "[report]") {
+  memsim::ReportRun run;
+  run.pageblock_order = 10;
+  const std::vector<std::string> maps = {"mmmMuu", "mmmmmm", "mmmmmm"};
+  for (std::uint64_t r = 0; r < 3; ++r) {
+    memsim::ReportRegion region;
+    region.index = r;
+    region.start_pfn = r * 6144;
+    region.pages = 6144;
+    region.free_pages = r == 0 ? 5000 : 6144;
+    region.in_region_allocator = r == 2;
+    region.pageblock_map = maps[r];
+    run.region_list.push_back(region);
+  }
+  const std::string svg = memsim::memory_map_svg(run, 0, memsim::memory_map_layout({run}));
+  CHECK(count(svg, "<rect class=\"pb") == 5); // R0: mmm, M, uu; R1 and R2 one run each
+  CHECK_THAT(svg, Contains("R0 pageblocks 0-2 (pfn 0-3071): movable</title>"));
+  CHECK_THAT(svg, Contains("R0 pageblocks 3-3 (pfn 3072-4095): movable (mixed)</title>"));
+  CHECK_THAT(svg, Contains("R0 pageblocks 4-5 (pfn 4096-6143): unmovable</title>"));
+  CHECK_THAT(svg, Contains("R1 pageblocks 0-5 (pfn 6144-12287): movable</title>"));
+  CHECK(count(svg, "<rect class=\"pb mixed\"") == 1);
+  CHECK(count(svg, "fill=\"url(#hatch-0)\"") == 1);
+  CHECK(count(svg, "class=\"region-flag used\"") == 1);
+  CHECK(count(svg, "class=\"region-flag free\"") == 1);
+  CHECK(count(svg, "class=\"region-flag ra\"") == 1);
+  CHECK_THAT(svg, Contains("<g class=\"region\" data-region=\"1\" opacity=\"0.45\">"));
+  CHECK_THAT(svg, Contains("<g class=\"region\" data-region=\"0\">"));
+}
+
+TEST_CASE("A long timeline keeps its extremes when reduced to the plot's pixel columns",
+          "[report]") {
+  memsim::ChartSpec spec;
+  spec.id = "chart-test";
+  spec.integer = true;
+  memsim::ChartSeries series{"stock", "#000", {}};
+  for (int i = 0; i < 100000; ++i)
+    series.points.emplace_back(i, i == 54321 ? 1000.0 : (i == 7000 ? 0.0 : 10.0));
+  spec.series.push_back(series);
+  const std::string svg = memsim::line_chart_svg(spec);
+  const auto begin = svg.find("points=\"") + 8;
+  const std::string points = svg.substr(begin, svg.find('"', begin) - begin);
+  const std::size_t pairs = count(points, ",");
+  CHECK(pairs < 4 * static_cast<std::size_t>(memsim::kChartWidth));
+  CHECK(pairs > 100);
+  CHECK_THAT(points, Contains(",26.0"));  // the spike at the top of the plot (y axis 0..1000)
+  CHECK_THAT(points, Contains(",196.0")); // the dip to 0 at its bottom
+  CHECK(count(svg, "<circle") == 0);      // too many points for markers
 }
