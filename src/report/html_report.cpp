@@ -161,11 +161,13 @@ std::string map_section(const std::vector<ReportRun>& runs) {
                        format_bytes(block_bytes));
   } else {
     out += fmt::format(
-        R"(<p class="note aggregation"><b>Aggregated:</b> this zone has more pageblocks than )"
-        R"(the map draws ({} rows × at most {} cells), so each cell stands for {} consecutive )"
-        R"(pageblocks ({}): it takes the colour of their most common type and is hatched when )"
-        R"(any of them is mixed. Hover a cell for its exact composition.</p>)",
-        layout.rows, layout.columns, layout.per_cell, format_bytes(block_bytes * layout.per_cell));
+        R"(<p class="note aggregation"><b>Aggregated:</b> one cell per pageblock would take more )"
+        R"(than {} cells a row, {} cells or {} rectangles, so each cell stands for {} )"
+        R"(consecutive pageblocks ({}; {} rows of {} cells): it takes the colour of their most )"
+        R"(common type and is hatched when any of them is mixed. Hover a cell for its exact )"
+        R"(composition.</p>)",
+        kMaxMapColumns, format_count(kMaxMapCells), format_count(kMaxMapRectangles),
+        layout.per_cell, format_bytes(block_bytes * layout.per_cell), layout.rows, layout.columns);
   }
   out += memory_map_legend() + R"(<div class="maps">)";
   for (std::size_t i = 0; i < runs.size(); ++i) {

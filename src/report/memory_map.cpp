@@ -53,6 +53,20 @@ std::vector<Cell> cells_of(const std::string& map, std::uint64_t per_cell) {
   return cells;
 }
 
+// The rectangles a map takes at `per_cell` pageblocks a cell: one per run of equal cells.
+std::uint64_t map_rectangles(const std::vector<ReportRun>& runs, std::uint64_t per_cell) {
+  std::uint64_t most = 0;
+  for (const ReportRun& run : runs) {
+    std::uint64_t n = 0;
+    for (const ReportRegion& region : run.region_list) {
+      const std::vector<Cell> cells = cells_of(region.pageblock_map, per_cell);
+      for (std::size_t i = 0; i < cells.size(); ++i) n += i == 0 || !(cells[i] == cells[i - 1]);
+    }
+    most = std::max(most, n);
+  }
+  return most;
+}
+
 std::string composition(const Cell& cell) {
   std::string out;
   for (std::size_t t = 0; t < cell.types.size(); ++t) {
@@ -168,6 +182,9 @@ MapLayout memory_map_layout(const std::vector<ReportRun>& runs) {
   const std::uint64_t max_columns =
       std::max<std::uint64_t>(16, std::min(kMaxMapColumns, kMaxMapCells / rows));
   while ((longest + layout.per_cell - 1) / layout.per_cell > max_columns) layout.per_cell *= 2;
+  // Keep the file small when pageblock types alternate: coarser cells merge again.
+  while (layout.per_cell < longest && map_rectangles(runs, layout.per_cell) > kMaxMapRectangles)
+    layout.per_cell *= 2;
   layout.columns = (longest + layout.per_cell - 1) / layout.per_cell;
   layout.cell_w = std::clamp(480.0 / static_cast<double>(layout.columns), 1.5, 14.0);
   layout.cell_h = std::clamp(640.0 / static_cast<double>(rows), 2.0, 16.0);

@@ -1,8 +1,9 @@
 // The memory map of the report: every region a row of pageblocks coloured by pageblock type
 // (SPEC §5 pageblock_map), mixed pageblocks hatched, each row flagged as held by the region
 // allocator, completely free or in use, with a bar of its allocated pages by requested type.
-// Adjacent equal cells are drawn as one rectangle; zones with more cells than kMaxMapCells are
-// drawn with several pageblocks per cell, and the layout says so (docs/decisions.md D43).
+// Adjacent equal cells are drawn as one rectangle; zones with more cells than kMaxMapCells, or
+// maps that would take more than kMaxMapRectangles rectangles, are drawn with several
+// pageblocks per cell, and the page says so (docs/decisions.md D43).
 #pragma once
 
 #include <cstdint>
@@ -16,6 +17,7 @@ namespace memsim {
 
 inline constexpr std::uint64_t kMaxMapColumns = 256;
 inline constexpr std::uint64_t kMaxMapCells = 65536;
+inline constexpr std::uint64_t kMaxMapRectangles = 20000; // cell runs drawn per map
 
 struct MapLayout {
   std::uint64_t per_cell = 1; // pageblocks per cell (1: one cell per pageblock)

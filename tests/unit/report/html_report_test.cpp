@@ -123,7 +123,8 @@ TEST_CASE("A zone too large for one cell per pageblock is aggregated and says so
                          "zone.region_size=4GiB", "--report", (dir / "r.html").string()}));
   const std::string page = slurp(dir / "r.html");
   CHECK_THAT(page, Contains("<b>Aggregated:</b>"));
-  CHECK_THAT(page, Contains("each cell stands for 4 consecutive pageblocks (16 MiB)"));
+  CHECK_THAT(page, Contains("each cell stands for 4 consecutive pageblocks (16 MiB; 2 rows of "
+                            "256 cells)"));
   CHECK_THAT(page, Contains("in each cell of 4 pageblocks</title>"));
 
   // The layout keeps to kMaxMapCells: the 128 GiB ebizzy zone (256 x 256) stays one cell per
@@ -132,6 +133,18 @@ TEST_CASE("A zone too large for one cell per pageblock is aggregated and says so
   const auto tera = memsim::memory_map_layout({run_of(2048, 256)});
   CHECK(tera.per_cell == 8);
   CHECK(tera.columns * tera.rows <= memsim::kMaxMapCells);
+
+  // Types alternating pageblock by pageblock would take 65,536 rectangles: pairs of pageblocks
+  // a cell merge into one rectangle a row, and the map stays small.
+  memsim::ReportRun striped = run_of(256, 256);
+  for (auto& region : striped.region_list)
+    for (std::size_t i = 0; i < region.pageblock_map.size(); i += 2) region.pageblock_map[i] = 'u';
+  const auto layout = memsim::memory_map_layout({striped});
+  CHECK(layout.per_cell == 2);
+  const std::string svg = memsim::memory_map_svg(striped, 0, layout);
+  CHECK(count(svg, "<rect class=\"pb") == 256);
+  CHECK_THAT(svg, Contains("unmovable 1, movable 1 in each cell of 2 pageblocks"));
+  CHECK(svg.size() < 200000);
 }
 
 TEST_CASE("memsim report rejects input that is not a memsim stats document on one line",
