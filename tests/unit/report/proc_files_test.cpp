@@ -233,3 +233,31 @@ TEST_CASE("replay --proc-out names an unusable directory in a one-line error", "
   CHECK_THAT(r.err, Contains((dir / "file").string() + ": cannot create directory"));
   CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
 }
+
+TEST_CASE("The columns that read memsim's proc files read the guest kernel's own snapshots",
+          "[report]") {
+  const fs::path archive =
+      fs::path(MEMSIM_SHARED_DIR) / "traces" / "mixed-1g-smp2" / "proc-snapshots.tar.xz";
+  if (!fs::exists(archive)) {
+    WARN("../shared/traces absent: skipped");
+    return;
+  }
+  TempDir dir;
+  const std::string untar = "tar -xJf " + memsim::test::shell_quote(archive.string()) + " -C " +
+                            memsim::test::shell_quote(dir.path.string()) + " end/buddyinfo " +
+                            "end/pagetypeinfo";
+  REQUIRE(std::system(untar.c_str()) == 0);
+  // Linux 6.1 prints the same layout as 3.11 for these lines: zone names in 8 columns, counts in
+  // 6 columns and a space.
+  const auto buddyinfo = lines_of(slurp(dir / "end" / "buddyinfo"));
+  REQUIRE(buddyinfo.size() == 2);
+  for (const std::string& line : buddyinfo) CHECK(columns(line, 22, 7).size() == 11);
+  CHECK(columns(buddyinfo[1], 22, 7).back() > 0); // DMA32 has free order-10 blocks
+  std::size_t type_lines = 0;
+  for (const std::string& line : lines_of(slurp(dir / "end" / "pagetypeinfo"))) {
+    if (line.rfind("Node    0, zone    DMA32, type ", 0) != 0) continue;
+    CHECK(columns(line, 44, 7).size() == 11);
+    ++type_lines;
+  }
+  CHECK(type_lines == 5); // Unmovable, Movable, Reclaimable, HighAtomic, Isolate
+}
