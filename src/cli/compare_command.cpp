@@ -54,7 +54,7 @@ void run_compare_command(const CompareArgs& args) {
     json.commit();
   }
   if (!args.report.empty())
-    write_html_report_file(args.report, read_report_runs(document, args.trace));
+    write_html_report_file(args.report, report_runs_as_written(document, args.trace));
 }
 
 } // namespace

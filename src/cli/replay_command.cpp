@@ -78,7 +78,7 @@ void write_outputs(const ReplayArgs& args, const RunStats& stats, const Simulato
       json.commit();
     }
     if (!args.report.empty())
-      write_html_report_file(args.report, read_report_runs(document, args.trace));
+      write_html_report_file(args.report, report_runs_as_written(document, args.trace));
   }
   if (!args.proc_out.empty())
     write_proc_files(args.proc_out, stats, snapshot_zone_detail(sim.zone()));

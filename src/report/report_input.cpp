@@ -227,6 +227,13 @@ std::vector<ReportRun> read_report_runs(const nlohmann::ordered_json& document,
   return runs;
 }
 
+std::vector<ReportRun> report_runs_as_written(const nlohmann::ordered_json& document,
+                                              const std::string& origin) {
+  const std::string text =
+      document.dump(1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  return read_report_runs(ordered_json::parse(text), origin);
+}
+
 std::vector<ReportRun> load_report_runs(const std::string& path) {
   std::string text;
   if (path == "-") {

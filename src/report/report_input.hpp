@@ -53,6 +53,10 @@ struct ReportRun {
 // `origin` names the document in errors: InputError("ORIGIN: runs[1].regions[3].pages: ...").
 std::vector<ReportRun> read_report_runs(const nlohmann::ordered_json& document,
                                         const std::string& origin);
+// The runs `memsim report` reads back from write_json()'s text of `document`: the same dump
+// (invalid UTF-8 replaced) parsed again, so that --report and `memsim report` draw the same page.
+std::vector<ReportRun> report_runs_as_written(const nlohmann::ordered_json& document,
+                                              const std::string& origin);
 // Reads and checks a file ("-": standard input). Not JSON, not a memsim document or another
 // schema version: InputError("FILE: ...").
 std::vector<ReportRun> load_report_runs(const std::string& path);
