@@ -186,7 +186,7 @@ MapLayout memory_map_layout(const std::vector<ReportRun>& runs) {
   while (layout.per_cell < longest && map_rectangles(runs, layout.per_cell) > kMaxMapRectangles)
     layout.per_cell *= 2;
   layout.columns = (longest + layout.per_cell - 1) / layout.per_cell;
-  layout.cell_w = std::clamp(480.0 / static_cast<double>(layout.columns), 1.5, 14.0);
+  layout.cell_w = std::clamp(480.0 / static_cast<double>(layout.columns), 1.5, 40.0);
   layout.cell_h = std::clamp(640.0 / static_cast<double>(rows), 2.0, 16.0);
   return layout;
 }

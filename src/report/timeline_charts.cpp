@@ -80,9 +80,9 @@ std::string chart(const Metric& metric, const std::vector<ReportRun>& runs,
 std::string marks_table(const std::vector<ChartMark>& marks) {
   if (marks.empty()) return {};
   std::string out =
-      fmt::format(R"(<details><summary>{} marks</summary><table class="marks"><thead><tr>)"
+      fmt::format(R"(<details><summary>{} mark{}</summary><table class="marks"><thead><tr>)"
                   "<th>label</th><th>event</th></tr></thead><tbody>",
-                  marks.size());
+                  marks.size(), marks.size() == 1 ? "" : "s");
   for (const ChartMark& m : marks) {
     out += fmt::format("<tr><td>{}</td><td>{}</td></tr>", html_escape(m.label),
                        format_count(static_cast<std::uint64_t>(m.x)));
