@@ -35,13 +35,14 @@ std::string find_chromium() {
   return {};
 }
 
-// Runs headless Chromium on `page` with `args`; stdout to `out`. Any host name resolves to
-// nothing, so a page that needed the network would show it.
+// Runs headless Chromium on `page` with `args`, for at most 2 minutes; stdout to `out`. Any
+// host name resolves to nothing, so a page that needed the network would show it.
 int chromium(const std::string& binary, const TempDir& dir, const std::string& args,
              const fs::path& page, const fs::path& out) {
   const std::string command =
-      shell_quote(binary) +
-      " --headless --no-sandbox --disable-gpu --no-first-run --hide-scrollbars "
+      "timeout 120 " + shell_quote(binary) +
+      " --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run "
+      "--hide-scrollbars "
       "--host-resolver-rules='MAP * ~NOTFOUND' --user-data-dir=" +
       shell_quote((dir / "profile").string()) + " " + args + " " +
       shell_quote("file://" + page.string()) + " >" + shell_quote(out.string()) + " 2>" +
