@@ -6,6 +6,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/progress.hpp"
+#include "report/html_report.hpp"
 #include "report/output_file.hpp"
 #include "report/stats_json.hpp"
 #include "report/summary.hpp"
@@ -21,6 +22,7 @@ struct CompareArgs {
   ConfigOptions config;
   TraceOptions input;
   std::string json;
+  std::string report;
   std::uint64_t interval = 0;
   bool strict = false;
   bool check = false;
@@ -39,6 +41,8 @@ void run_compare_command(const CompareArgs& args) {
   // Created before the replay: an unwritable path fails at once, not after minutes of it.
   std::unique_ptr<OutputFile> json;
   if (!args.json.empty()) json = std::make_unique<OutputFile>(args.json);
+  std::unique_ptr<OutputFile> report;
+  if (!args.report.empty()) report = std::make_unique<OutputFile>(args.report);
   std::vector<RunStats> stats;
   {
     Progress progress(total);
@@ -48,10 +52,16 @@ void run_compare_command(const CompareArgs& args) {
   if (!json) {
     write_compare_summary(std::cout, stats);
     std::cout.flush();
-    return;
   }
-  write_json(json->stream(), compare_to_json(stats));
-  json->commit();
+  if (!json && !report) return;
+  const nlohmann::ordered_json document = compare_to_json(stats);
+  if (json) write_json(json->stream(), document);
+  if (report) write_html_report(report->stream(), report_runs_as_written(document, args.trace));
+  // Both whole before either is renamed (a full disk leaves neither).
+  if (json) json->finish();
+  if (report) report->finish();
+  if (json) json->commit();
+  if (report) report->commit();
 }
 
 } // namespace
@@ -69,6 +79,7 @@ void add_compare_command(CLI::App& app) {
   add_config_options(*cmd, args->config);
   add_trace_options(*cmd, args->input);
   cmd->add_option("--json", args->json, "write the compare document to FILE (- for stdout)");
+  cmd->add_option("--report", args->report, "write the HTML report of the comparison to FILE");
   cmd->add_option("--interval", args->interval, "timeline sample every N events")
       ->check(CLI::PositiveNumber);
   cmd->add_flag("--strict", args->strict, "recoverable trace problems are errors");

@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
   memsim::cli::add_compare_command(app);
   memsim::cli::add_policies_command(app);
   memsim::cli::add_import_command(app);
+  memsim::cli::add_report_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {
