@@ -1,5 +1,5 @@
 // ftrace kmem text lines (ftrace_line.hpp): the prefix, the event name and the alloc / free
-// fields, and the chunked line splitter over an InputBuffer.
+// fields.
 #include "trace/ftrace_line.hpp"
 
 #include <algorithm>
@@ -9,8 +9,6 @@
 #include <optional>
 
 #include <fmt/format.h>
-
-#include "trace/input_stream.hpp"
 
 namespace memsim::trace {
 namespace {
@@ -266,47 +264,6 @@ void parse_line(std::string_view s, bool pre_4_4, ParsedLine& out, bool with_tim
   }
   out.kind = alloc ? LineKind::alloc : LineKind::free;
   parse_fields(rest, alloc, pre_4_4, out);
-}
-
-LineSource::LineSource(const std::string& path) : buffer_(open_input(path)) {}
-
-bool LineSource::next(std::string_view& line) {
-  for (;;) {
-    if (cursor_ < chunk_end_) {
-      const char* data = buffer_.data();
-      const void* newline = std::memchr(data + cursor_, '\n', chunk_end_ - cursor_);
-      const std::size_t end =
-          newline != nullptr ? static_cast<std::size_t>(static_cast<const char*>(newline) - data)
-                             : chunk_end_;
-      line = std::string_view(data + cursor_, end - cursor_);
-      cursor_ = newline != nullptr ? end + 1 : chunk_end_;
-      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-      ++line_;
-      return true;
-    }
-    if (finished_) return false;
-    load();
-  }
-}
-
-void LineSource::load() {
-  for (;;) {
-    if (!buffer_.at_end()) {
-      buffer_.refill(cursor_); // grows the window when one line fills it
-      cursor_ = 0;
-    }
-    const std::size_t size = buffer_.size();
-    if (buffer_.at_end()) {
-      chunk_end_ = size;
-      finished_ = true;
-      return;
-    }
-    const void* last = ::memrchr(buffer_.data(), '\n', size);
-    if (last != nullptr) {
-      chunk_end_ = static_cast<std::size_t>(static_cast<const char*>(last) - buffer_.data()) + 1;
-      return;
-    }
-  }
 }
 
 } // namespace memsim::trace

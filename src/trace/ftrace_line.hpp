@@ -2,8 +2,7 @@
 // `comm-pid [cpu] [flags] ts: event: fields` shapes of tracefs `trace` / `trace_pipe` (4- or
 // 5-character flags, with or without the irq-info columns), `trace-cmd report` and `perf
 // script`; mm_page_alloc and mm_page_free (or the pre-3.3 mm_page_free_direct) fields with
-// decimal or hex pfn and symbolic or hex gfp_flags; tracing_mark_write labels. Also the line
-// splitter that feeds it.
+// decimal or hex pfn and symbolic or hex gfp_flags; tracing_mark_write labels.
 #pragma once
 
 #include <cstdint>
@@ -11,7 +10,6 @@
 #include <string_view>
 
 #include "memsim/types.hpp"
-#include "trace/input_buffer.hpp"
 
 namespace memsim::trace {
 
@@ -33,24 +31,5 @@ struct ParsedLine {
 // `with_time` false leaves out.t alone (the geometry pass needs no time). `gfp_pre_4_4`: hex
 // gfp_flags use the pre-4.4 bits (__GFP_RECLAIMABLE 0x80000).
 void parse_line(std::string_view line, bool gfp_pre_4_4, ParsedLine& out, bool with_time = true);
-
-// Reads a file line by line through an InputBuffer (decompressed transparently).
-class LineSource {
-public:
-  explicit LineSource(const std::string& path);
-
-  // The next line without its '\n' (and '\r'); false at the end of the input.
-  bool next(std::string_view& line);
-  std::uint64_t line_number() const { return line_; }
-
-private:
-  void load();
-
-  InputBuffer buffer_;
-  std::size_t cursor_ = 0;
-  std::size_t chunk_end_ = 0;
-  std::uint64_t line_ = 0;
-  bool finished_ = false;
-};
 
 } // namespace memsim::trace

@@ -1,19 +1,14 @@
 // The ftrace kmem text reader behind open_ftrace() and open_trace() (SPEC §4.5). Two passes over
 // the file: the first finds the geometry, the meta (the highest page allocated, the highest CPU,
 // the skipped lines, the failed allocations) and the exact number of events; the second
-// converts. In each pass a producer thread splits and parses the lines (ftrace_line.hpp) into
-// batches while the reader's thread converts them, keeping the live allocations by pfn so that
+// converts. In each pass the pipeline of ftrace_pipeline.hpp cuts and parses the lines on other
+// threads while the reader's thread converts them, keeping the live allocations by pfn so that
 // a free inside a larger live allocation becomes a split followed by order-0 frees.
 #include <algorithm>
-#include <condition_variable>
-#include <deque>
-#include <exception>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string_view>
-#include <thread>
 #include <vector>
 
 #include <absl/container/flat_hash_map.h>
@@ -22,6 +17,7 @@
 #include "memsim/error.hpp"
 #include "memsim/trace.hpp"
 #include "trace/ftrace_line.hpp"
+#include "trace/ftrace_pipeline.hpp"
 #include "trace/input_stream.hpp"
 #include "trace/proc_snapshot.hpp"
 #include "trace/readers.hpp"
@@ -35,163 +31,10 @@ using trace::ParsedLine;
 constexpr unsigned kMaxOrderBound = 11; // orders 0..10 can enclose a free (SPEC §4.5)
 constexpr std::uint64_t kPageSize = 4096;
 constexpr std::uint64_t kDefaultRegionBytes = std::uint64_t{512} << 20;
-constexpr std::size_t kBatchLines = 4096;
-constexpr std::size_t kQueuedBatches = 8;
 
-// A line that becomes events (alloc, free, mark) or an error (bad), owning what it needs.
-struct LineRecord {
-  LineKind kind = LineKind::alloc;
-  std::uint8_t order = 0;
-  Migratetype mt = Migratetype::unmovable;
-  std::uint32_t cpu = 0;
-  std::uint64_t pfn = 0;
-  double t = 0.0;
-  std::uint64_t line = 0;
-  std::string text; // mark: the label; bad: the whole error message
-};
-using Batch = std::vector<LineRecord>;
-using SkippedCounts = std::map<std::string, std::uint64_t, std::less<>>;
-
-// Splits and parses the lines of a file on its own thread into a bounded queue of batches;
-// counts the lines it does not forward (unparsed, other events) per kind.
-class LineProducer {
-public:
-  LineProducer(const std::string& path, std::string name, bool pre_4_4, bool with_time)
-      : source_(std::make_unique<trace::LineSource>(path)), name_(std::move(name)),
-        pre_4_4_(pre_4_4), with_time_(with_time) {
-    thread_ = std::thread([this] { run(); });
-  }
-  ~LineProducer() {
-    {
-      const std::lock_guard lock(mutex_);
-      stop_ = true;
-    }
-    changed_.notify_all();
-    thread_.join();
-  }
-  LineProducer(const LineProducer&) = delete;
-  LineProducer& operator=(const LineProducer&) = delete;
-
-  // Swaps the next batch into `batch` (its old storage is reused); false at the end of the
-  // input. Rethrows the producer's error after the lines before it.
-  bool next_batch(Batch& batch) {
-    std::unique_lock lock(mutex_);
-    changed_.wait(lock, [this] { return !ready_.empty() || done_; });
-    if (ready_.empty()) {
-      if (error_) std::rethrow_exception(error_);
-      return false;
-    }
-    batch.clear();
-    spare_.push_back(std::move(batch));
-    batch = std::move(ready_.front());
-    ready_.pop_front();
-    lock.unlock();
-    changed_.notify_all();
-    return true;
-  }
-  // Valid once next_batch() returned false.
-  const SkippedCounts& skipped() const { return skipped_; }
-  std::uint64_t lines() const { return lines_; }
-
-private:
-  void run() {
-    try {
-      produce();
-    } catch (...) {
-      const std::lock_guard lock(mutex_);
-      error_ = std::current_exception();
-    }
-    {
-      const std::lock_guard lock(mutex_);
-      done_ = true;
-    }
-    changed_.notify_all();
-  }
-
-  void produce() {
-    ParsedLine parsed;
-    std::string_view text;
-    Batch batch = take_spare();
-    std::string_view last_name;
-    std::uint64_t* last_count = nullptr;
-    while (source_->next(text)) {
-      trace::parse_line(text, pre_4_4_, parsed, with_time_);
-      if (parsed.kind == LineKind::unparsed || parsed.kind == LineKind::other) {
-        const std::string_view kind = parsed.kind == LineKind::other ? parsed.name : "unparsed";
-        if (kind != last_name || last_count == nullptr) {
-          auto it = skipped_.find(kind);
-          if (it == skipped_.end()) it = skipped_.emplace(std::string(kind), 0).first;
-          last_name = it->first;
-          last_count = &it->second;
-        }
-        ++*last_count;
-        continue;
-      }
-      record(parsed, source_->line_number(), batch.emplace_back());
-      if (batch.size() == kBatchLines && !publish(batch)) return;
-    }
-    lines_ = source_->line_number();
-    if (!batch.empty()) publish(batch);
-  }
-
-  void record(const ParsedLine& parsed, std::uint64_t line, LineRecord& r) const {
-    r.kind = parsed.kind;
-    r.order = static_cast<std::uint8_t>(parsed.order);
-    r.mt = parsed.mt;
-    r.cpu = parsed.cpu;
-    r.pfn = parsed.pfn;
-    r.t = parsed.t;
-    r.line = line;
-    if (parsed.kind == LineKind::mark) {
-      r.text.assign(parsed.label);
-    } else if (parsed.kind == LineKind::bad) {
-      r.text =
-          fmt::format("{}:{}: malformed {} line: {}", name_, line, parsed.name, parsed.message);
-    } else {
-      r.text.clear();
-    }
-  }
-
-  Batch take_spare() {
-    const std::lock_guard lock(mutex_);
-    Batch batch;
-    if (!spare_.empty()) {
-      batch = std::move(spare_.back());
-      spare_.pop_back();
-    }
-    batch.reserve(kBatchLines);
-    return batch;
-  }
-
-  // Queues `batch` and gives it a fresh one; false when the reader is gone.
-  bool publish(Batch& batch) {
-    {
-      std::unique_lock lock(mutex_);
-      changed_.wait(lock, [this] { return ready_.size() < kQueuedBatches || stop_; });
-      if (stop_) return false;
-      ready_.push_back(std::move(batch));
-    }
-    changed_.notify_all();
-    batch = take_spare();
-    return true;
-  }
-
-  std::unique_ptr<trace::LineSource> source_;
-  std::string name_;
-  bool pre_4_4_;
-  bool with_time_;
-  SkippedCounts skipped_;
-  std::uint64_t lines_ = 0;
-
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  std::deque<Batch> ready_;
-  std::vector<Batch> spare_;
-  bool done_ = false;
-  bool stop_ = false;
-  std::exception_ptr error_;
-  std::thread thread_; // last: started once everything above exists
-};
+using trace::Batch;
+using trace::LinePipeline;
+using trace::LineRecord;
 
 // The order of the live allocation starting at each pfn (kNone: none), in pages of 64 Ki pfns
 // allocated on first use: a trace's pfns cluster in the machine's memory, so the live set costs
@@ -392,7 +235,7 @@ public:
     if (!options.proc_in.empty()) proc_ = read_proc_snapshot(options.proc_in);
     first_pass();
     if (proc_) seed(converter_);
-    lines_.emplace(path_, name_, options_.gfp_pre_4_4, true);
+    lines_.emplace(path_, trace::ParseOptions{name_, options_.gfp_pre_4_4, true});
   }
 
   const TraceHeader& header() const override { return header_; }
@@ -431,7 +274,7 @@ private:
   };
 
   void first_pass() {
-    LineProducer producer(path_, name_, options_.gfp_pre_4_4, false);
+    LinePipeline producer(path_, trace::ParseOptions{name_, options_.gfp_pre_4_4, false});
     std::vector<Event> queue;
     Converter converter(queue);
     std::vector<Event> seeded_queue;
@@ -466,7 +309,7 @@ private:
     make_header(pass, producer, converter.unmatched(), proc_ ? seeded.unmatched() : 0);
   }
 
-  void make_header(const FirstPass& pass, const LineProducer& producer, std::uint64_t unmatched,
+  void make_header(const FirstPass& pass, const LinePipeline& producer, std::uint64_t unmatched,
                    std::uint64_t unmatched_with_proc) {
     const std::uint64_t cpus =
         static_cast<std::uint64_t>(std::max<std::int64_t>(pass.max_cpu + 1, 1));
@@ -528,7 +371,7 @@ private:
   std::optional<ProcSnapshot> proc_;
   std::size_t dropped_ = 0; // preallocated blocks the trace allocated first
   TraceHeader header_;
-  std::optional<LineProducer> lines_;
+  std::optional<LinePipeline> lines_;
   Batch batch_;
   std::size_t record_ = 0;
   std::vector<Event> queue_;

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include "trace/input_stream.hpp"
 #include "trace_test_support.hpp"
@@ -302,4 +303,49 @@ TEST_CASE("ftrace: real trace mixed-1g-smp2 imports with the file's counts",
 TEST_CASE("ftrace: real trace mixed-512m-smp1 imports with the file's counts",
           "[trace][ftrace][slow]") {
   check_real_trace("mixed-512m-smp1", 2'262'866, 2'288'908, 26'235);
+}
+
+TEST_CASE("ftrace: lines keep their numbers across the pipeline's chunks", "[trace][ftrace]") {
+  // About 5 MiB of text: several 1 MiB chunks parsed by two workers, one line longer than a
+  // chunk, and a malformed line far in; events come back in file order with file line numbers.
+  TempDir dir;
+  std::string text;
+  std::uint64_t line = 0;
+  const auto add = [&](const std::string& s) {
+    text += s;
+    text += '\n';
+    ++line;
+  };
+  std::vector<std::uint64_t> alloc_lines;
+  for (int i = 0; i < 40000; ++i) {
+    add(fmt::format("  a-1 [00{}] ..... {}.000001: mm_page_alloc: page=f pfn={} order=0 "
+                    "migratetype=0 gfp_flags=GFP_KERNEL",
+                    i % 2, 10 + i, 0x1000 + i));
+    alloc_lines.push_back(line);
+    add(std::string(60, '#')); // a comment line: skipped as unparsed
+    if (i == 20000) add("  a-1 [000] ..... 5.0: sched_switch: " + std::string(1 << 21, 'x'));
+  }
+  const std::uint64_t last_good = line;
+  add("  a-1 [000] ..... 99999.000001: mm_page_free: page=f order=0");
+  const std::string path = dir.write("big.txt", text);
+  FtraceOptions skip;
+  skip.skip_bad_lines = true;
+  const auto reader = memsim::open_ftrace(path, skip);
+  Event event;
+  std::size_t n = 0;
+  bool in_order = true;
+  while (reader->next(event)) {
+    in_order =
+        in_order && n < alloc_lines.size() && event.pos == alloc_lines[n] && event.id == 0x1000 + n;
+    ++n;
+  }
+  CHECK(in_order);
+  CHECK(n == alloc_lines.size());
+  CHECK(reader->header().meta["lines"] == line);
+  CHECK(reader->header().meta["bad_lines"] == 1);
+  CHECK(reader->header().meta["skipped"]["unparsed"] == 40000);
+  CHECK(reader->header().meta["skipped"]["sched_switch"] == 1);
+  CHECK_THROWS_WITH(
+      memsim::open_ftrace(path),
+      Contains(fmt::format("big.txt:{}: malformed mm_page_free line: no pfn=", last_good + 1)));
 }
