@@ -19,13 +19,13 @@ namespace {
 
 struct Problem {
   std::string name;    // the stats key under "events"
-  std::string body;    // events after the header; the problem stands on line 3 (and 5)
+  std::string body;    // events after the lead-in: problems on file lines 4 and 6 (failed: 6, 7)
   std::string summary; // what the replay summary prints for two of them
   std::string compare; // the compare row, two of them in both runs
   std::string message; // part of the --strict message
 };
 
-// Four-page zone blocks (max_order 3) on 16 pages: two order-3 allocations fill it.
+// 16 pages in 4-page max-order blocks (max_order 3): four order-2 allocations fill the zone.
 const std::string kHeader =
     R"({"memsim_trace":1,"zone":{"memory":16,"max_order":3,"pageblock_order":2,"region_size":16}})"
     "\n";
