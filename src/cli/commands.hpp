@@ -33,5 +33,6 @@ void add_replay_command(CLI::App& app);
 void add_compare_command(CLI::App& app);
 void add_policies_command(CLI::App& app);
 void add_import_command(CLI::App& app);
+void add_gen_command(CLI::App& app);
 
 } // namespace memsim::cli
