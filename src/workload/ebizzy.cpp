@@ -279,9 +279,9 @@ ModelInfo ebizzy_model() {
       {"chunks", ParamKind::count, "2", "chunks per instance, faulted in at start (ebizzy -n)"},
       {"chunk", ParamKind::size, "256MiB", "chunk size; each copy is one chunk (ebizzy -s)"},
       {"duration", ParamKind::real, "60", "run length in seconds (ebizzy -S)"},
-      {"rate", ParamKind::real, "0.06",
-       "copies per thread per second (scaled down from the real ebizzy so that the default "
-       "128 GiB run replays in minutes: about 7 passes over memory)"},
+      {"rate", ParamKind::real, "0.04",
+       "copies per thread per second, scaled down from the real ebizzy so that the default "
+       "128 GiB run replays in minutes: 1,536 copies, 3 passes over memory"},
       {"search", ParamKind::real, "1", "CPU time of a search, in page faults per copied page"},
       {"quantum", ParamKind::count, "16", "pages a CPU faults or frees before the next CPU's"},
       {"slice", ParamKind::count, "4096", "units a thread runs before it is preempted"},
