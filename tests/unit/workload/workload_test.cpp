@@ -4,6 +4,7 @@
 // --strict), and `memsim gen` writes it compressed by extension.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -176,4 +177,46 @@ TEST_CASE("memsim gen rejects unknown workloads and parameters and documents its
   CHECK(help.status == 0);
   for (const char* model : {"ebizzy", "kbuild", "pagecache", "random", "mixed-1g-smp2"})
     CHECK_THAT(help.out, Contains(model));
+}
+
+namespace {
+
+// The most pages live at once, and the pages live at the end, of a generator's trace.
+struct LiveCurve {
+  std::int64_t peak = 0, end = 0;
+};
+LiveCurve live_curve(TraceReader& reader) {
+  LiveCurve c;
+  Event e;
+  while (reader.next(e)) {
+    if (e.op == EventOp::alloc) c.end += std::int64_t{1} << e.order;
+    if (e.op == EventOp::free) c.end -= std::int64_t{1} << e.order;
+    c.peak = std::max(c.peak, c.end);
+  }
+  return c;
+}
+
+} // namespace
+
+TEST_CASE("The page-cache models reclaim at their limit and the random model keeps its cap",
+          "[workload]") {
+  constexpr std::int64_t zone = 16384; // 64 MiB of 4 KiB pages
+  // pagecache: 80% of the zone is cache; kernel pages and in-flight files come on top.
+  const auto pc = workload::make_generator("pagecache", 2, {"memory=64MiB", "region_size=16MiB"});
+  const LiveCurve p = live_curve(*pc);
+  CHECK(p.peak > zone * 75 / 100);
+  CHECK(p.peak < zone * 90 / 100);
+  // kbuild: the page cache stays under 50%; processes' memory is freed when they exit.
+  const auto kb = workload::make_generator(
+      "kbuild", 2,
+      {"memory=64MiB", "region_size=16MiB", "processes=300", "anon=1MiB", "cache_limit=0.5"});
+  const LiveCurve k = live_curve(*kb);
+  CHECK(k.end > zone * 40 / 100);
+  CHECK(k.end < zone * 55 / 100);
+  // random: the live set never passes `live` of the zone.
+  const auto rnd = workload::make_generator(
+      "random", 2, {"memory=64MiB", "region_size=16MiB", "live=0.3", "events=50000"});
+  const LiveCurve r = live_curve(*rnd);
+  CHECK(r.peak > zone * 25 / 100);
+  CHECK(r.peak <= zone * 30 / 100);
 }
