@@ -66,6 +66,7 @@ struct Geometry {
   unsigned pcp_batch = 1;
   unsigned pcp_high = 0;
   unsigned reserve_pageblocks = 0;
+  std::uint64_t min_wmark = 0; // pages: WMARK_MIN of __setup_per_zone_wmarks() (D13)
 };
 
 // Checks a config (sizes, alignment, ranges) and resolves the computed defaults.

@@ -27,6 +27,10 @@ struct TraceHeader {
   nlohmann::json zone = nlohmann::json::object(); // the header's "zone" object, keys as given
   nlohmann::json meta = nlohmann::json::object();
   std::vector<PreallocatedBlock> preallocated;
+  // The number of events that follow, when the reader knows it before the first next() (the
+  // ftrace reader counts them in its first pass), so no counting pass is needed.
+  std::optional<std::uint64_t> events;
+  bool ftrace = false; // read from kmem ftrace text (not from a memsim trace)
 };
 
 class TraceReader {
@@ -41,18 +45,22 @@ public:
   virtual std::string where(std::uint64_t pos) const = 0;
 };
 
-// path "-" reads standard input.
+// Options of the ftrace kmem text reader (SPEC §4.5).
+struct FtraceOptions {
+  bool skip_bad_lines = false; // a malformed known event is counted in meta.bad_lines
+  bool gfp_pre_4_4 = false;    // hex gfp_flags use the pre-4.4 bits (__GFP_RECLAIMABLE 0x80000)
+  std::string proc_in;         // --proc-in DIR: geometry and pages in use from /proc snapshots
+  std::string name;            // the name in messages (default: the path; "<stdin>" when spooled)
+};
+
+// path "-" reads standard input. Ftrace kmem text is read with `ftrace` (standard input is
+// copied to an unnamed temporary file first: that reader makes two passes).
+std::unique_ptr<TraceReader> open_trace(const std::string& path, const FtraceOptions& ftrace);
 std::unique_ptr<TraceReader> open_trace(const std::string& path);
 
 // The number of events of a trace file (SEMANTICS D10: for JSON Lines the non-blank lines after
 // the header), found by a pass over the file that does not parse events in full.
 std::uint64_t count_trace_events(const std::string& path);
-
-// Options of the ftrace kmem text reader (SPEC §4.5).
-struct FtraceOptions {
-  bool skip_bad_lines = false; // a malformed known event is counted in meta.bad_lines
-  bool gfp_pre_4_4 = false;    // hex gfp_flags use the pre-4.4 bits (__GFP_RECLAIMABLE 0x80000)
-};
 
 // True when `head` (the first bytes of a decompressed input) looks like ftrace text: a '#'
 // tracer header or a first line of the shape `comm-pid [cpu] [flags] ts: event:`.

@@ -24,15 +24,30 @@ ConfigBuilder config_layers(const ConfigOptions& options, const TraceHeader& hea
 Config build_config(const ConfigOptions& options, const TraceHeader& header,
                     const std::string& trace_path, bool region_aware_allowed);
 
-// Timeline interval: `requested` when non-zero, else max(1, E / 200) with E from a counting
-// pass over the file (100000 on stdin, SEMANTICS D10). `events` gets E when it was counted.
-std::uint64_t timeline_interval(const std::string& trace_path, std::uint64_t requested,
-                                std::uint64_t& events);
+// Options of replay and compare for kmem tracepoint text read directly (SPEC §4.5).
+struct TraceOptions {
+  std::string proc_in;
+  std::string gfp_bits = "4.4";
+  bool skip_bad_lines = false;
+};
+void add_trace_options(CLI::App& command, TraceOptions& options);
+FtraceOptions ftrace_options(const TraceOptions& options); // checks --gfp-bits
+
+// Opens the trace (format by content) and finds the timeline interval: `requested` when non-zero,
+// else max(1, E / 200) with E known from the reader (ftrace text) or a counting pass over the
+// file (100000 on stdin, SEMANTICS D10); `events` gets E when it is known. For ftrace text it
+// prints the geometry notice on stderr.
+std::unique_ptr<TraceReader> open_replay_trace(const std::string& trace_path,
+                                               const TraceOptions& options, std::uint64_t requested,
+                                               std::uint64_t& interval, std::uint64_t& events);
+// The notice on where an ftrace trace's geometry came from, and what its import skipped.
+void print_ftrace_notice(const TraceHeader& header, bool skipped_lines);
 
 void add_replay_command(CLI::App& app);
 void add_compare_command(CLI::App& app);
 void add_policies_command(CLI::App& app);
 void add_import_command(CLI::App& app);
+void add_report_command(CLI::App& app);
 void add_gen_command(CLI::App& app);
 
 } // namespace memsim::cli

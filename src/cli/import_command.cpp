@@ -16,8 +16,7 @@ namespace {
 struct ImportArgs {
   std::string input;
   std::string output;
-  std::string gfp_bits = "4.4";
-  bool skip_bad_lines = false;
+  TraceOptions options;
 };
 
 // One event as a memsim JSON Lines line (SPEC §4.2).
@@ -45,17 +44,37 @@ void write_event(fmt::memory_buffer& buffer, const Event& e) {
   buffer.append(std::string_view("}\n"));
 }
 
+// The input as ftrace text (standard input spooled); a memsim trace is not imported.
+std::unique_ptr<TraceReader> open_trace_ftrace_only(const std::string& path,
+                                                    const TraceOptions& options) {
+  std::unique_ptr<TraceReader> reader = open_trace(path, ftrace_options(options));
+  if (!reader->header().ftrace)
+    throw InputError(fmt::format("{}: not kmem ftrace text (no trace event line in its first 32 "
+                                 "lines); it reads as a memsim trace: replay it directly",
+                                 path == "-" ? "<stdin>" : path));
+  return reader;
+}
+
+// SPEC §2: [{"pfn":P,"order":O,"mt":"unmovable","id":N}, ...] (no "id": in use for ever).
+nlohmann::json preallocated_json(const std::vector<PreallocatedBlock>& blocks) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const PreallocatedBlock& block : blocks) {
+    nlohmann::json entry = {
+        {"pfn", block.pfn}, {"order", block.order}, {"mt", to_string(block.mt)}};
+    if (block.id) entry["id"] = *block.id;
+    list.push_back(std::move(entry));
+  }
+  return list;
+}
+
 void run_import(const ImportArgs& args) {
-  if (args.gfp_bits != "4.4" && args.gfp_bits != "pre-4.4")
-    throw InputError(fmt::format("--gfp-bits: expected 4.4 or pre-4.4, got '{}'", args.gfp_bits));
-  FtraceOptions options;
-  options.skip_bad_lines = args.skip_bad_lines;
-  options.gfp_pre_4_4 = args.gfp_bits == "pre-4.4";
-  const std::unique_ptr<TraceReader> reader = open_ftrace(args.input, options);
+  const std::unique_ptr<TraceReader> reader = open_trace_ftrace_only(args.input, args.options);
   const TraceHeader& header = reader->header();
   CompressedOutputFile out(args.output);
   nlohmann::json head = {{"memsim_trace", 1}, {"zone", header.zone}, {"meta", header.meta}};
-  out.stream() << head.dump() << '\n';
+  if (!header.preallocated.empty()) head["preallocated"] = preallocated_json(header.preallocated);
+  // Event kinds and marks come from the text as they are: invalid UTF-8 is replaced, not fatal.
+  out.stream() << head.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
   fmt::memory_buffer buffer;
   Event event;
   std::uint64_t events = 0;
@@ -70,29 +89,10 @@ void run_import(const ImportArgs& args) {
   out.stream().write(buffer.data(), static_cast<std::streamsize>(buffer.size()));
   out.commit();
 
-  const nlohmann::json& meta = header.meta;
   fmt::print(stderr, "memsim import: {}: {} lines, {} events written to {}\n",
-             meta["source"].get<std::string>(), meta["lines"].get<std::uint64_t>(), events,
-             args.output);
-  fmt::print(stderr,
-             "notice: geometry from the trace: zone.memory {} (highest page allocated {:#x}, "
-             "rounded up to a 512 MiB region), zone.start_pfn 0, zone.cpus {}\n",
-             header.zone["memory"].get<std::string>(),
-             meta["highest_page_end"].get<std::uint64_t>(),
-             header.zone["cpus"].get<std::uint64_t>());
-  if (meta["failed_in_trace"].get<std::uint64_t>() != 0)
-    fmt::print(stderr, "  {} failed allocations (pfn=0) not replayed (meta.failed_in_trace)\n",
-               meta["failed_in_trace"].get<std::uint64_t>());
-  for (const auto& [kind, count] : meta["skipped"].items()) {
-    const char* why = kind == "unparsed" ? "not a trace event line"
-                      : kind == "mm_page_free_batched" || kind == "mm_pagevec_free"
-                          ? "the page's mm_page_free is the free"
-                          : "not a page allocation event";
-    fmt::print(stderr, "  skipped {} {} lines: {}\n", count.get<std::uint64_t>(), kind, why);
-  }
-  if (meta["bad_lines"].get<std::uint64_t>() != 0)
-    fmt::print(stderr, "  skipped {} malformed lines (--skip-bad-lines)\n",
-               meta["bad_lines"].get<std::uint64_t>());
+             header.meta["source"].get<std::string>(), header.meta["lines"].get<std::uint64_t>(),
+             events, args.output);
+  print_ftrace_notice(header, true);
 }
 
 } // namespace
@@ -106,10 +106,7 @@ void add_import_command(CLI::App& app) {
   cmd->add_option("IN", args->input, "the trace text (plain, .gz, .zst or .xz by content)")
       ->required();
   cmd->add_option("-o,--output", args->output, "the memsim JSON Lines trace to write")->required();
-  cmd->add_option("--gfp-bits", args->gfp_bits,
-                  "bit layout of hex gfp_flags: 4.4 (default) or pre-4.4");
-  cmd->add_flag("--skip-bad-lines", args->skip_bad_lines,
-                "count malformed known events in meta.bad_lines instead of failing");
+  add_trace_options(*cmd, args->options);
   cmd->callback([args] { run_import(*args); });
 }
 

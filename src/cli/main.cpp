@@ -14,8 +14,15 @@
 
 namespace {
 
-extern "C" void on_signal(int /*signal*/) {
+// SIGINT / SIGTERM: unlink the uncommitted outputs, say so with write(2) (stdio is not
+// async-signal-safe) and exit 130 (SPEC §1).
+extern "C" void on_signal(int signal) {
   memsim::remove_uncommitted_outputs();
+  static constexpr char kInt[] = "memsim: interrupted (SIGINT); unfinished outputs removed\n";
+  static constexpr char kTerm[] = "memsim: terminated (SIGTERM); unfinished outputs removed\n";
+  const bool is_int = signal == SIGINT;
+  [[maybe_unused]] const ssize_t n =
+      ::write(STDERR_FILENO, is_int ? kInt : kTerm, (is_int ? sizeof kInt : sizeof kTerm) - 1);
   _exit(130);
 }
 
@@ -35,6 +42,7 @@ int main(int argc, char** argv) {
   memsim::cli::add_compare_command(app);
   memsim::cli::add_policies_command(app);
   memsim::cli::add_import_command(app);
+  memsim::cli::add_report_command(app);
   memsim::cli::add_gen_command(app);
   try {
     app.parse(argc, argv);

@@ -23,6 +23,12 @@ using nlohmann::json;
 constexpr std::string_view kSizeHint =
     "(use an integer with B, KiB, MiB, GiB or TiB, or a number of pages)";
 
+// A value as messages show it: JSON text, any invalid UTF-8 replaced (a --set value or a trace
+// header may hold any bytes; a strict dump() would throw instead of naming the bad value).
+std::string shown(const json& value) {
+  return value.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 // A JSON value that holds a non-negative integer (nlohmann keeps C++ ints as number_integer).
 std::optional<std::uint64_t> json_unsigned(const json& value) {
   if (value.is_number_unsigned()) return value.get<std::uint64_t>();
@@ -48,16 +54,16 @@ std::uint64_t parse_u64(const json& value, const std::string& where) {
     const std::errc ec = parse_digits(value.get_ref<const std::string&>(), number);
     if (ec == std::errc{}) return number;
     if (ec == std::errc::result_out_of_range) {
-      throw InputError(fmt::format("{}: {} is too large", where, value.dump()));
+      throw InputError(fmt::format("{}: {} is too large", where, shown(value)));
     }
   }
-  throw InputError(fmt::format("{}: {} is not an unsigned integer", where, value.dump()));
+  throw InputError(fmt::format("{}: {} is not an unsigned integer", where, shown(value)));
 }
 
 unsigned parse_unsigned(const json& value, const std::string& where) {
   const std::uint64_t number = parse_u64(value, where);
   if (number > UINT_MAX) {
-    throw InputError(fmt::format("{}: {} is too large", where, value.dump()));
+    throw InputError(fmt::format("{}: {} is too large", where, shown(value)));
   }
   return static_cast<unsigned>(number);
 }
@@ -66,7 +72,7 @@ bool parse_bool(const json& value, const std::string& where) {
   if (value.is_boolean()) return value.get<bool>();
   if (value == "true") return true;
   if (value == "false") return false;
-  throw InputError(fmt::format("{}: {} is not true or false", where, value.dump()));
+  throw InputError(fmt::format("{}: {} is not true or false", where, shown(value)));
 }
 
 // The suffix multipliers of a size, exactly as spelled (SPEC §2).
@@ -88,10 +94,10 @@ Size parse_size_string(const json& value, std::string_view key) {
   const std::errc ec = parse_digits(text.substr(0, split), number);
   if (multiplier && (ec == std::errc::result_out_of_range ||
                      (ec == std::errc{} && number > UINT64_MAX / *multiplier))) {
-    throw InputError(fmt::format("{}: {} is too large", key, value.dump()));
+    throw InputError(fmt::format("{}: {} is too large", key, shown(value)));
   }
   if (!multiplier || ec != std::errc{}) {
-    throw InputError(fmt::format("{}: {} is not a whole size {}", key, value.dump(), kSizeHint));
+    throw InputError(fmt::format("{}: {} is not a whole size {}", key, shown(value), kSizeHint));
   }
   if (split == text.size()) return Size{number, true};
   return Size{number * *multiplier, false};
@@ -214,7 +220,7 @@ std::uint64_t Size::bytes(std::uint64_t page_size) const {
 Size parse_size(const nlohmann::json& value, std::string_view key) {
   if (auto pages = json_unsigned(value)) return Size{*pages, true};
   if (value.is_string()) return parse_size_string(value, key);
-  throw InputError(fmt::format("{}: {} is not a whole size {}", key, value.dump(), kSizeHint));
+  throw InputError(fmt::format("{}: {} is not a whole size {}", key, shown(value), kSizeHint));
 }
 
 const std::vector<std::string>& config_keys() {
@@ -268,7 +274,7 @@ void ConfigBuilder::apply_file(const std::string& path) {
   nlohmann::json document;
   try {
     document = nlohmann::json::parse(text.str());
-  } catch (const nlohmann::json::parse_error& error) {
+  } catch (const nlohmann::json::exception& error) { // parse_error, and out_of_range for 1e999
     std::string_view message = error.what();
     if (const auto bracket = message.find("] "); bracket != std::string_view::npos) {
       message.remove_prefix(bracket + 2);

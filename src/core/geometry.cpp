@@ -44,14 +44,17 @@ std::uint64_t zone_batchsize(std::uint64_t pages, std::uint64_t page_size) {
   return std::bit_floor(batch + batch / 2) - 1;
 }
 
-// SEMANTICS D13: min_free_kbytes of init_per_zone_wmark_min(), the zone's min watermark of
-// __setup_per_zone_wmarks() and the reserve count of setup_zone_migrate_reserve().
-unsigned reserve_pageblocks(std::uint64_t pages, std::uint64_t page_size, unsigned page_shift,
-                            unsigned pageblock_order) {
+// SEMANTICS D13: min_free_kbytes of init_per_zone_wmark_min() and the zone's min watermark of
+// __setup_per_zone_wmarks() (the only zone takes all of it), in pages.
+std::uint64_t min_wmark_pages(std::uint64_t pages, std::uint64_t page_size, unsigned page_shift) {
   const std::uint64_t zone_kbytes = pages * page_size / 1024;
   const std::uint64_t min_free_kbytes =
       std::clamp<std::uint64_t>(int_sqrt(zone_kbytes * 16), 128, 65536);
-  const std::uint64_t min_wmark = min_free_kbytes >> (page_shift - 10);
+  return min_free_kbytes >> (page_shift - 10);
+}
+
+// The reserve count of setup_zone_migrate_reserve() (D13).
+unsigned reserve_pageblocks(std::uint64_t min_wmark, unsigned pageblock_order) {
   const std::uint64_t pageblock_pages = std::uint64_t{1} << pageblock_order;
   const std::uint64_t rounded =
       (min_wmark + pageblock_pages - 1) / pageblock_pages * pageblock_pages;
@@ -149,10 +152,10 @@ Geometry resolve_geometry(const Config& config) {
   }
   g.pageblock_pages = std::uint64_t{1} << zone.pageblock_order;
   resolve_pcp(config.pcp, g.pages, zone.page_size, g);
-  g.reserve_pageblocks =
-      config.reserve.pageblocks
-          ? *config.reserve.pageblocks
-          : reserve_pageblocks(g.pages, zone.page_size, g.page_shift, zone.pageblock_order);
+  g.min_wmark = min_wmark_pages(g.pages, zone.page_size, g.page_shift);
+  g.reserve_pageblocks = config.reserve.pageblocks
+                             ? *config.reserve.pageblocks
+                             : reserve_pageblocks(g.min_wmark, zone.pageblock_order);
   return g;
 }
 

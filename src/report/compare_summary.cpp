@@ -21,22 +21,17 @@ struct Metric {
 };
 
 // The rows of the table; figures() gives their values in the same order.
-constexpr std::array<Metric, 16> kMetrics{{{"free regions", Kind::count},
-                                           {"used regions", Kind::count},
-                                           {"mixed regions", Kind::count},
-                                           {"homogeneity", Kind::percent},
-                                           {"mixed pageblocks", Kind::count},
-                                           {"fallbacks", Kind::count},
-                                           {"  fragmenting", Kind::count},
-                                           {"pageblock retypes", Kind::count},
-                                           {"RA regions granted", Kind::count},
-                                           {"RA regions returned", Kind::count},
-                                           {"RA regions held", Kind::count},
-                                           {"free pages", Kind::count},
-                                           {"pcp pages", Kind::count},
-                                           {"failed allocations", Kind::count},
-                                           {"largest free order", Kind::order},
-                                           {"unusable index (pageblock order)", Kind::index}}};
+constexpr std::array<Metric, 20> kMetrics{
+    {{"free regions", Kind::count},       {"used regions", Kind::count},
+     {"mixed regions", Kind::count},      {"homogeneity", Kind::percent},
+     {"mixed pageblocks", Kind::count},   {"fallbacks", Kind::count},
+     {"  fragmenting", Kind::count},      {"pageblock retypes", Kind::count},
+     {"RA regions granted", Kind::count}, {"RA regions returned", Kind::count},
+     {"RA regions held", Kind::count},    {"free pages", Kind::count},
+     {"pcp pages", Kind::count},          {"failed allocations", Kind::count},
+     {"unmatched frees", Kind::count},    {"duplicate allocs", Kind::count},
+     {"order mismatches", Kind::count},   {"ignored splits", Kind::count},
+     {"largest free order", Kind::order}, {"unusable index (pageblock order)", Kind::index}}};
 
 using Figures = std::array<std::optional<double>, kMetrics.size()>;
 
@@ -64,6 +59,10 @@ Figures figures(const RunStats& s) {
           count(s.free_pages),
           count(s.pcp_pages),
           count(s.events.failed),
+          count(s.events.unmatched_free),
+          count(s.events.duplicate_alloc),
+          count(s.events.order_mismatch),
+          count(s.events.split_ignored),
           largest ? count(*largest) : std::nullopt,
           unusable};
 }

@@ -146,11 +146,17 @@ std::ostream& OutputFile::stream() {
   return *stream_;
 }
 
-void OutputFile::commit() {
-  if (committed_) return;
+void OutputFile::finish() {
+  if (finished_) return;
   stream_->flush();
   if (!buffer_->finish()) fail(buffer_->error());
   if (!*stream_) fail(EIO);
+  finished_ = true;
+}
+
+void OutputFile::commit() {
+  if (committed_) return;
+  finish();
   if (!temp_path_.empty() && std::rename(temp_path_.c_str(), path_.c_str()) != 0) fail(errno);
   unregister_temp(slot_);
   slot_ = -1;

@@ -21,7 +21,10 @@ public:
   OutputFile& operator=(const OutputFile&) = delete;
 
   std::ostream& stream();
-  // Flushes, checks for write errors, closes and renames the temporary file over the path.
+  // Flushes, checks for write errors and closes; throws InputError naming the path on failure.
+  // Lets a command check all its outputs before it renames any of them.
+  void finish();
+  // finish(), then renames the temporary file over the path.
   void commit();
   const std::string& path() const { return path_; }
 
@@ -34,6 +37,7 @@ private:
   std::unique_ptr<FdStreamBuf> buffer_;
   std::unique_ptr<std::ostream> stream_;
   int slot_ = -1; // the signal-safe registry slot of temp_path_, or -1
+  bool finished_ = false;
   bool committed_ = false;
 };
 

@@ -14,6 +14,7 @@
 #include "memsim/config.hpp"
 #include "memsim/trace.hpp"
 #include "stats/run_stats.hpp"
+#include "stats/zone_detail.hpp"
 
 namespace memsim {
 
@@ -96,5 +97,7 @@ private:
 // sample; shared by Simulator::finish and the timeline.
 void snapshot_zone(const Zone& zone, RunStats& out);
 TimelineSample sample_zone(const Zone& zone);
+// The per-region free-list counts, per-CPU counts and watermarks of --proc-out (O(free blocks)).
+ZoneDetail snapshot_zone_detail(const Zone& zone);
 
 } // namespace memsim

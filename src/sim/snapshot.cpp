@@ -79,6 +79,29 @@ void snapshot_zone(const Zone& zone, RunStats& out) {
   }
 }
 
+ZoneDetail snapshot_zone_detail(const Zone& zone) {
+  const Geometry& g = zone.geometry();
+  ZoneDetail d;
+  d.regions = g.regions;
+  d.max_order = zone.max_order();
+  d.region_free_blocks.assign(g.regions * kListTypes * d.max_order, 0);
+  for (unsigned o = 0; o < d.max_order; ++o) {
+    for (int t = 0; t < kListTypes; ++t) {
+      const PageList& list = zone.free_list(o, migratetype_at(t));
+      for (PageIdx b = list.head; b != kNoPage; b = zone.page(b).next) {
+        const std::uint64_t r = zone.region_of(b);
+        ++d.region_free_blocks[(r * kListTypes + static_cast<std::uint64_t>(t)) * d.max_order + o];
+      }
+    }
+  }
+  for (unsigned cpu = 0; cpu < zone.config().zone.cpus; ++cpu)
+    d.pcp_count.push_back(zone.pcp(cpu).count);
+  d.pcp_high = g.pcp_high;
+  d.pcp_batch = g.pcp_batch;
+  d.min_wmark = g.min_wmark;
+  return d;
+}
+
 TimelineSample sample_zone(const Zone& zone) {
   TimelineSample s;
   std::uint64_t dominant = 0, total = 0;

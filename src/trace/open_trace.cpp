@@ -4,6 +4,16 @@
 // trace a JSON document (json_reader.cpp), an object that closes on its first line a JSON Lines
 // header (jsonl_reader.cpp); text that starts like a kernel trace is ftrace kmem text
 // (ftrace_reader.cpp). Compression is told by magic bytes (input_stream.cpp).
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <string_view>
+#include <vector>
+
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <fmt/format.h>
 
 #include "memsim/error.hpp"
@@ -17,6 +27,8 @@ namespace {
 using trace::InputBuffer;
 using trace::JsonScanner;
 
+constexpr std::size_t kSniffBytes = std::size_t{1} << 16; // enough for 32 lines of ftrace text
+
 // A trace opened up to the end of its header.
 struct OpenedTrace {
   std::unique_ptr<InputBuffer> buffer;
@@ -25,8 +37,8 @@ struct OpenedTrace {
   std::uint64_t header_line = 1;
 };
 
-OpenedTrace open_header(const std::string& path, const std::string& name) {
-  auto buffer = std::make_unique<InputBuffer>(trace::open_input(path));
+OpenedTrace open_header(std::unique_ptr<trace::InputStream> input, const std::string& name) {
+  auto buffer = std::make_unique<InputBuffer>(std::move(input));
   buffer->refill(0);
   JsonScanner scanner(*buffer, 0, name);
   if (scanner.peek() < 0) throw InputError(name + ": empty trace (no memsim header)");
@@ -37,9 +49,68 @@ OpenedTrace open_header(const std::string& path, const std::string& name) {
 
 // Ftrace kmem text rather than a memsim trace, told by the first bytes (decompressed).
 bool is_ftrace(const std::string& path) {
-  InputBuffer buffer(trace::open_input(path), std::size_t{1} << 16);
+  InputBuffer buffer(trace::open_input(path), kSniffBytes);
   buffer.refill(0);
   return looks_like_ftrace(std::string_view(buffer.data(), buffer.size()));
+}
+
+// Standard input whose first bytes were read to tell the format: gives them back first.
+class PrefixedStream final : public trace::InputStream {
+public:
+  PrefixedStream(std::string prefix, std::unique_ptr<trace::InputStream> rest)
+      : prefix_(std::move(prefix)), rest_(std::move(rest)) {}
+  std::size_t read(char* dst, std::size_t max) override {
+    std::size_t got = std::min(max, prefix_.size() - used_);
+    std::memcpy(dst, prefix_.data() + used_, got);
+    used_ += got;
+    if (got < max) got += rest_->read(dst + got, max - got);
+    return got;
+  }
+
+private:
+  std::string prefix_;
+  std::size_t used_ = 0;
+  std::unique_ptr<trace::InputStream> rest_;
+};
+
+std::string read_head(trace::InputStream& input) {
+  std::string head(kSniffBytes, '\0');
+  head.resize(input.read(head.data(), head.size()));
+  return head;
+}
+
+// Ftrace text is read in two passes, so standard input is first copied (decompressed) to an
+// unnamed temporary file (O_TMPFILE: nothing is left behind, whatever happens), which the
+// reader opens twice through /proc/self/fd.
+std::unique_ptr<TraceReader> open_spooled_ftrace(const std::string& head, trace::InputStream& rest,
+                                                 FtraceOptions options) {
+  const char* dir = std::getenv("TMPDIR");
+  const std::string tmp = dir != nullptr && *dir != '\0' ? dir : "/tmp";
+  const int fd = ::open(tmp.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0)
+    throw InputError(
+        fmt::format("<stdin>: cannot spool ftrace text to {}: {}", tmp, std::strerror(errno)));
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  std::vector<char> chunk(std::size_t{1} << 20);
+  std::string_view data = head;
+  for (;;) {
+    while (!data.empty()) {
+      const ssize_t n = ::write(fd, data.data(), data.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0)
+        throw InputError(
+            fmt::format("<stdin>: cannot spool ftrace text to {}: {}", tmp, std::strerror(errno)));
+      data.remove_prefix(static_cast<std::size_t>(n));
+    }
+    const std::size_t got = rest.read(chunk.data(), chunk.size());
+    if (got == 0) break;
+    data = std::string_view(chunk.data(), got);
+  }
+  options.name = "<stdin>";
+  return open_ftrace(fmt::format("/proc/self/fd/{}", fd), options);
 }
 
 class MemoryReader final : public TraceReader {
@@ -64,10 +135,19 @@ private:
 
 } // namespace
 
-std::unique_ptr<TraceReader> open_trace(const std::string& path) {
+std::unique_ptr<TraceReader> open_trace(const std::string& path, const FtraceOptions& ftrace) {
   std::string name = trace::display_name(path);
-  if (path != "-" && is_ftrace(path)) return open_ftrace(path);
-  OpenedTrace opened = open_header(path, name);
+  std::unique_ptr<trace::InputStream> input;
+  if (path == "-") {
+    auto stdin_stream = trace::open_input(path);
+    std::string head = read_head(*stdin_stream);
+    if (looks_like_ftrace(head)) return open_spooled_ftrace(head, *stdin_stream, ftrace);
+    input = std::make_unique<PrefixedStream>(std::move(head), std::move(stdin_stream));
+  } else {
+    if (is_ftrace(path)) return open_ftrace(path, ftrace);
+    input = trace::open_input(path);
+  }
+  OpenedTrace opened = open_header(std::move(input), name);
   if (opened.scan.document)
     return trace::make_document_reader(std::move(opened.buffer), std::move(opened.scanner),
                                        std::move(opened.scan.header), std::move(name));
@@ -76,10 +156,14 @@ std::unique_ptr<TraceReader> open_trace(const std::string& path) {
                                   std::move(name));
 }
 
+std::unique_ptr<TraceReader> open_trace(const std::string& path) {
+  return open_trace(path, FtraceOptions{});
+}
+
 std::uint64_t count_trace_events(const std::string& path) {
   if (path == "-") throw InternalError("count_trace_events() cannot read standard input twice");
-  if (is_ftrace(path)) return trace::count_ftrace_events(path);
-  OpenedTrace opened = open_header(path, trace::display_name(path));
+  if (is_ftrace(path)) return *open_ftrace(path)->header().events;
+  OpenedTrace opened = open_header(trace::open_input(path), trace::display_name(path));
   if (opened.scan.document) return trace::count_document_events(opened.scanner);
   return trace::count_jsonl_events(*opened.buffer, opened.scan.next_index);
 }

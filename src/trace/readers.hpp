@@ -29,8 +29,4 @@ std::unique_ptr<TraceReader> make_document_reader(std::unique_ptr<InputBuffer> b
 // The elements of the "events" array from the scanner on, found without parsing them.
 std::uint64_t count_document_events(JsonScanner& scanner);
 
-// The events of an ftrace kmem text file (ftrace_reader.cpp), found by a converting pass that
-// keeps no events (a split counts as its split and frees); malformed lines count nothing.
-std::uint64_t count_ftrace_events(const std::string& path);
-
 } // namespace memsim::trace

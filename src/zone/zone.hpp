@@ -154,6 +154,8 @@ public:
   void check_invariants() const;
 
 private:
+  friend struct ZoneTestAccess; // tests that corrupt the state on purpose (check_invariants)
+
   void free_pages_ok(PageIdx block, unsigned order);              // __free_pages_ok()
   void free_hot_cold_page(PageIdx page, unsigned cpu, bool cold); // free_hot_cold_page()
   void free_pcppages_bulk(PerCpuPages& pcp, std::uint64_t count); // free_pcppages_bulk()

@@ -335,3 +335,31 @@ TEST_CASE("The effective config prints sizes in bytes and the resolved defaults,
         R"({"sorted_freelists":true,"lower_region_bias":true,"region_allocator":true,)"
         R"("retype_regions":true,"loan_only_stealing":true,"ra_cache":true})");
 }
+
+TEST_CASE("Fuzz regression: a value that is not UTF-8 is an error naming the key, not a crash") {
+  // fuzz_config: `--set pcp.enabled=false\xff...` made the message's dump() throw a JSON
+  // type_error, which memsim reported as an internal error (exit 2).
+  for (const std::string key : {"pcp.enabled", "zone.cpus", "zone.memory", "pcp.batch"}) {
+    ConfigBuilder builder;
+    const std::string message =
+        error_of([&] { builder.set_assignment(key + "=false\xff\xfe", "--set"); });
+    CHECK_THAT(message, Catch::StartsWith("--set: " + key + ": \"false\xEF\xBF\xBD\xEF\xBF\xBD\""));
+  }
+  ConfigBuilder header;
+  CHECK_THAT(error_of([&] {
+               header.apply_header_zone(json{{"memory", "1\xff"}}, "t.jsonl:1");
+             }),
+             Catch::Contains("zone.memory"));
+}
+
+TEST_CASE("Fuzz regression: a config file with a number beyond a double is not valid JSON") {
+  // fuzz_config: nlohmann throws out_of_range (not parse_error) for 1e999, which escaped
+  // apply_file and ended memsim as an internal error (exit 2).
+  ConfigBuilder builder;
+  const auto huge = scratch_file("huge.json", R"({"zone": {"cpus": 44444.4e4444444}})");
+  CHECK(error_of([&] { builder.apply_file(huge.string()); }) ==
+        huge.string() + ": not valid JSON: number overflow parsing '44444.4e4444444'");
+  std::filesystem::remove(huge);
+  CHECK_THAT(error_of([&] { builder.set_assignment("zone.cpus=1e999", "--set"); }),
+             Catch::StartsWith("--set: zone.cpus: "));
+}

@@ -4,6 +4,7 @@
 // content, agreement with tools/make_bundled_trace.py, and the real traces of ../shared/traces.
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 
 #include <catch2/catch.hpp>
 
@@ -133,6 +134,11 @@ TEST_CASE("ftrace: a free inside a live larger allocation becomes a split", "[tr
             "free id=2048 order=0 mt=2 cpu=0 t=1.000006 cold=false label='' pos=6",
             "free id=2049 order=0 mt=2 cpu=0 t=1.000006 cold=false label='' pos=6"});
   CHECK(memsim::count_trace_events(path) == 8);
+  // The first pass counts the events exactly, splits included, so no counting pass is needed.
+  const auto reader = memsim::open_ftrace(path);
+  CHECK(reader->header().events == std::optional<std::uint64_t>(8));
+  // 0x400 was split and both its pages freed; 0x800's first two pages freed: nothing unmatched.
+  CHECK(reader->header().meta["unmatched_frees"] == 0);
 }
 
 TEST_CASE("ftrace: marks and skipped lines counted per kind", "[trace][ftrace]") {
@@ -254,7 +260,8 @@ FileCounts count_in_file(const std::string& path) {
   return counts;
 }
 
-void check_real_trace(const std::string& folder, std::uint64_t allocs, std::uint64_t frees) {
+void check_real_trace(const std::string& folder, std::uint64_t allocs, std::uint64_t frees,
+                      std::uint64_t unmatched) {
   const std::filesystem::path path =
       std::filesystem::path(MEMSIM_SHARED_DIR) / "traces" / folder / "trace.txt.xz";
   if (!std::filesystem::exists(path)) {
@@ -266,7 +273,9 @@ void check_real_trace(const std::string& folder, std::uint64_t allocs, std::uint
   std::uint64_t free_lines = 0;
   std::uint64_t last_free_pos = 0;
   Event event;
+  std::uint64_t events = 0;
   while (reader->next(event)) {
+    ++events;
     if (event.op == EventOp::alloc) ++alloc_events;
     if (event.op == EventOp::free && event.pos != last_free_pos) {
       ++free_lines;
@@ -279,16 +288,18 @@ void check_real_trace(const std::string& folder, std::uint64_t allocs, std::uint
   CHECK(alloc_events == allocs); // traces/README.md
   CHECK(free_lines == frees);
   CHECK(reader->header().meta["bad_lines"] == 0);
+  CHECK(reader->header().events == std::optional<std::uint64_t>(events));
+  CHECK(reader->header().meta["unmatched_frees"] == unmatched); // traces/README.md
 }
 
 } // namespace
 
 TEST_CASE("ftrace: real trace mixed-1g-smp2 imports with the file's counts",
           "[trace][ftrace][slow]") {
-  check_real_trace("mixed-1g-smp2", 1'547'550, 1'566'315);
+  check_real_trace("mixed-1g-smp2", 1'547'550, 1'566'315, 19'040);
 }
 
 TEST_CASE("ftrace: real trace mixed-512m-smp1 imports with the file's counts",
           "[trace][ftrace][slow]") {
-  check_real_trace("mixed-512m-smp1", 2'262'866, 2'288'908);
+  check_real_trace("mixed-512m-smp1", 2'262'866, 2'288'908, 26'235);
 }

@@ -1,0 +1,38 @@
+// The memory map of the report: every region a row of pageblocks coloured by pageblock type
+// (SPEC §5 pageblock_map), mixed pageblocks hatched, each row flagged as held by the region
+// allocator, completely free or in use, with a bar of its allocated pages by requested type.
+// Adjacent equal cells are drawn as one rectangle; zones with more cells than kMaxMapCells, or
+// maps that would take more than kMaxMapRectangles rectangles, are drawn with several
+// pageblocks per cell, and the page says so (docs/decisions.md D45).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "report/report_input.hpp"
+
+namespace memsim {
+
+inline constexpr std::uint64_t kMaxMapColumns = 256;
+inline constexpr std::uint64_t kMaxMapCells = 65536;
+inline constexpr std::uint64_t kMaxMapRectangles = 20000; // cell runs drawn per map
+
+struct MapLayout {
+  std::uint64_t per_cell = 1; // pageblocks per cell (1: one cell per pageblock)
+  std::uint64_t columns = 0;  // cells in the longest row
+  std::uint64_t rows = 0;     // regions of the largest run
+  double cell_w = 4, cell_h = 10;
+};
+
+// One layout for every run of a report, so that a comparison is drawn on the same scale.
+MapLayout memory_map_layout(const std::vector<ReportRun>& runs);
+// <svg class="memory-map" data-run="i"> for one run.
+std::string memory_map_svg(const ReportRun& run, std::size_t run_index, const MapLayout& layout);
+// The fill of a pageblock type letter (u r m v, either case).
+std::string_view pageblock_colour(char letter);
+// The HTML legend of the map (types, mixed hatch, row flags, usage bar).
+std::string memory_map_legend();
+
+} // namespace memsim

@@ -1,0 +1,259 @@
+// Reading stats and compare documents for the report (report/report_input.hpp). Every value
+// the page uses is checked for presence and type; an error names the document and the JSON
+// path of the offending value, on one line.
+#include "report/report_input.hpp"
+
+#include <fstream>
+#include <iostream>
+#include <iterator>
+
+#include <fmt/format.h>
+
+#include "memsim/error.hpp"
+
+namespace memsim {
+namespace {
+
+using nlohmann::ordered_json;
+
+// A JSON object with the path that led to it, for messages.
+class Node {
+public:
+  Node(const ordered_json& value, std::string origin, std::string path)
+      : value_(value), origin_(std::move(origin)), path_(std::move(path)) {}
+
+  [[noreturn]] void fail(const std::string& key, const std::string& what) const {
+    throw InputError(fmt::format("{}: {}: {}", origin_, name(key), what));
+  }
+  const ordered_json& get(const std::string& key) const {
+    const auto it = value_.find(key);
+    if (it == value_.end()) fail(key, "missing");
+    return *it;
+  }
+  Node object(const std::string& key) const {
+    const ordered_json& v = get(key);
+    if (!v.is_object()) fail(key, "expected an object");
+    return Node(v, origin_, name(key));
+  }
+  const ordered_json& array(const std::string& key) const {
+    const ordered_json& v = get(key);
+    if (!v.is_array()) fail(key, "expected an array");
+    return v;
+  }
+  Node element(const std::string& key, std::size_t i) const {
+    const ordered_json& v = array(key)[i];
+    const std::string where = fmt::format("{}[{}]", key, i);
+    if (!v.is_object()) fail(where, "expected an object");
+    return Node(v, origin_, name(where));
+  }
+  std::uint64_t u64(const std::string& key) const {
+    const ordered_json& v = get(key);
+    if (!v.is_number_unsigned()) fail(key, "expected an unsigned integer");
+    return v.get<std::uint64_t>();
+  }
+  double number(const std::string& key) const {
+    const ordered_json& v = get(key);
+    if (!v.is_number()) fail(key, "expected a number");
+    return v.get<double>();
+  }
+  std::optional<double> number_or_null(const std::string& key) const {
+    if (get(key).is_null()) return std::nullopt;
+    return number(key);
+  }
+  std::string string(const std::string& key) const {
+    const ordered_json& v = get(key);
+    if (!v.is_string()) fail(key, "expected a string");
+    return v.get<std::string>();
+  }
+  bool boolean(const std::string& key) const {
+    const ordered_json& v = get(key);
+    if (!v.is_boolean()) fail(key, "expected true or false");
+    return v.get<bool>();
+  }
+  std::vector<std::uint64_t> u64_array(const std::string& key) const {
+    std::vector<std::uint64_t> out;
+    for (const auto& v : array(key)) {
+      if (!v.is_number_unsigned()) fail(key, "expected an array of unsigned integers");
+      out.push_back(v.get<std::uint64_t>());
+    }
+    return out;
+  }
+  std::vector<double> number_array(const std::string& key) const {
+    std::vector<double> out;
+    for (const auto& v : array(key)) {
+      if (!v.is_number()) fail(key, "expected an array of numbers");
+      out.push_back(v.get<double>());
+    }
+    return out;
+  }
+  // {"name": count, ...} in document order.
+  std::vector<std::pair<std::string, std::uint64_t>> counts(const std::string& key) const {
+    const Node node = object(key);
+    std::vector<std::pair<std::string, std::uint64_t>> out;
+    for (const auto& [name, v] : node.value_.items()) out.emplace_back(name, node.u64(name));
+    return out;
+  }
+  const ordered_json& value() const { return value_; }
+
+private:
+  std::string name(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
+  const ordered_json& value_;
+  std::string origin_;
+  std::string path_;
+};
+
+void read_zone(const Node& doc, ReportRun& run) {
+  const Node zone = doc.object("config").object("zone");
+  run.memory = zone.u64("memory");
+  run.start_pfn = zone.u64("start_pfn");
+  run.page_size = zone.u64("page_size");
+  run.region_size = zone.u64("region_size");
+  run.cpus = zone.u64("cpus");
+  run.max_order = static_cast<unsigned>(zone.u64("max_order"));
+  run.pageblock_order = static_cast<unsigned>(zone.u64("pageblock_order"));
+  if (run.max_order < 1 || run.max_order > 64) zone.fail("max_order", "out of range");
+  if (run.pageblock_order > 40) zone.fail("pageblock_order", "out of range");
+}
+
+ReportRegion read_region(const Node& r) {
+  ReportRegion region;
+  region.index = r.u64("index");
+  region.start_pfn = r.u64("start_pfn");
+  region.pages = r.u64("pages");
+  region.free_pages = r.u64("free_pages");
+  region.pcp_pages = r.u64("pcp_pages");
+  const Node allocated = r.object("allocated");
+  region.allocated = {allocated.u64("unmovable"), allocated.u64("reclaimable"),
+                      allocated.u64("movable")};
+  region.homogeneity = r.number_or_null("homogeneity");
+  region.mixed = r.boolean("mixed");
+  region.in_region_allocator = r.boolean("in_region_allocator");
+  region.mixed_pageblocks = r.u64("mixed_pageblocks");
+  region.pageblock_map = r.string("pageblock_map");
+  for (const char c : region.pageblock_map)
+    if (std::string_view("urmvURMV").find(c) == std::string_view::npos)
+      r.fail("pageblock_map", fmt::format("unknown pageblock letter '{}'", c));
+  return region;
+}
+
+void read_fragmentation(const Node& doc, ReportRun& run) {
+  const Node f = doc.object("fragmentation");
+  run.buddyinfo = f.u64_array("buddyinfo");
+  const Node types = f.object("pagetypeinfo");
+  for (const auto& [name, v] : types.value().items())
+    run.pagetypeinfo.emplace_back(name, types.u64_array(name));
+  run.unusable_index = f.number_array("unusable_index");
+  run.fragmentation_index = f.number_array("fragmentation_index");
+  if (!f.get("largest_free_order").is_null()) run.largest_free_order = f.u64("largest_free_order");
+}
+
+TimelineSample read_sample(const Node& s) {
+  TimelineSample sample;
+  sample.event = s.u64("event");
+  sample.t = s.number_or_null("t");
+  sample.free_regions = s.u64("free_regions");
+  sample.mixed_regions = s.u64("mixed_regions");
+  sample.homogeneity = s.number_or_null("homogeneity");
+  sample.mixed_pageblocks = s.u64("mixed_pageblocks");
+  sample.free_pages = s.u64("free_pages");
+  sample.fallbacks = s.u64("fallbacks");
+  sample.unusable_index_pageblock = s.number("unusable_index_pageblock");
+  if (s.value().contains("label")) sample.label = s.string("label");
+  return sample;
+}
+
+ReportRun read_run(const Node& doc) {
+  const ordered_json& version = doc.get("memsim_stats");
+  if (version != 1) {
+    doc.fail("memsim_stats",
+             fmt::format("schema version {} is not one this memsim reads (1)", version.dump()));
+  }
+  ReportRun run;
+  run.memsim_version = doc.string("memsim_version");
+  run.policy = doc.string("policy");
+  for (const auto& note : doc.array("notes"))
+    if (note.is_string()) run.notes.push_back(note.get<std::string>());
+  read_zone(doc, run);
+  const Node trace = doc.object("trace");
+  run.trace_path = trace.string("path");
+  run.trace_events = trace.u64("events");
+  run.events = doc.counts("events");
+  const Node fallbacks = doc.object("fallbacks");
+  run.fallbacks = fallbacks.u64("total");
+  run.fragmenting = fallbacks.u64("fragmenting");
+  run.by_pair = fallbacks.counts("by_pair");
+  run.retypes = fallbacks.counts("pageblock_retypes");
+  const Node ra = doc.object("region_allocator");
+  run.regions_granted = ra.u64("regions_granted");
+  run.regions_returned = ra.u64("regions_returned");
+  run.regions_held = ra.u64("regions_held");
+  const Node summary = doc.object("summary");
+  run.regions = summary.u64("regions");
+  run.free_regions = summary.u64("free_regions");
+  run.used_regions = summary.u64("used_regions");
+  run.mixed_regions = summary.u64("mixed_regions");
+  run.homogeneity = summary.number_or_null("homogeneity");
+  run.mixed_pageblocks = summary.u64("mixed_pageblocks");
+  run.free_pages = summary.u64("free_pages");
+  run.pcp_pages = summary.u64("pcp_pages");
+  for (std::size_t i = 0; i < doc.array("regions").size(); ++i)
+    run.region_list.push_back(read_region(doc.element("regions", i)));
+  read_fragmentation(doc, run);
+  for (std::size_t i = 0; i < doc.array("timeline").size(); ++i)
+    run.timeline.push_back(read_sample(doc.element("timeline", i)));
+  return run;
+}
+
+} // namespace
+
+std::vector<ReportRun> read_report_runs(const nlohmann::ordered_json& document,
+                                        const std::string& origin) {
+  if (!document.is_object() ||
+      (!document.contains("memsim_stats") && !document.contains("memsim_compare"))) {
+    throw InputError(fmt::format(
+        "{}: not a memsim stats document (no \"memsim_stats\" or \"memsim_compare\" key)", origin));
+  }
+  const Node doc(document, origin, "");
+  if (!document.contains("memsim_compare")) return {read_run(doc)};
+  const ordered_json& version = doc.get("memsim_compare");
+  if (version != 1) {
+    doc.fail("memsim_compare",
+             fmt::format("schema version {} is not one this memsim reads (1)", version.dump()));
+  }
+  std::vector<ReportRun> runs;
+  for (std::size_t i = 0; i < doc.array("runs").size(); ++i)
+    runs.push_back(read_run(doc.element("runs", i)));
+  if (runs.empty()) doc.fail("runs", "no runs");
+  return runs;
+}
+
+std::vector<ReportRun> report_runs_as_written(const nlohmann::ordered_json& document,
+                                              const std::string& origin) {
+  const std::string text =
+      document.dump(1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  return read_report_runs(ordered_json::parse(text), origin);
+}
+
+std::vector<ReportRun> load_report_runs(const std::string& path) {
+  std::string text;
+  if (path == "-") {
+    text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  } else {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw InputError(fmt::format("{}: cannot open", path));
+    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  const std::string origin = path == "-" ? "<stdin>" : path;
+  ordered_json document;
+  try {
+    document = ordered_json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    std::string what = e.what();
+    if (const auto end = what.find("] "); what.rfind("[json.exception", 0) == 0 && end != what.npos)
+      what.erase(0, end + 2);
+    throw InputError(fmt::format("{}: not JSON: {}", origin, what));
+  }
+  return read_report_runs(document, origin);
+}
+
+} // namespace memsim

@@ -1,0 +1,41 @@
+// The timeline as CSV (report/timeline_csv.hpp). Doubles go through nlohmann::json's dump so
+// that a cell reads back as the very number the stats document holds.
+#include "report/timeline_csv.hpp"
+
+#include <string>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace memsim {
+namespace {
+
+std::string number(double value) {
+  return nlohmann::json(value).dump();
+}
+
+// RFC 4180: quoted when it holds a comma, a quote or a line break; quotes doubled.
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+  std::string quoted = "\"";
+  for (const char c : text) {
+    if (c == '"') quoted += '"';
+    quoted += c;
+  }
+  return quoted + '"';
+}
+
+} // namespace
+
+void write_timeline_csv(std::ostream& out, const std::vector<TimelineSample>& timeline) {
+  out << "event,t,free_regions,mixed_regions,homogeneity,mixed_pageblocks,free_pages,fallbacks,"
+         "unusable_index_pageblock,label\n";
+  for (const TimelineSample& s : timeline) {
+    out << fmt::format("{},{},{},{},{},{},{},{},{},{}\n", s.event, s.t ? number(*s.t) : "",
+                       s.free_regions, s.mixed_regions, s.homogeneity ? number(*s.homogeneity) : "",
+                       s.mixed_pageblocks, s.free_pages, s.fallbacks,
+                       number(s.unusable_index_pageblock), s.label ? csv_field(*s.label) : "");
+  }
+}
+
+} // namespace memsim

@@ -1,0 +1,312 @@
+// ftrace kmem text lines (ftrace_line.hpp): the prefix, the event name and the alloc / free
+// fields, and the chunked line splitter over an InputBuffer.
+#include "trace/ftrace_line.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cstring>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "trace/input_stream.hpp"
+
+namespace memsim::trace {
+namespace {
+
+constexpr unsigned kOrderLimit = 20; // a higher printed order is a malformed line
+constexpr std::uint64_t kGfpMovable = 0x08;
+constexpr std::uint64_t kGfpReclaimable = 0x10;
+constexpr std::uint64_t kGfpReclaimablePre44 = 0x80000;
+
+bool is_space(char c) {
+  return c == ' ' || c == '\t';
+}
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+
+// "digits.digits" as a timestamp.
+bool parse_timestamp(std::string_view text, double* t) {
+  std::size_t dot = text.find('.');
+  if (dot == std::string_view::npos || dot == 0 || dot + 1 == text.size()) return false;
+  for (std::size_t i = 0; i < text.size(); ++i)
+    if (i != dot && !is_digit(text[i])) return false;
+  if (t == nullptr) return true; // the shape alone (the first pass needs no time)
+  const auto result = std::from_chars(text.data(), text.data() + text.size(), *t);
+  return result.ec == std::errc() && result.ptr == text.data() + text.size();
+}
+
+// The non-blank run at `i` (after blanks), advancing `i` past it.
+[[gnu::always_inline]] inline std::string_view take_token(std::string_view s, std::size_t& i) {
+  const char* p = s.data() + i;
+  const char* end = s.data() + s.size();
+  while (p < end && is_space(*p)) ++p;
+  const char* begin = p;
+  while (p < end && !is_space(*p)) ++p;
+  i = static_cast<std::size_t>(p - s.data());
+  return {begin, static_cast<std::size_t>(p - begin)};
+}
+
+// The `[cpu] [flags] ts:` prefix: on success `i` stands after the timestamp's ':'.
+bool parse_prefix(std::string_view s, std::size_t& i, std::uint32_t& cpu, double* t) {
+  std::size_t from = 0;
+  for (;;) {
+    const std::size_t open = s.find('[', from);
+    if (open == std::string_view::npos) return false;
+    from = open + 1;
+    std::size_t j = open + 1;
+    while (j < s.size() && is_digit(s[j])) ++j;
+    if (j == open + 1 || j >= s.size() || s[j] != ']' || j + 1 >= s.size() || !is_space(s[j + 1]))
+      continue;
+    const auto cpu_result = std::from_chars(s.data() + open + 1, s.data() + j, cpu);
+    if (cpu_result.ec != std::errc()) continue;
+    std::size_t k = j + 1;
+    for (int column = 0; column < 2; ++column) {
+      const std::string_view token = take_token(s, k);
+      // The timestamp ends with ':' and is followed by a blank.
+      if (token.size() >= 2 && token.back() == ':' && k < s.size() &&
+          parse_timestamp(token.substr(0, token.size() - 1), t)) {
+        i = k;
+        return true;
+      }
+    }
+  }
+}
+
+bool parse_u64(std::string_view text, std::uint64_t& value) {
+  int base = 10;
+  if (text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
+    text.remove_prefix(2);
+    base = 16;
+  }
+  if (text.empty()) return false;
+  const auto result = std::from_chars(text.data(), text.data() + text.size(), value, base);
+  return result.ec == std::errc() && result.ptr == text.data() + text.size();
+}
+
+bool is_hex_gfp(std::string_view gfp) {
+  if (gfp.size() > 2 && gfp[0] == '0' && (gfp[1] == 'x' || gfp[1] == 'X')) {
+    for (std::size_t i = 2; i < gfp.size(); ++i)
+      if (!std::isxdigit(static_cast<unsigned char>(gfp[i]))) return false;
+    return true;
+  }
+  if (gfp.empty()) return false;
+  for (char c : gfp)
+    if (!is_digit(c)) return false;
+  return true;
+}
+
+// SPEC §4.5: the migratetype comes from gfp_flags, never from migratetype=. False (with
+// `message`) when hex flags carry both bits.
+bool gfp_migratetype(std::string_view gfp, bool pre_4_4, Migratetype& mt, std::string& message) {
+  if (is_hex_gfp(gfp)) {
+    std::uint64_t bits = 0;
+    if (!parse_u64(gfp, bits)) {
+      message = fmt::format("gfp_flags {} out of range", gfp);
+      return false;
+    }
+    const bool movable = (bits & kGfpMovable) != 0;
+    const bool reclaimable = (bits & (pre_4_4 ? kGfpReclaimablePre44 : kGfpReclaimable)) != 0;
+    if (movable && reclaimable) {
+      message = fmt::format("gfp_flags {} has both __GFP_MOVABLE and __GFP_RECLAIMABLE", gfp);
+      return false;
+    }
+    mt = movable       ? Migratetype::movable
+         : reclaimable ? Migratetype::reclaimable
+                       : Migratetype::unmovable;
+    return true;
+  }
+  bool movable = false;
+  bool reclaimable = false;
+  std::size_t begin = 0;
+  while (begin <= gfp.size()) {
+    std::size_t end = gfp.find('|', begin);
+    if (end == std::string_view::npos) end = gfp.size();
+    const std::string_view flag = gfp.substr(begin, end - begin);
+    if (flag == "__GFP_MOVABLE" || flag == "GFP_HIGHUSER_MOVABLE" || flag == "GFP_TRANSHUGE" ||
+        flag == "GFP_TRANSHUGE_LIGHT")
+      movable = true;
+    else if (flag == "__GFP_RECLAIMABLE" || flag == "GFP_TEMPORARY")
+      reclaimable = true;
+    begin = end + 1;
+  }
+  mt = movable       ? Migratetype::movable
+       : reclaimable ? Migratetype::reclaimable
+                     : Migratetype::unmovable;
+  return true;
+}
+
+void mark_bad(ParsedLine& out, std::string message) {
+  out.kind = LineKind::bad;
+  out.message = std::move(message);
+}
+
+// The value of `key` (e.g. "pfn=") when the token at `i` is that field, `i` then past it.
+bool take_field(std::string_view s, std::size_t& i, std::string_view key, std::string_view& value) {
+  if (s.size() - i < key.size() || s.compare(i, key.size(), key) != 0) return false;
+  const std::size_t begin = i + key.size();
+  const void* blank = std::memchr(s.data() + begin, ' ', s.size() - begin);
+  const std::size_t end =
+      blank == nullptr ? s.size()
+                       : static_cast<std::size_t>(static_cast<const char*>(blank) - s.data());
+  value = s.substr(begin, end - begin);
+  i = end < s.size() ? end + 1 : end;
+  return true;
+}
+
+// The kernel's own layout, one blank between fields: `page=P pfn=N order=N` and, for
+// mm_page_alloc, ` migratetype=N gfp_flags=F` (the last field). False: use the general scan.
+bool take_kernel_fields(std::string_view rest, bool alloc, std::string_view& pfn,
+                        std::string_view& order, std::string_view& gfp) {
+  std::size_t i = 0;
+  std::string_view ignored;
+  if (!take_field(rest, i, "page=", ignored) || !take_field(rest, i, "pfn=", pfn) ||
+      !take_field(rest, i, "order=", order))
+    return false;
+  if (!alloc) return true;
+  if (!take_field(rest, i, "migratetype=", ignored)) return false;
+  return take_field(rest, i, "gfp_flags=", gfp);
+}
+
+// Any other layout: the fields in any order, blanks of any width.
+void scan_fields(std::string_view rest, bool alloc, std::optional<std::string_view>& pfn,
+                 std::optional<std::string_view>& order, std::string_view& gfp) {
+  std::size_t i = 0;
+  for (;;) {
+    const std::string_view token = take_token(rest, i);
+    if (token.empty()) break;
+    const std::size_t eq = token.find('=');
+    if (eq == std::string_view::npos) continue;
+    const std::string_view key = token.substr(0, eq);
+    const std::string_view value = token.substr(eq + 1);
+    if (key == "pfn") {
+      pfn = value;
+    } else if (key == "order") {
+      order = value;
+    } else if (key == "gfp_flags") {
+      gfp = value;
+      break; // the last field of every kernel's format
+    }
+    if (!alloc && pfn && order) break;
+  }
+}
+
+// The alloc / free fields after the event name.
+void parse_fields(std::string_view rest, bool alloc, bool pre_4_4, ParsedLine& out) {
+  std::optional<std::string_view> pfn;
+  std::optional<std::string_view> order;
+  std::string_view gfp = "0";
+  std::string_view fast_pfn;
+  std::string_view fast_order;
+  std::string_view fast_gfp = "0";
+  if (take_kernel_fields(rest, alloc, fast_pfn, fast_order, fast_gfp)) {
+    pfn = fast_pfn;
+    order = fast_order;
+    gfp = fast_gfp;
+  } else {
+    scan_fields(rest, alloc, pfn, order, gfp);
+  }
+  if (!pfn) return mark_bad(out, "no pfn=");
+  if (!order) return mark_bad(out, "no order=");
+  if (!parse_u64(*pfn, out.pfn)) return mark_bad(out, fmt::format("bad pfn={}", *pfn));
+  std::uint64_t order_value = 0;
+  const auto order_result =
+      std::from_chars(order->data(), order->data() + order->size(), order_value);
+  if (order->empty() || !is_digit((*order)[0]) || order_result.ec != std::errc() ||
+      order_result.ptr != order->data() + order->size())
+    return mark_bad(out, fmt::format("bad order={}", *order));
+  if (order_value > kOrderLimit) return mark_bad(out, fmt::format("bad order={}", *order));
+  out.order = static_cast<unsigned>(order_value);
+  if (out.pfn > (std::uint64_t{1} << 52))
+    return mark_bad(out, fmt::format("pfn={} out of range", *pfn));
+  if (alloc && !gfp_migratetype(gfp, pre_4_4, out.mt, out.message)) out.kind = LineKind::bad;
+}
+
+} // namespace
+
+// `with_time` false leaves out.t alone (the first pass).
+void parse_line(std::string_view s, bool pre_4_4, ParsedLine& out, bool with_time) {
+  out.kind = LineKind::unparsed;
+  std::size_t i = 0;
+  if (!parse_prefix(s, i, out.cpu, with_time ? &out.t : nullptr)) return;
+  std::string_view token = take_token(s, i);
+  if (!token.empty() && token.back() != ':' &&
+      token.find_first_not_of("0123456789") == std::string_view::npos)
+    token = take_token(s, i); // perf script's period column
+  if (token.size() < 2 || token.back() != ':') return;
+  token.remove_suffix(1);
+  const std::size_t system = token.rfind(':'); // perf script: "kmem:mm_page_alloc:"
+  if (system != std::string_view::npos) token.remove_prefix(system + 1);
+  if (token.empty()) return;
+  out.name = token;
+  if (i < s.size()) ++i; // the one blank after "event:"
+  std::string_view rest = s.substr(i);
+  if (token == "print") { // trace-cmd report: "print: tracing_mark_write: TEXT"
+    const std::size_t begin = rest.find_first_not_of(" \t");
+    constexpr std::string_view kMarker = "tracing_mark_write:";
+    if (begin != std::string_view::npos && rest.substr(begin, kMarker.size()) == kMarker) {
+      token = "tracing_mark_write";
+      rest.remove_prefix(std::min(rest.size(), begin + kMarker.size() + 1));
+    }
+  }
+  if (token == "tracing_mark_write") {
+    std::size_t end = rest.size();
+    while (end > 0 && (is_space(rest[end - 1]) || rest[end - 1] == '\r' || rest[end - 1] == '\n'))
+      --end;
+    out.label = rest.substr(0, end);
+    out.kind = LineKind::mark;
+    return;
+  }
+  const bool alloc = token == "mm_page_alloc";
+  if (!alloc && token != "mm_page_free" && token != "mm_page_free_direct") {
+    out.kind = LineKind::other;
+    return;
+  }
+  out.kind = alloc ? LineKind::alloc : LineKind::free;
+  parse_fields(rest, alloc, pre_4_4, out);
+}
+
+LineSource::LineSource(const std::string& path) : buffer_(open_input(path)) {}
+
+bool LineSource::next(std::string_view& line) {
+  for (;;) {
+    if (cursor_ < chunk_end_) {
+      const char* data = buffer_.data();
+      const void* newline = std::memchr(data + cursor_, '\n', chunk_end_ - cursor_);
+      const std::size_t end =
+          newline != nullptr ? static_cast<std::size_t>(static_cast<const char*>(newline) - data)
+                             : chunk_end_;
+      line = std::string_view(data + cursor_, end - cursor_);
+      cursor_ = newline != nullptr ? end + 1 : chunk_end_;
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      ++line_;
+      return true;
+    }
+    if (finished_) return false;
+    load();
+  }
+}
+
+void LineSource::load() {
+  for (;;) {
+    if (!buffer_.at_end()) {
+      buffer_.refill(cursor_); // grows the window when one line fills it
+      cursor_ = 0;
+    }
+    const std::size_t size = buffer_.size();
+    if (buffer_.at_end()) {
+      chunk_end_ = size;
+      finished_ = true;
+      return;
+    }
+    const void* last = ::memrchr(buffer_.data(), '\n', size);
+    if (last != nullptr) {
+      chunk_end_ = static_cast<std::size_t>(static_cast<const char*>(last) - buffer_.data()) + 1;
+      return;
+    }
+  }
+}
+
+} // namespace memsim::trace

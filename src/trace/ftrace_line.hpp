@@ -1,0 +1,56 @@
+// One line of ftrace kmem text (SPEC §4.5), parsed by hand (std::from_chars, no regex): the
+// `comm-pid [cpu] [flags] ts: event: fields` shapes of tracefs `trace` / `trace_pipe` (4- or
+// 5-character flags, with or without the irq-info columns), `trace-cmd report` and `perf
+// script`; mm_page_alloc and mm_page_free (or the pre-3.3 mm_page_free_direct) fields with
+// decimal or hex pfn and symbolic or hex gfp_flags; tracing_mark_write labels. Also the line
+// splitter that feeds it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "memsim/types.hpp"
+#include "trace/input_buffer.hpp"
+
+namespace memsim::trace {
+
+enum class LineKind : std::uint8_t { unparsed, other, mark, alloc, free, bad };
+
+// A parsed line; the views point into the line.
+struct ParsedLine {
+  LineKind kind = LineKind::unparsed;
+  std::string_view name;  // the event name (other, bad, alloc, free)
+  std::string_view label; // mark
+  std::string message;    // bad
+  std::uint32_t cpu = 0;
+  double t = 0.0;
+  std::uint64_t pfn = 0;
+  unsigned order = 0;
+  Migratetype mt = Migratetype::unmovable;
+};
+
+// `with_time` false leaves out.t alone (the geometry pass needs no time). `gfp_pre_4_4`: hex
+// gfp_flags use the pre-4.4 bits (__GFP_RECLAIMABLE 0x80000).
+void parse_line(std::string_view line, bool gfp_pre_4_4, ParsedLine& out, bool with_time = true);
+
+// Reads a file line by line through an InputBuffer (decompressed transparently).
+class LineSource {
+public:
+  explicit LineSource(const std::string& path);
+
+  // The next line without its '\n' (and '\r'); false at the end of the input.
+  bool next(std::string_view& line);
+  std::uint64_t line_number() const { return line_; }
+
+private:
+  void load();
+
+  InputBuffer buffer_;
+  std::size_t cursor_ = 0;
+  std::size_t chunk_end_ = 0;
+  std::uint64_t line_ = 0;
+  bool finished_ = false;
+};
+
+} // namespace memsim::trace

@@ -1,0 +1,101 @@
+// The report in a real browser: Debian's headless Chromium (installed by tools/install-deps.sh)
+// loads a comparison report of the bundled real trace with name resolution disabled, its DOM
+// holds the memory maps' cells and the charts' lines, and its screenshot shows the map's colours.
+// Two browser launches in all; skipped with a message when chromium is not installed.
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <set>
+#include <unistd.h>
+
+#include "../../support/png.hpp"
+#include "../../support/run_command.hpp"
+
+namespace fs = std::filesystem;
+using Catch::Contains;
+using memsim::test::run_memsim;
+using memsim::test::shell_quote;
+using memsim::test::slurp;
+using memsim::test::source_path;
+using memsim::test::TempDir;
+
+namespace {
+
+std::string find_chromium() {
+  const char* path = std::getenv("PATH");
+  std::string dirs = path ? path : "/usr/bin:/bin";
+  for (std::size_t start = 0; start <= dirs.size();) {
+    const std::size_t end = std::min(dirs.find(':', start), dirs.size());
+    for (const char* name : {"chromium", "chromium-browser"}) {
+      const fs::path candidate = fs::path(dirs.substr(start, end - start)) / name;
+      if (!candidate.parent_path().empty() && access(candidate.c_str(), X_OK) == 0)
+        return candidate.string();
+    }
+    start = end + 1;
+  }
+  return {};
+}
+
+// Runs headless Chromium on `page` with `args`, for at most 2 minutes; stdout to `out`. Any
+// host name resolves to nothing, so a page that needed the network would show it.
+int chromium(const std::string& binary, const TempDir& dir, const std::string& args,
+             const fs::path& page, const fs::path& out) {
+  const std::string command =
+      "timeout 120 " + shell_quote(binary) +
+      " --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run "
+      "--hide-scrollbars "
+      "--host-resolver-rules='MAP * ~NOTFOUND' --user-data-dir=" +
+      shell_quote((dir / "profile").string()) + " " + args + " " +
+      shell_quote("file://" + page.string()) + " >" + shell_quote(out.string()) + " 2>" +
+      shell_quote((dir / "chromium.err").string());
+  return std::system(command.c_str());
+}
+
+std::size_t count(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+} // namespace
+
+TEST_CASE("The report renders in headless Chromium with its map and charts", "[browser][slow]") {
+  const std::string binary = find_chromium();
+  if (binary.empty()) {
+    WARN("chromium is not installed: skipping the browser test (tools/install-deps.sh installs "
+         "Debian's chromium)");
+    return;
+  }
+  TempDir dir;
+  const fs::path page = dir / "report.html";
+  const auto r = run_memsim({"compare", source_path("traces/mixed-1g-head.jsonl.zst"), "--interval",
+                             "5000", "--report", page.string()});
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+
+  // The DOM after parsing: what the browser built, not what we wrote.
+  REQUIRE(chromium(binary, dir, "--dump-dom", page, dir / "dom.html") == 0);
+  const std::string dom = slurp(dir / "dom.html");
+  INFO(slurp(dir / "chromium.err"));
+  CHECK(count(dom, "<svg class=\"memory-map\"") == 2);
+  CHECK(count(dom, "<rect class=\"pb") >= 4); // 2 regions a run, at least a cell each
+  CHECK(count(dom, "<svg class=\"chart\"") == 7);
+  CHECK(count(dom, "<polyline") >= 14);          // a line per run on each chart
+  CHECK(count(dom, "<g class=\"mark\">") == 14); // the trace's two marks on every chart
+  CHECK_THAT(dom, Contains("<table class=\"buddyinfo\">"));
+  CHECK_THAT(dom, Contains("<table class=\"pagetypeinfo\">"));
+
+  // The screenshot: not blank, and the map's movable pageblocks and used-region flags are there.
+  REQUIRE(
+      chromium(binary, dir,
+               "--window-size=1400,1400 --screenshot=" + shell_quote((dir / "shot.png").string()),
+               page, dir / "shot.out") == 0);
+  const memsim::test::Image image = memsim::test::decode_png(slurp(dir / "shot.png"));
+  REQUIRE(image.width == 1400);
+  std::set<std::uint32_t> colours(image.pixels.begin(), image.pixels.end());
+  std::size_t ink = 0;
+  for (const std::uint32_t p : image.pixels) ink += p != 0xffffff ? 1 : 0;
+  CHECK(colours.size() > 50);
+  CHECK(ink > image.pixels.size() / 50);
+  CHECK(colours.count(0x4e79a7) == 1); // movable pageblock cells
+  CHECK(colours.count(0xbab0ac) == 1); // the flag of a region in use
+}
