@@ -1,0 +1,41 @@
+// memsim JSON Lines writer (trace_writer.hpp).
+#include "report/trace_writer.hpp"
+
+#include <iterator>
+
+#include <fmt/compile.h>
+#include <nlohmann/json.hpp>
+
+namespace memsim {
+
+std::string trace_header_line(const TraceHeader& header) {
+  nlohmann::ordered_json head = {{"memsim_trace", 1}, {"zone", header.zone}, {"meta", header.meta}};
+  return head.dump() + "\n";
+}
+
+void append_event_line(fmt::memory_buffer& buffer, const Event& e) {
+  auto it = std::back_inserter(buffer);
+  switch (e.op) {
+  case EventOp::alloc:
+    fmt::format_to(it, FMT_COMPILE(R"({{"op":"alloc","id":{},"order":{},"mt":"{}")"), e.id, e.order,
+                   to_string(e.mt));
+    break;
+  case EventOp::free:
+    fmt::format_to(it, FMT_COMPILE(R"({{"op":"free","id":{},"order":{})"), e.id, e.order);
+    break;
+  case EventOp::split:
+    fmt::format_to(it, FMT_COMPILE(R"({{"op":"split","id":{})"), e.id);
+    break;
+  case EventOp::mark:
+    fmt::format_to(
+        it, FMT_COMPILE(R"({{"op":"mark","label":{})"),
+        nlohmann::json(e.label).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    break;
+  }
+  if (e.cpu != 0) fmt::format_to(it, FMT_COMPILE(R"(,"cpu":{})"), e.cpu);
+  if (e.cold) buffer.append(std::string_view(R"(,"cold":true)"));
+  if (e.has_t) fmt::format_to(it, FMT_COMPILE(R"(,"t":{})"), e.t);
+  buffer.append(std::string_view("}\n"));
+}
+
+} // namespace memsim
