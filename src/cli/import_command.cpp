@@ -2,12 +2,12 @@
 // Lines trace, written atomically, and prints what it skipped and why.
 #include <memory>
 
-#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
 #include "memsim/error.hpp"
 #include "report/compressed_output.hpp"
+#include "report/trace_writer.hpp"
 
 namespace memsim::cli {
 
@@ -18,31 +18,6 @@ struct ImportArgs {
   std::string output;
   TraceOptions options;
 };
-
-// One event as a memsim JSON Lines line (SPEC §4.2).
-void write_event(fmt::memory_buffer& buffer, const Event& e) {
-  auto it = std::back_inserter(buffer);
-  switch (e.op) {
-  case EventOp::alloc:
-    fmt::format_to(it, FMT_COMPILE(R"({{"op":"alloc","id":{},"order":{},"mt":"{}")"), e.id, e.order,
-                   to_string(e.mt));
-    break;
-  case EventOp::free:
-    fmt::format_to(it, FMT_COMPILE(R"({{"op":"free","id":{},"order":{})"), e.id, e.order);
-    break;
-  case EventOp::split:
-    fmt::format_to(it, FMT_COMPILE(R"({{"op":"split","id":{})"), e.id);
-    break;
-  case EventOp::mark:
-    fmt::format_to(
-        it, FMT_COMPILE(R"({{"op":"mark","label":{})"),
-        nlohmann::json(e.label).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-    break;
-  }
-  fmt::format_to(it, FMT_COMPILE(R"(,"cpu":{})"), e.cpu);
-  if (e.has_t) fmt::format_to(it, FMT_COMPILE(R"(,"t":{})"), e.t);
-  buffer.append(std::string_view("}\n"));
-}
 
 // The input as ftrace text (standard input spooled); a memsim trace is not imported.
 std::unique_ptr<TraceReader> open_trace_ftrace_only(const std::string& path,
@@ -55,31 +30,16 @@ std::unique_ptr<TraceReader> open_trace_ftrace_only(const std::string& path,
   return reader;
 }
 
-// SPEC §2: [{"pfn":P,"order":O,"mt":"unmovable","id":N}, ...] (no "id": in use for ever).
-nlohmann::json preallocated_json(const std::vector<PreallocatedBlock>& blocks) {
-  nlohmann::json list = nlohmann::json::array();
-  for (const PreallocatedBlock& block : blocks) {
-    nlohmann::json entry = {
-        {"pfn", block.pfn}, {"order", block.order}, {"mt", to_string(block.mt)}};
-    if (block.id) entry["id"] = *block.id;
-    list.push_back(std::move(entry));
-  }
-  return list;
-}
-
 void run_import(const ImportArgs& args) {
   const std::unique_ptr<TraceReader> reader = open_trace_ftrace_only(args.input, args.options);
   const TraceHeader& header = reader->header();
   CompressedOutputFile out(args.output);
-  nlohmann::json head = {{"memsim_trace", 1}, {"zone", header.zone}, {"meta", header.meta}};
-  if (!header.preallocated.empty()) head["preallocated"] = preallocated_json(header.preallocated);
-  // Event kinds and marks come from the text as they are: invalid UTF-8 is replaced, not fatal.
-  out.stream() << head.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+  out.stream() << trace_header_line(header);
   fmt::memory_buffer buffer;
   Event event;
   std::uint64_t events = 0;
   while (reader->next(event)) {
-    write_event(buffer, event);
+    append_event_line(buffer, event);
     ++events;
     if (buffer.size() > (std::size_t{1} << 20)) {
       out.stream().write(buffer.data(), static_cast<std::streamsize>(buffer.size()));

@@ -10,7 +10,19 @@ namespace memsim {
 
 std::string trace_header_line(const TraceHeader& header) {
   nlohmann::ordered_json head = {{"memsim_trace", 1}, {"zone", header.zone}, {"meta", header.meta}};
-  return head.dump() + "\n";
+  if (!header.preallocated.empty()) {
+    // SPEC §2: [{"pfn":P,"order":O,"mt":"unmovable","id":N}, ...] (no "id": in use for ever).
+    nlohmann::ordered_json list = nlohmann::ordered_json::array();
+    for (const PreallocatedBlock& block : header.preallocated) {
+      nlohmann::ordered_json entry = {
+          {"pfn", block.pfn}, {"order", block.order}, {"mt", to_string(block.mt)}};
+      if (block.id) entry["id"] = *block.id;
+      list.push_back(std::move(entry));
+    }
+    head["preallocated"] = std::move(list);
+  }
+  // Event kinds and marks of imported text come as they are: invalid UTF-8 is replaced.
+  return head.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 void append_event_line(fmt::memory_buffer& buffer, const Event& e) {

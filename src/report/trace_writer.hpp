@@ -1,5 +1,5 @@
 // Writes memsim JSON Lines traces (SPEC §4.2): the header line and one line per event, in the
-// layout the readers' fast path parses. Used by `memsim gen`.
+// layout the readers' fast path parses. Used by `memsim gen` and `memsim import`.
 #pragma once
 
 #include <fmt/format.h>
@@ -9,7 +9,8 @@
 
 namespace memsim {
 
-// The header line of `header` ("memsim_trace":1, "zone", "meta"), newline included.
+// The header line of `header` ("memsim_trace":1, "zone", "meta", "preallocated" when there
+// are blocks), newline included.
 std::string trace_header_line(const TraceHeader& header);
 // Appends one event as a JSON Lines line, newline included.
 void append_event_line(fmt::memory_buffer& buffer, const Event& event);

@@ -61,12 +61,12 @@ TEST_CASE("import ftrace writes memsim JSON Lines and says what it skipped", "[c
   CHECK(header["meta"]["skipped"]["unparsed"] == 1);
   CHECK(header["meta"]["skipped"]["mm_page_free_batched"] == 1);
   CHECK(header["meta"]["bad_lines"] == 0);
-  CHECK(lines[1] == R"({"op":"alloc","id":1024,"order":2,"mt":"unmovable","cpu":0,"t":1.000001})");
+  CHECK(lines[1] == R"({"op":"alloc","id":1024,"order":2,"mt":"unmovable","t":1.000001})");
   CHECK(lines[2] == R"({"op":"split","id":1024,"cpu":1,"t":1.000002})");
   CHECK(lines[3] == R"({"op":"free","id":1025,"order":0,"cpu":1,"t":1.000002})");
-  CHECK(lines[4] == R"({"op":"alloc","id":12288,"order":0,"mt":"movable","cpu":0,"t":1.000005})");
+  CHECK(lines[4] == R"({"op":"alloc","id":12288,"order":0,"mt":"movable","t":1.000005})");
   CHECK(lines[5] == R"({"op":"mark","label":"ktrace \"phase\"=anon","cpu":1,"t":1.000007})");
-  CHECK(lines[6] == R"({"op":"free","id":12288,"order":0,"cpu":0,"t":1.000008})");
+  CHECK(lines[6] == R"({"op":"free","id":12288,"order":0,"t":1.000008})");
 }
 
 TEST_CASE("replay of ftrace text equals replay of its import", "[cli][import]") {

@@ -103,8 +103,8 @@ TEST_CASE("import with --proc-in declares the pages in use and matches their fre
                     block["mt"].get<std::string>());
   CHECK(ids == std::vector<std::string>{"22 movable", "23 unmovable", "36 movable"});
   // The order-1 free of 22 covers the two declared pages 22 and 23: one free each.
-  CHECK(lines[1] == R"({"op":"free","id":22,"order":0,"cpu":0,"t":1.000001})");
-  CHECK(lines[2] == R"({"op":"free","id":23,"order":0,"cpu":0,"t":1.000001})");
+  CHECK(lines[1] == R"({"op":"free","id":22,"order":0,"t":1.000001})");
+  CHECK(lines[2] == R"({"op":"free","id":23,"order":0,"t":1.000001})");
   CHECK(lines[3] == R"({"op":"alloc","id":38,"order":0,"mt":"unmovable","cpu":1,"t":1.000002})");
 
   // Replayed, only the free of pfn 500 is unmatched; without the snapshot, three are.
