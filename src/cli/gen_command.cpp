@@ -35,19 +35,7 @@ void run_gen(const GenArgs& args) {
   const std::unique_ptr<TraceReader> gen =
       workload::make_generator(args.workload, args.seed, args.sets);
   CompressedOutputFile out(args.output);
-  out.stream() << trace_header_line(gen->header());
-  fmt::memory_buffer buffer;
-  Event event;
-  std::uint64_t events = 0;
-  while (gen->next(event)) {
-    append_event_line(buffer, event);
-    ++events;
-    if (buffer.size() > (std::size_t{1} << 20)) {
-      out.stream().write(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-      buffer.clear();
-    }
-  }
-  out.stream().write(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+  const std::uint64_t events = write_trace(out.stream(), *gen);
   out.commit();
   fmt::print(stderr, "memsim gen {}: {} events written to {}\n", args.workload, events,
              args.output);

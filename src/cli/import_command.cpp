@@ -34,19 +34,7 @@ void run_import(const ImportArgs& args) {
   const std::unique_ptr<TraceReader> reader = open_trace_ftrace_only(args.input, args.options);
   const TraceHeader& header = reader->header();
   CompressedOutputFile out(args.output);
-  out.stream() << trace_header_line(header);
-  fmt::memory_buffer buffer;
-  Event event;
-  std::uint64_t events = 0;
-  while (reader->next(event)) {
-    append_event_line(buffer, event);
-    ++events;
-    if (buffer.size() > (std::size_t{1} << 20)) {
-      out.stream().write(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-      buffer.clear();
-    }
-  }
-  out.stream().write(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+  const std::uint64_t events = write_trace(out.stream(), *reader);
   out.commit();
 
   fmt::print(stderr, "memsim import: {}: {} lines, {} events written to {}\n",

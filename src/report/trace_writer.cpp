@@ -50,4 +50,21 @@ void append_event_line(fmt::memory_buffer& buffer, const Event& e) {
   buffer.append(std::string_view("}\n"));
 }
 
+std::uint64_t write_trace(std::ostream& out, TraceReader& reader) {
+  out << trace_header_line(reader.header());
+  fmt::memory_buffer buffer;
+  Event event;
+  std::uint64_t events = 0;
+  while (reader.next(event)) {
+    append_event_line(buffer, event);
+    ++events;
+    if (buffer.size() > (std::size_t{1} << 20)) {
+      out.write(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+      buffer.clear();
+    }
+  }
+  out.write(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+  return events;
+}
+
 } // namespace memsim

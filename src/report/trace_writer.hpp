@@ -2,6 +2,9 @@
 // layout the readers' fast path parses. Used by `memsim gen` and `memsim import`.
 #pragma once
 
+#include <cstdint>
+#include <ostream>
+
 #include <fmt/format.h>
 
 #include "memsim/event.hpp"
@@ -14,5 +17,8 @@ namespace memsim {
 std::string trace_header_line(const TraceHeader& header);
 // Appends one event as a JSON Lines line, newline included.
 void append_event_line(fmt::memory_buffer& buffer, const Event& event);
+// Writes the whole trace of `reader` (header line, then every event) to `out`, a megabyte at a
+// time; returns the number of events.
+std::uint64_t write_trace(std::ostream& out, TraceReader& reader);
 
 } // namespace memsim
