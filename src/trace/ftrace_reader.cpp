@@ -243,7 +243,7 @@ public:
     while (head_ == queue_.size()) {
       queue_.clear();
       head_ = 0;
-      if (record_ == batch_.size()) {
+      while (record_ == batch_.size()) { // a chunk of skipped lines gives an empty batch
         record_ = 0;
         if (!lines_->next_batch(batch_)) return false;
       }

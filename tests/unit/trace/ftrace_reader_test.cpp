@@ -349,3 +349,18 @@ TEST_CASE("ftrace: lines keep their numbers across the pipeline's chunks", "[tra
       memsim::open_ftrace(path),
       Contains(fmt::format("big.txt:{}: malformed mm_page_free line: no pfn=", last_good + 1)));
 }
+
+TEST_CASE("ftrace: a chunk without any event line gives no event and no crash", "[trace][ftrace]") {
+  // Fuzz regression (fuzz_compressed, fuzz_ftrace): a chunk whose lines are all skipped gave an
+  // empty batch, which next() indexed past its end.
+  TempDir dir;
+  CHECK(read_all(dir.write("header-only.txt", "# tracer: nop\n#\n")).empty());
+  std::string text;
+  while (text.size() < (std::size_t{3} << 20))
+    text += "  a-1 [000] ..... 1.000001: sched_switch: prev_comm=a next_comm=b\n";
+  text += "  a-1 [000] ..... 2.000001: mm_page_alloc: page=f pfn=0x400 order=0 migratetype=0 "
+          "gfp_flags=GFP_KERNEL\n";
+  const auto events = read_all(dir.write("skipped-then-alloc.txt", text));
+  REQUIRE(events.size() == 1);
+  CHECK(events[0].rfind("alloc id=1024 order=0", 0) == 0);
+}
