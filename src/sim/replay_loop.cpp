@@ -15,8 +15,8 @@ void Simulator::prefetch_id(const Event& event) const {
 
 void Simulator::prefetch_block(const Event& event) const {
   if (event.op != EventOp::free) return;
-  const auto it = live_.find(event.id);
-  if (it != live_.end()) __builtin_prefetch(&zone_->page(it->second));
+  const PageIdx block = live_.find(event.id);
+  if (block != kNoPage) __builtin_prefetch(&zone_->page(block));
 }
 
 void Simulator::run(TraceReader& reader, const std::function<void()>& tick) {

@@ -31,7 +31,7 @@ void Simulator::apply_preallocated(const TraceHeader& header) {
     const std::string origin = fmt::format("{}: preallocated[{}]", trace_path_, i);
     const PageIdx idx = zone_->carve(block.pfn, block.order, block.mt, origin.c_str());
     if (!block.id) continue;
-    if (!live_.emplace(*block.id, idx).second)
+    if (!live_.insert(*block.id, idx))
       throw InputError(fmt::format("{}: id {} is used twice", origin, *block.id));
   }
 }
@@ -79,21 +79,19 @@ void Simulator::apply_alloc(const Event& event) {
                                  reader_.where(event.pos), event.order, config_.zone.max_order,
                                  config_.zone.max_order - 1));
   Placement placement{index_, event.id, std::nullopt, event.order, event.mt, false};
-  const auto [slot, fresh] = live_.try_emplace(event.id, kNoPage);
-  if (!fresh) {
+  if (live_.contains(event.id)) {
     ++counts_.duplicate_alloc;
     recoverable(event, fmt::format("alloc of id {} which is already live", event.id));
   } else {
     const Taken taken = zone_->alloc_pages(event.order, event.mt, event.cpu, event.cold);
     if (taken.block == kNoPage) {
-      live_.erase(slot);
       ++counts_.failed;
       recoverable(event,
                   fmt::format("allocation of order {} ({}) failed: the zone cannot satisfy it",
                               event.order, to_string(event.mt)));
     } else {
       zone_->mark_allocated(taken.block, event.order, event.mt);
-      slot->second = taken.block;
+      live_.insert(event.id, taken.block);
       placement.pfn = zone_->pfn_of(taken.block);
       placement.fallback = taken.fallback;
     }
@@ -103,13 +101,12 @@ void Simulator::apply_alloc(const Event& event) {
 
 void Simulator::apply_free(const Event& event) {
   ++counts_.free;
-  const auto it = live_.find(event.id);
-  if (it == live_.end()) {
+  const PageIdx block = live_.find(event.id);
+  if (block == kNoPage) {
     ++counts_.unmatched_free;
     recoverable(event, fmt::format("free of id {} which is not live", event.id));
     return;
   }
-  const PageIdx block = it->second;
   const unsigned order = zone_->page(block).order;
   if (event.has_order && event.order != order) {
     ++counts_.order_mismatch;
@@ -117,19 +114,18 @@ void Simulator::apply_free(const Event& event) {
                 fmt::format("free of id {} with order {}, but it was allocated with order {}",
                             event.id, event.order, order));
   }
-  live_.erase(it);
+  live_.erase(event.id);
   zone_->free_pages(block, event.cpu, event.cold);
 }
 
 void Simulator::apply_split(const Event& event) {
   ++counts_.split;
-  const auto it = live_.find(event.id);
-  if (it == live_.end()) {
+  const PageIdx block = live_.find(event.id);
+  if (block == kNoPage) {
     ++counts_.split_ignored;
     recoverable(event, fmt::format("split of id {} which is not live", event.id));
     return;
   }
-  const PageIdx block = it->second;
   const std::uint64_t pages = std::uint64_t{1} << zone_->page(block).order;
   if (pages == 1) return;
   if (event.id > UINT64_MAX - (pages - 1))
@@ -144,7 +140,7 @@ void Simulator::apply_split(const Event& event) {
   }
   zone_->split_allocation(block);
   for (std::uint64_t j = 1; j < pages; ++j)
-    live_.emplace(event.id + j, static_cast<PageIdx>(block + j));
+    live_.insert(event.id + j, static_cast<PageIdx>(block + j));
 }
 
 void Simulator::sample(const Event& event, bool at_mark) {

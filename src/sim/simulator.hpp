@@ -9,10 +9,9 @@
 #include <optional>
 #include <string>
 
-#include <absl/container/flat_hash_map.h>
-
 #include "memsim/config.hpp"
 #include "memsim/trace.hpp"
+#include "sim/live_table.hpp"
 #include "stats/run_stats.hpp"
 #include "stats/zone_detail.hpp"
 
@@ -85,7 +84,7 @@ private:
   ReplayOptions options_;
   std::unique_ptr<Policy> policy_;
   std::unique_ptr<Zone> zone_;
-  absl::flat_hash_map<std::uint64_t, PageIdx> live_; // allocation id -> block head
+  LiveTable live_; // allocation id -> block head
   PlacementSink* placements_ = nullptr;
   EventCounts counts_;
   std::uint64_t index_ = 0;
