@@ -11,6 +11,7 @@
 #include "memsim/config.hpp"
 #include "memsim/types.hpp"
 #include "stats/counters.hpp"
+#include "zone/huge_page_allocator.hpp"
 
 namespace memsim {
 
@@ -171,7 +172,7 @@ private:
   Config config_;
   Geometry geometry_;
   Policy& policy_;
-  std::vector<Page> pages_;
+  std::vector<Page, HugePageAllocator<Page>> pages_;
   std::vector<Migratetype> pageblock_mt_;
   std::vector<std::array<PageList, kListTypes>> free_area_; // [order][mt]
   std::vector<std::uint64_t> nr_free_;                      // [order]
