@@ -23,39 +23,35 @@ bool LiveTable::within_budget(std::size_t directory_entries, std::size_t pages) 
 }
 
 bool LiveTable::insert(std::uint64_t id, PageIdx block) {
-  if (in_pages(id)) {
-    const std::size_t p = static_cast<std::size_t>(id >> kPageBits);
-    if (p >= pages_.size()) {
-      const std::size_t grown = std::min(kDirectoryLimit, std::max(p + 1, 2 * pages_.size()));
-      if (!within_budget(grown, pages_held_ + 1)) {
-        go_sparse();
-        return insert(id, block);
-      }
-      pages_.resize(grown);
-      page_live_.resize(grown, 0);
+  if (!in_pages(id)) return hash_.try_emplace(id, block).second;
+  const std::size_t p = static_cast<std::size_t>(id >> kPageBits);
+  const bool grow = p >= pages_.size();
+  if (grow || !pages_[p]) {
+    const std::size_t entries =
+        grow ? std::min(kDirectoryLimit, std::max(p + 1, 2 * pages_.size())) : pages_.size();
+    if (!within_budget(entries, pages_held_ + 1)) {
+      go_sparse();
+      return hash_.try_emplace(id, block).second;
     }
-    if (!pages_[p]) {
-      if (!within_budget(pages_.size(), pages_held_ + 1)) {
-        go_sparse();
-        return insert(id, block);
-      }
-      if (spare_.empty()) {
-        pages_[p] = std::make_unique_for_overwrite<PageIdx[]>(kPageSlots);
-      } else {
-        pages_[p] = std::move(spare_.back());
-        spare_.pop_back();
-      }
-      std::fill_n(pages_[p].get(), kPageSlots, kNoPage);
-      ++pages_held_;
+    if (grow) {
+      pages_.resize(entries);
+      page_live_.resize(entries, 0);
     }
-    PageIdx& slot = pages_[p][id & (kPageSlots - 1)];
-    if (slot != kNoPage) return false;
-    slot = block;
-    ++page_live_[p];
-    ++paged_live_;
-    return true;
+    if (spare_.empty()) {
+      pages_[p] = std::make_unique_for_overwrite<PageIdx[]>(kPageSlots);
+    } else {
+      pages_[p] = std::move(spare_.back());
+      spare_.pop_back();
+    }
+    std::fill_n(pages_[p].get(), kPageSlots, kNoPage);
+    ++pages_held_;
   }
-  return hash_.try_emplace(id, block).second;
+  PageIdx& slot = pages_[p][id & (kPageSlots - 1)];
+  if (slot != kNoPage) return false;
+  slot = block;
+  ++page_live_[p];
+  ++paged_live_;
+  return true;
 }
 
 void LiveTable::erase(std::uint64_t id) {
