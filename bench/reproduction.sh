@@ -14,17 +14,19 @@ trace=build/release/bench/traces/ebizzy-$memory.jsonl.zst
 mkdir -p "$(dirname "$trace")"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-measure() { # label, command...: prints wall, CPU and peak RSS
-  local label=$1
+measure() { # label, command...: prints wall, CPU and peak RSS; leaves $wall set
+  local label=$1 user sys rss
   shift
-  /usr/bin/time -f '%e %U %S %M' -o "$out/time" "$@" >"$out/stdout" 2>"$out/stderr"
+  if ! /usr/bin/time -f '%e %U %S %M' -o "$out/time" "$@" >"$out/stdout" 2>"$out/stderr"; then
+    cat "$out/stderr" >&2
+    exit 1
+  fi
   read -r wall user sys rss <"$out/time"
   awk -v l="$label" -v w="$wall" -v u="$user" -v s="$sys" -v r="$rss" \
     'BEGIN { printf "%-8s wall %6.1f s  CPU %6.1f s  peak RSS %5.0f MB\n", l, w, u + s, r / 1000 }'
 }
 [[ -f $trace ]] || measure gen ./build/release/memsim gen ebizzy --set "memory=$memory" -o "$trace"
 measure compare ./build/release/memsim compare "$trace" --json "$out/main.json"
-read -r wall _ <"$out/time"
 python3 - "$out/main.json" "$wall" <<'PY'
 import json, sys
 runs = json.load(open(sys.argv[1]))["runs"]
