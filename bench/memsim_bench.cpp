@@ -1,8 +1,8 @@
-// memsim_bench: the benchmark behind SPEC §6. Per zone size it generates a synthetic JSON Lines
-// trace (bench/synthetic_trace.cpp), then measures zone initialisation and simulator bytes per
-// page, parse-only, engine-only and end-to-end replay rates and peak RSS; then initialises a
-// 1 TiB zone alone. Prints a Markdown table; --json FILE writes the same numbers as JSON.
-// Run through bench/run.sh (release build).
+// memsim_bench: the benchmark behind docs/spec.md §6. Per zone size it generates a synthetic JSON
+// Lines trace (bench/synthetic_trace.cpp), then measures zone initialisation and simulator bytes
+// per page, parse-only, engine-only and end-to-end replay rates and peak RSS; then initialises a 1
+// TiB zone alone. Prints a Markdown table; --json FILE writes the same numbers as JSON. Run through
+// bench/run.sh (release build).
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -310,9 +310,9 @@ int run(const Options& opt) {
   return 0;
 }
 
-// --ftrace FILE: kmem ftrace text, in trace lines per second (SPEC §6, issue 4's 5 M lines/s):
-// the reader alone (both its passes), then what `memsim replay FILE` does (both passes, the
-// zone from the trace's geometry, Simulator::run with the default interval, the final stats).
+// --ftrace FILE: kmem ftrace text, in trace lines per second (docs/spec.md §6, issue 4's 5 M
+// lines/s): the reader alone (both its passes), then what `memsim replay FILE` does (both passes,
+// the zone from the trace's geometry, Simulator::run with the default interval, the final stats).
 int bench_ftrace(const std::string& path, const std::string& policy) {
   auto start = Clock::now();
   auto reader = memsim::open_trace(path);
@@ -351,7 +351,7 @@ int bench_ftrace(const std::string& path, const std::string& policy) {
 
 int main(int argc, char** argv) {
   Options opt;
-  CLI::App app{"memsim_bench: the performance numbers of SPEC §6 (use a release build)"};
+  CLI::App app{"memsim_bench: the performance numbers of docs/spec.md §6 (use a release build)"};
   app.add_option("--events", opt.events, "events per generated trace")->capture_default_str();
   app.add_option("--zone", opt.zones, "zone sizes to replay (repeat or comma-separate)")
       ->delimiter(',')
@@ -375,8 +375,9 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   std::string ftrace;
-  app.add_option("--ftrace", ftrace,
-                 "instead: time open_trace + next() over this ftrace text (lines/s, SPEC §6)");
+  app.add_option(
+      "--ftrace", ftrace,
+      "instead: time open_trace + next() over this ftrace text (lines/s, docs/spec.md §6)");
   CLI11_PARSE(app, argc, argv);
 
   try {

@@ -1,4 +1,4 @@
-// The benchmark's own workload: a deterministic, seeded JSON Lines trace (SPEC §4.2) with a
+// The benchmark's own workload: a deterministic, seeded JSON Lines trace (docs/spec.md §4.2) with a
 // realistic mix of requests (mostly order-0 movable, some unmovable/reclaimable kernel
 // allocations, THP-sized blocks), frees interleaved and the live set bounded to a fraction of
 // the zone. Only the benchmark uses it; `memsim gen` is the user-facing generator.

@@ -2,7 +2,7 @@
 """Converts the start of a raw Linux kmem ftrace text into a memsim JSON Lines trace.
 
 Makes the bundled trace traces/mixed-1g-head.jsonl.zst from the shared recordings (see
-traces/README.md). It follows SPEC §4.5 (what `memsim import ftrace` does) for the 6.1 tracefs
+traces/README.md). It follows docs/spec.md §4.5 (what `memsim import ftrace` does) for the 6.1 tracefs
 text: mm_page_alloc -> alloc, mm_page_free -> free (or split + order-0 frees), marks kept.
 Stdlib only; the output is compressed with `zstd -19` (or `xz -9` with a .xz name).
 """
@@ -27,7 +27,7 @@ MAX_ORDER = 11
 
 
 def migratetype(gfp, where):
-    """SPEC §4.5: the migratetype comes from gfp_flags, never from migratetype=."""
+    """docs/spec.md §4.5: the migratetype comes from gfp_flags, never from migratetype=."""
     if re.fullmatch(r"0x[0-9a-fA-F]+|\d+", gfp):
         bits = int(gfp, 0)
         movable, reclaimable = bits & GFP_MOVABLE_BIT, bits & GFP_RECLAIMABLE_BIT

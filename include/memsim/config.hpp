@@ -1,4 +1,4 @@
-// The one configuration aggregate (SPEC §2), nested like its JSON form, and the layered
+// The one configuration aggregate (docs/spec.md §2), nested like its JSON form, and the layered
 // loader: built-in defaults < trace header < --config FILE < --set key=value < per-policy
 // overrides. Unknown keys are errors that list the valid ones.
 #pragma once
@@ -37,7 +37,7 @@ struct PcpConfig {
 };
 
 struct ReserveConfig {
-  std::optional<unsigned> pageblocks; // unset: the 3.11 formula (SEMANTICS D13)
+  std::optional<unsigned> pageblocks; // unset: the 3.11 formula (docs/semantics.md D13)
 };
 
 struct RegionAwareConfig {
@@ -84,7 +84,8 @@ public:
   void set(std::string_view key, const nlohmann::json& value, std::string_view origin);
   // "key=value" as given to --set.
   void set_assignment(std::string_view assignment, std::string_view origin);
-  // The trace header's "zone" object: keys with or without the "zone." prefix (SEMANTICS D20).
+  // The trace header's "zone" object: keys with or without the "zone." prefix (docs/semantics.md
+  // D20).
   void apply_header_zone(const nlohmann::json& zone, std::string_view origin);
   // A --config FILE.json, flattened to dotted keys.
   void apply_file(const std::string& path);

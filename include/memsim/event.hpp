@@ -1,4 +1,4 @@
-// One trace event as the readers deliver it and the simulator applies it (SPEC §4.3).
+// One trace event as the readers deliver it and the simulator applies it (docs/spec.md §4.3).
 #pragma once
 
 #include <cstdint>
@@ -14,7 +14,8 @@ struct Event {
   EventOp op = EventOp::alloc;
   std::uint8_t order = 0; // alloc: the order; free: checked against the allocation if has_order
   bool has_order = false;
-  bool cold = false; // __GFP_COLD on alloc; free_hot_cold_page(page, 1) on free (SEMANTICS D16)
+  bool cold =
+      false; // __GFP_COLD on alloc; free_hot_cold_page(page, 1) on free (docs/semantics.md D16)
   bool has_t = false;
   Migratetype mt = Migratetype::movable; // alloc only
   std::uint32_t cpu = 0;

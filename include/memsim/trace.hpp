@@ -1,5 +1,5 @@
-// Trace readers: a trace is a header and a stream of events (SPEC §4). open_trace() picks the
-// format by content (JSON document or JSON Lines) and the compression by magic bytes (gzip,
+// Trace readers: a trace is a header and a stream of events (docs/spec.md §4). open_trace() picks
+// the format by content (JSON document or JSON Lines) and the compression by magic bytes (gzip,
 // zstd, xz), never by the file name. Every malformed input throws InputError("FILE:LINE: ...").
 #pragma once
 
@@ -45,7 +45,7 @@ public:
   virtual std::string where(std::uint64_t pos) const = 0;
 };
 
-// Options of the ftrace kmem text reader (SPEC §4.5).
+// Options of the ftrace kmem text reader (docs/spec.md §4.5).
 struct FtraceOptions {
   bool skip_bad_lines = false; // a malformed known event is counted in meta.bad_lines
   bool gfp_pre_4_4 = false;    // hex gfp_flags use the pre-4.4 bits (__GFP_RECLAIMABLE 0x80000)
@@ -58,8 +58,8 @@ struct FtraceOptions {
 std::unique_ptr<TraceReader> open_trace(const std::string& path, const FtraceOptions& ftrace);
 std::unique_ptr<TraceReader> open_trace(const std::string& path);
 
-// The number of events of a trace file (SEMANTICS D10: for JSON Lines the non-blank lines after
-// the header), found by a pass over the file that does not parse events in full.
+// The number of events of a trace file (docs/semantics.md D10: for JSON Lines the non-blank lines
+// after the header), found by a pass over the file that does not parse events in full.
 std::uint64_t count_trace_events(const std::string& path);
 
 // True when `head` (the first bytes of a decompressed input) looks like ftrace text: a '#'

@@ -17,14 +17,14 @@ struct ConfigOptions {
   std::vector<std::string> sets;
 };
 void add_config_options(CLI::App& command, ConfigOptions& options);
-// The layers defaults < trace header < --config < --set (SPEC §1), before any check.
+// The layers defaults < trace header < --config < --set (docs/spec.md §1), before any check.
 ConfigBuilder config_layers(const ConfigOptions& options, const TraceHeader& header,
                             const std::string& trace_path);
 // The layered config. `region_aware_allowed`: some run uses the region-aware policy.
 Config build_config(const ConfigOptions& options, const TraceHeader& header,
                     const std::string& trace_path, bool region_aware_allowed);
 
-// Options of replay and compare for kmem tracepoint text read directly (SPEC §4.5).
+// Options of replay and compare for kmem tracepoint text read directly (docs/spec.md §4.5).
 struct TraceOptions {
   std::string proc_in;
   std::string gfp_bits = "4.4";
@@ -35,8 +35,8 @@ FtraceOptions ftrace_options(const TraceOptions& options); // checks --gfp-bits
 
 // Opens the trace (format by content) and finds the timeline interval: `requested` when non-zero,
 // else max(1, E / 200) with E known from the reader (ftrace text) or a counting pass over the
-// file (100000 on stdin, SEMANTICS D10); `events` gets E when it is known. For ftrace text it
-// prints the geometry notice on stderr.
+// file (100000 on stdin, docs/semantics.md D10); `events` gets E when it is known. For ftrace text
+// it prints the geometry notice on stderr.
 std::unique_ptr<TraceReader> open_replay_trace(const std::string& trace_path,
                                                const TraceOptions& options, std::uint64_t requested,
                                                std::uint64_t& interval, std::uint64_t& events);

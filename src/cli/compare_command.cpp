@@ -1,4 +1,4 @@
-// `memsim compare TRACE` (SPEC §1): option wiring, the runs planned from --policies, the
+// `memsim compare TRACE` (docs/spec.md §1): option wiring, the runs planned from --policies, the
 // concurrent replay of sim/compare.hpp with its progress line, and the output: the side-by-side
 // summary, or --json's {"memsim_compare":1,"runs":[...]} written atomically.
 #include <iostream>

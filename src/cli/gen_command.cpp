@@ -1,6 +1,6 @@
-// `memsim gen WORKLOAD -o OUT [--seed S] [--set param=value ...]` (SPEC §1, §4.6): streams a
-// workload model's events to a JSON Lines trace, compressed by the output's extension (.gz,
-// .zst, .xz), in constant memory whatever the trace length.
+// `memsim gen WORKLOAD -o OUT [--seed S] [--set param=value ...]` (docs/spec.md §1, §4.6): streams
+// a workload model's events to a JSON Lines trace, compressed by the output's extension (.gz, .zst,
+// .xz), in constant memory whatever the trace length.
 #include <memory>
 
 #include <fmt/format.h>

@@ -1,5 +1,5 @@
-// `memsim import ftrace IN -o OUT`: converts kmem tracepoint text (SPEC §4.5) into a memsim JSON
-// Lines trace, written atomically, and prints what it skipped and why.
+// `memsim import ftrace IN -o OUT`: converts kmem tracepoint text (docs/spec.md §4.5) into a memsim
+// JSON Lines trace, written atomically, and prints what it skipped and why.
 #include <memory>
 
 #include <fmt/format.h>

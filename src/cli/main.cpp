@@ -15,7 +15,7 @@
 namespace {
 
 // SIGINT / SIGTERM: unlink the uncommitted outputs, say so with write(2) (stdio is not
-// async-signal-safe) and exit 130 (SPEC §1).
+// async-signal-safe) and exit 130 (docs/spec.md §1).
 extern "C" void on_signal(int signal) {
   memsim::remove_uncommitted_outputs();
   static constexpr char kInt[] = "memsim: interrupted (SIGINT); unfinished outputs removed\n";

@@ -1,5 +1,5 @@
 // The progress line of replay and compare on stderr: shown only when stderr is a terminal and
-// the work has taken more than a second, erased when done (SPEC §1).
+// the work has taken more than a second, erased when done (docs/spec.md §1).
 #pragma once
 
 #include <chrono>

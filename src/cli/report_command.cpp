@@ -1,5 +1,5 @@
-// `memsim report STATS.json... -o OUT.html` (SPEC §1): reads stats and compare documents, checks
-// them, and writes the self-contained HTML page of report/html_report.hpp. The runs of every
+// `memsim report STATS.json... -o OUT.html` (docs/spec.md §1): reads stats and compare documents,
+// checks them, and writes the self-contained HTML page of report/html_report.hpp. The runs of every
 // document are put side by side, in the order given.
 #include <memory>
 

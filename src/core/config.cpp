@@ -75,7 +75,7 @@ bool parse_bool(const json& value, const std::string& where) {
   throw InputError(fmt::format("{}: {} is not true or false", where, shown(value)));
 }
 
-// The suffix multipliers of a size, exactly as spelled (SPEC §2).
+// The suffix multipliers of a size, exactly as spelled (docs/spec.md §2).
 std::optional<std::uint64_t> size_multiplier(std::string_view suffix) {
   constexpr std::array<std::pair<std::string_view, unsigned>, 5> units{
       {{"B", 0}, {"KiB", 10}, {"MiB", 20}, {"GiB", 30}, {"TiB", 40}}};
@@ -142,7 +142,7 @@ struct KeyField {
       field;
 };
 
-// The one table of keys (SPEC §2), in the order config_keys() and error messages list them.
+// The one table of keys (docs/spec.md §2), in the order config_keys() and error messages list them.
 constexpr std::array<KeyField, 17> kKeys{{
     {"zone.memory", &ZoneConfig::memory},
     {"zone.start_pfn", &ZoneConfig::start_pfn},

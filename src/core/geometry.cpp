@@ -1,7 +1,7 @@
 // resolve_geometry() and config_to_json() (include/memsim/config.hpp): checks a layered Config
 // as a whole and computes what the 3.11 kernel would have derived at boot: pcp batch/high
-// (zone_batchsize, SEMANTICS D14) and the MIGRATE_RESERVE count (init_per_zone_wmark_min and
-// setup_zone_migrate_reserve, D13). Runs once per run, before the zone is built.
+// (zone_batchsize, docs/semantics.md D14) and the MIGRATE_RESERVE count (init_per_zone_wmark_min
+// and setup_zone_migrate_reserve, D13). Runs once per run, before the zone is built.
 #include <algorithm>
 #include <bit>
 #include <climits>
@@ -44,7 +44,8 @@ std::uint64_t zone_batchsize(std::uint64_t pages, std::uint64_t page_size) {
   return std::bit_floor(batch + batch / 2) - 1;
 }
 
-// SEMANTICS D13: min_free_kbytes of init_per_zone_wmark_min() and the zone's min watermark of
+// docs/semantics.md D13: min_free_kbytes of init_per_zone_wmark_min() and the zone's min watermark
+// of
 // __setup_per_zone_wmarks() (the only zone takes all of it), in pages.
 std::uint64_t min_wmark_pages(std::uint64_t pages, std::uint64_t page_size, unsigned page_shift) {
   const std::uint64_t zone_kbytes = pages * page_size / 1024;
@@ -126,7 +127,7 @@ void check_zone_span(const ZoneConfig& zone, Geometry& g) {
   g.regions = (g.pages + g.region_pages - 1) / g.region_pages;
 }
 
-// SEMANTICS D14: pageset_set_batch(zone_batchsize()), then the pcp.* overrides.
+// docs/semantics.md D14: pageset_set_batch(zone_batchsize()), then the pcp.* overrides.
 void resolve_pcp(const PcpConfig& pcp, std::uint64_t pages, std::uint64_t page_size, Geometry& g) {
   if (pcp.batch && *pcp.batch < 1) throw InputError("pcp.batch: must be at least 1");
   const std::uint64_t batch = pcp.batch ? *pcp.batch : zone_batchsize(pages, page_size);

@@ -1,4 +1,4 @@
-// Bhat v4 on top of Linux 3.11 (research/bhat-patchset.md §3–§5, §8.3; SEMANTICS D25–D35).
+// Bhat v4 on top of Linux 3.11 (docs/region-aware.md; docs/semantics.md D25–D35).
 // The list discipline lives in region/sorted_freelists, the bank in region/region_allocator;
 // this file is the glue the patchset put into mm/page_alloc.c: __rmqueue, the biased
 // __rmqueue_smallest, loan-only stealing, can_return_region and the RA transfers.
@@ -17,7 +17,7 @@ RegionAwarePolicy::RegionAwarePolicy(const Config& config)
 
 // v4 26: the RA is asked before any cross-migratetype fallback, never for MIGRATE_RESERVE;
 // a grant always leaves a max-order block on the requester's list, so the retry succeeds.
-// A grant is not a fallback (no extfrag event, SEMANTICS D1).
+// A grant is not a fallback (no extfrag event, docs/semantics.md D1).
 Taken RegionAwarePolicy::rmqueue(Zone& zone, unsigned order, Migratetype mt) {
   for (;;) {
     const PageIdx page = rmqueue_smallest(zone, order, mt);

@@ -1,8 +1,8 @@
 // The `region-aware` policy: Bhat's v4 "Memory Power Management" design without targeted
-// evacuation (SPEC §3, SEMANTICS D25–D35): region-sorted free lists, lower-region bias, the
-// region allocator behind the page allocator (PA⇒RA on insertion, RA⇒PA before any fallback),
-// re-typing of granted regions, loan-only stealing and the one-region cache. Each ingredient
-// is a switch of config.region_aware; all off is exactly `stock`.
+// evacuation (docs/spec.md §3, docs/semantics.md D25–D35): region-sorted free lists, lower-region
+// bias, the region allocator behind the page allocator (PA⇒RA on insertion, RA⇒PA before any
+// fallback), re-typing of granted regions, loan-only stealing and the one-region cache. Each
+// ingredient is a switch of config.region_aware; all off is exactly `stock`.
 #pragma once
 
 #include "policy/stock.hpp"

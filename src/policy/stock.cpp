@@ -1,7 +1,7 @@
 // Linux 3.11 mm/page_alloc.c: __rmqueue, __rmqueue_smallest, __rmqueue_fallback with the
 // fallbacks[] table, the pageblock_order/2 and RECLAIMABLE steal rule, the half-pageblock
 // claim (counting the block about to be taken), change_pageblock_range and the remainder to
-// the requested type (research/bhat-patchset.md §6.4–6.5, SEMANTICS D21).
+// the requested type (docs/kernel-3.11.md, docs/semantics.md D21).
 #include "policy/stock.hpp"
 
 #include <array>

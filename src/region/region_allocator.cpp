@@ -1,4 +1,4 @@
-// The region allocator's lists and counters (Bhat v4 16–22; research/bhat-patchset.md §2.4,
+// The region allocator's lists and counters (Bhat v4 16–22; docs/region-aware.md,
 // §3.2, §3.3). Transfers to and from the buddy lists are driven by the region-aware policy.
 #include "region/region_allocator.hpp"
 

@@ -1,7 +1,7 @@
 // The region allocator (Bhat v4 16–22, 28): the back-end "bank" that holds whole free regions
 // as lists of max-order blocks (pages in state `held`), hands out the lowest-numbered one
-// (ralloc_mask / next_region, SEMANTICS D34) and keeps the zone's counters the stats read
-// (held_blocks, in_region_allocator, regions_held). research/bhat-patchset.md §2.4, §3.
+// (ralloc_mask / next_region, docs/semantics.md D34) and keeps the zone's counters the stats read
+// (held_blocks, in_region_allocator, regions_held). docs/region-aware.md
 #pragma once
 
 #include <cstdint>

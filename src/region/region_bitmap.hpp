@@ -1,5 +1,5 @@
 // A set of region ids as a flat bitmap: the v4 patch's region_leaf_mask / ralloc_mask
-// (research/bhat-patchset.md §4.4, §2.4). find_prev_region() and the RA's next_region are
+// (docs/region-aware.md). find_prev_region() and the RA's next_region are
 // word scans; any ordered set gives the same answers, this one costs a bit per region.
 #pragma once
 
@@ -29,7 +29,7 @@ public:
     }
   }
 
-  // find_first_bit(): the lowest set region (the RA's next_region, SEMANTICS D34).
+  // find_first_bit(): the lowest set region (the RA's next_region, docs/semantics.md D34).
   std::optional<std::uint64_t> lowest() const {
     for (std::uint64_t w = 0; w < words_.size(); ++w)
       if (words_[w] != 0) return w * 64 + static_cast<std::uint64_t>(std::countr_zero(words_[w]));

@@ -1,4 +1,4 @@
-// Region-sorted free lists (Bhat v4 06/09/11/12; research/bhat-patchset.md §4.2–§4.4): the
+// Region-sorted free lists (Bhat v4 06/09/11/12; docs/region-aware.md): the
 // insertion position, the deletion with anchor hand-over, the bulk splice of a grant, and the
 // recount that --check runs.
 #include "region/sorted_freelists.hpp"
@@ -42,7 +42,7 @@ void SortedFreelists::insert(Zone& zone, PageIdx block, unsigned order, Migratet
 }
 
 // del_from_freelist() / rmqueue_del_from_freelist() (v4 09): the page's order and list type
-// say which list it is on (the v4 freepage migratetype, SEMANTICS D24).
+// say which list it is on (the v4 freepage migratetype, docs/semantics.md D24).
 void SortedFreelists::remove(Zone& zone, PageIdx block) {
   const Page& p = zone.page(block);
   const unsigned order = p.order;

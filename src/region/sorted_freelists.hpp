@@ -2,7 +2,7 @@
 // list and region, the number of blocks and the anchor (`page_block`, the LAST block of the
 // region's segment); per region the free pages on lists and in the region allocator
 // (`zone_mem_region.nr_free`). In sorted mode insertion keeps each list grouped by region in
-// increasing order (research/bhat-patchset.md §4.2, §4.3, SEMANTICS D26); unsorted, the counts
+// increasing order (docs/region-aware.md, docs/semantics.md D26); unsorted, the counts
 // are still kept for the region allocator (D32) and blocks are linked as 3.11 links them.
 #pragma once
 

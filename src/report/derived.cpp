@@ -12,7 +12,7 @@ RegionMetrics region_metrics(const RegionSnapshot& region) {
     const std::uint64_t pages = region.allocated[static_cast<std::size_t>(i)];
     out.allocated += pages;
     if (pages > 0) ++types;
-    if (pages > largest) { // strict: a tie keeps the lower kernel number (SEMANTICS D8)
+    if (pages > largest) { // strict: a tie keeps the lower kernel number (docs/semantics.md D8)
       largest = pages;
       out.dominant = migratetype_at(i);
     }

@@ -1,4 +1,4 @@
-// Per-region and zone-wide figures derived from a RunStats snapshot at export time (SPEC §5
+// Per-region and zone-wide figures derived from a RunStats snapshot at export time (docs/spec.md §5
 // definitions: free / mixed regions, dominant type, homogeneity). Shared by the exporters in
 // report/ (JSON, text summary) so that every output counts them the same way.
 #pragma once
@@ -22,7 +22,7 @@ struct RegionMetrics {
 struct ZoneSummary {
   std::uint64_t regions = 0, free_regions = 0, used_regions = 0, mixed_regions = 0,
                 mixed_pageblocks = 0;
-  std::optional<double> homogeneity; // page weighted, SPEC §5
+  std::optional<double> homogeneity; // page weighted, docs/spec.md §5
 };
 
 RegionMetrics region_metrics(const RegionSnapshot& region);
@@ -31,7 +31,7 @@ ZoneSummary summarize_regions(const std::vector<RegionSnapshot>& regions);
 std::optional<unsigned> largest_free_order(const std::vector<std::uint64_t>& buddyinfo);
 // Σ of every pageblock re-type.
 std::uint64_t total_retypes(const RetypeCounts& retypes);
-// The kernel index as a fraction (index / 1000.0), as SPEC §5 prints it.
+// The kernel index as a fraction (index / 1000.0), as docs/spec.md §5 prints it.
 inline double index_fraction(std::int64_t index) {
   return static_cast<double>(index) / 1000.0;
 }

@@ -1,5 +1,5 @@
 // The memory map of the report: every region a row of pageblocks coloured by pageblock type
-// (SPEC §5 pageblock_map), mixed pageblocks hatched, each row flagged as held by the region
+// (docs/spec.md §5 pageblock_map), mixed pageblocks hatched, each row flagged as held by the region
 // allocator, completely free or in use, with a bar of its allocated pages by requested type.
 // Adjacent equal cells are drawn as one rectangle; zones with more cells than kMaxMapCells, or
 // maps that would take more than kMaxMapRectangles rectangles, are drawn with several

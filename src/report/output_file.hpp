@@ -1,5 +1,5 @@
-// Atomic output files (SPEC §1: never a partial output left behind as if complete). A regular
-// path is written to "<path>.tmp.<pid>" in the same directory and renamed over the path by
+// Atomic output files (docs/spec.md §1: never a partial output left behind as if complete). A
+// regular path is written to "<path>.tmp.<pid>" in the same directory and renamed over the path by
 // commit(); "-" is standard output (through the same buffer: do not use std::cout meanwhile);
 // an existing non-regular file (a FIFO, /dev/null) is written in place. Write errors throw
 // InputError("<path>: cannot write: <reason>").

@@ -11,7 +11,8 @@
 
 namespace memsim {
 
-// /proc/buddyinfo, 3.11 frag_show_print(): nr_free per order (RA blocks included, SEMANTICS D9).
+// /proc/buddyinfo, 3.11 frag_show_print(): nr_free per order (RA blocks included, docs/semantics.md
+// D9).
 void write_buddyinfo(std::ostream& out, const RunStats& stats);
 // /proc/pagetypeinfo: 3.11 pagetypeinfo_show() with v4 14's per-region free and block tables.
 void write_pagetypeinfo(std::ostream& out, const RunStats& stats, const ZoneDetail& detail);

@@ -1,4 +1,4 @@
-// What `memsim report` reads: stats documents (SPEC §5, schema 1) and compare documents
+// What `memsim report` reads: stats documents (docs/spec.md §5, schema 1) and compare documents
 // ({"memsim_compare": 1, "runs": [...]}), checked and turned into ReportRun values that the
 // HTML page is drawn from. replay/compare --report build the same values from the very JSON
 // they would write, so the page is the same bytes either way.

@@ -1,5 +1,5 @@
-// Builds the SPEC §5 stats document from RunStats, one function per top-level section, keys
-// in SPEC order. Derived figures (free/mixed regions, homogeneity, extfrag indices) are
+// Builds the docs/spec.md §5 stats document from RunStats, one function per top-level section, keys
+// in docs/spec.md order. Derived figures (free/mixed regions, homogeneity, extfrag indices) are
 // computed here from the snapshot (report/derived.hpp, stats/metrics.cpp), never stored.
 #include "report/stats_json.hpp"
 

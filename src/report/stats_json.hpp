@@ -1,5 +1,5 @@
-// The stats document of SPEC §5 (schema version 1) and the compare document, built from
-// RunStats: the last stage of reader -> engine -> stats -> exporter. Keys come out in SPEC
+// The stats document of docs/spec.md §5 (schema version 1) and the compare document, built from
+// RunStats: the last stage of reader -> engine -> stats -> exporter. Keys come out in docs/spec.md
 // order so that the output is byte-identical from run to run.
 #pragma once
 

@@ -1,6 +1,6 @@
-// The human-readable text that replay / compare print without --json (SPEC §1): zone geometry,
-// event counts, region and fallback figures and a buddyinfo-style free table for one run, or
-// the same metrics side by side, one column per policy, with the difference to the first run.
+// The human-readable text that replay / compare print without --json (docs/spec.md §1): zone
+// geometry, event counts, region and fallback figures and a buddyinfo-style free table for one run,
+// or the same metrics side by side, one column per policy, with the difference to the first run.
 #pragma once
 
 #include <ostream>

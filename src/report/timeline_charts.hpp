@@ -1,6 +1,6 @@
 // The report's "Timelines" section: one SVG line chart (report/svg_chart.hpp) per timeline
-// metric of SPEC §5, every run a series on the same axes, the trace's marks on every chart and
-// listed below them.
+// metric of docs/spec.md §5, every run a series on the same axes, the trace's marks on every chart
+// and listed below them.
 #pragma once
 
 #include <string>

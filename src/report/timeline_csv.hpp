@@ -1,6 +1,6 @@
-// replay --timeline-csv FILE: the stats document's timeline (SPEC §5) as CSV (RFC 4180 quoting, LF
-// line ends) for spreadsheets, one row per sample, the same columns in the same order as the JSON
-// keys.
+// replay --timeline-csv FILE: the stats document's timeline (docs/spec.md §5) as CSV (RFC 4180
+// quoting, LF line ends) for spreadsheets, one row per sample, the same columns in the same order
+// as the JSON keys.
 #pragma once
 
 #include <ostream>

@@ -11,7 +11,8 @@ namespace memsim {
 std::string trace_header_line(const TraceHeader& header) {
   nlohmann::ordered_json head = {{"memsim_trace", 1}, {"zone", header.zone}, {"meta", header.meta}};
   if (!header.preallocated.empty()) {
-    // SPEC §2: [{"pfn":P,"order":O,"mt":"unmovable","id":N}, ...] (no "id": in use for ever).
+    // docs/spec.md §2: [{"pfn":P,"order":O,"mt":"unmovable","id":N}, ...] (no "id": in use for
+    // ever).
     nlohmann::ordered_json list = nlohmann::ordered_json::array();
     for (const PreallocatedBlock& block : header.preallocated) {
       nlohmann::ordered_json entry = {

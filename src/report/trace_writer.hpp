@@ -1,5 +1,5 @@
-// Writes memsim JSON Lines traces (SPEC §4.2): the header line and one line per event, in the
-// layout the readers' fast path parses. Used by `memsim gen` and `memsim import`.
+// Writes memsim JSON Lines traces (docs/spec.md §4.2): the header line and one line per event, in
+// the layout the readers' fast path parses. Used by `memsim gen` and `memsim import`.
 #pragma once
 
 #include <cstdint>

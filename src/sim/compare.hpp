@@ -1,4 +1,4 @@
-// compare's engine (SPEC §1, §6): one read of a trace fanned out to one thread per run. The
+// compare's engine (docs/spec.md §1, §6): one read of a trace fanned out to one thread per run. The
 // reading thread cuts the events into shared immutable batches and gives each run its own
 // bounded queue of them (memory stays bounded whatever the trace length); each run applies
 // them with its own Simulator. The error reported is the one at the earliest event.

@@ -1,4 +1,4 @@
-// The plan of `memsim compare` (SPEC §1): its --policies entries, "NAME" or
+// The plan of `memsim compare` (docs/spec.md §1): its --policies entries, "NAME" or
 // "NAME:key=value+key=value", each becoming one run with its registry policy, its effective
 // config (the shared layers, then the entry's overrides: the last word) and the entry as
 // written, which is the run's stats "policy". compare.hpp runs the plan.

@@ -1,6 +1,6 @@
 // The replay of one trace under one policy: boot the zone, carve the header's preallocated
-// blocks, then apply events (alloc, free, mark, split) with the recoverable cases of SPEC §4.4
-// and SEMANTICS D6/D36, sampling the timeline (D10).
+// blocks, then apply events (alloc, free, mark, split) with the recoverable cases of docs/spec.md
+// §4.4 and docs/semantics.md D6/D36, sampling the timeline (D10).
 #include "sim/simulator.hpp"
 
 #include <fmt/format.h>

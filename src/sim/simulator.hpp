@@ -21,12 +21,12 @@ class Policy;
 class Zone;
 
 struct ReplayOptions {
-  bool strict = false;        // recoverable trace problems are errors (SPEC §4.4)
+  bool strict = false;        // recoverable trace problems are errors (docs/spec.md §4.4)
   bool check = false;         // check_invariants() after every event
   std::uint64_t interval = 0; // timeline sample every `interval` events; 0: only at marks
 };
 
-// One line of --placements (SPEC §1).
+// One line of --placements (docs/spec.md §1).
 struct Placement {
   std::uint64_t i = 0;
   std::uint64_t id = 0;

@@ -11,7 +11,7 @@ namespace memsim {
 namespace {
 
 // A mixed pageblock holds an allocated page whose requested type is not the block's type; a
-// RESERVE block holding anything is mixed (SEMANTICS D8).
+// RESERVE block holding anything is mixed (docs/semantics.md D8).
 bool pageblock_mixed(Migratetype type, const std::array<std::uint32_t, kRequestableTypes>& n) {
   for (int t = 0; t < kRequestableTypes; ++t)
     if (n[t] != 0 && t != index_of(type)) return true;
@@ -26,7 +26,7 @@ std::uint64_t region_pages(const Zone& zone, std::uint64_t r) {
 std::vector<std::uint64_t> buddyinfo(const Zone& zone) {
   std::vector<std::uint64_t> out(zone.max_order());
   for (unsigned o = 0; o < zone.max_order(); ++o) out[o] = zone.nr_free(o);
-  out.back() += zone.held_blocks(); // SEMANTICS D9: RA blocks count at the top order
+  out.back() += zone.held_blocks(); // docs/semantics.md D9: RA blocks count at the top order
   return out;
 }
 

@@ -18,7 +18,7 @@ struct EventCounts {
                 order_mismatch = 0, mark = 0, split = 0, split_ignored = 0;
 };
 
-// One count per successful __rmqueue_fallback (mm_page_alloc_extfrag), SEMANTICS D3.
+// One count per successful __rmqueue_fallback (mm_page_alloc_extfrag), docs/semantics.md D3.
 struct FallbackCounts {
   std::uint64_t total = 0;
   std::uint64_t fragmenting = 0; // fallback order < pageblock_order
@@ -52,7 +52,7 @@ struct RegionSnapshot {
   std::string pageblock_map; // one letter per pageblock, upper case when mixed
 };
 
-// The numbers of one timeline sample (SPEC §5).
+// The numbers of one timeline sample (docs/spec.md §5).
 struct TimelineSample {
   std::uint64_t event = 0;
   std::optional<double> t;

@@ -1,6 +1,6 @@
 // Derived metrics computed at export from the counters (src/stats/counters.hpp): the kernel's
 // extfrag indices, byte for byte as mm/vmstat.c computes them (64-bit unsigned arithmetic,
-// truncating divisions), and the page-weighted region homogeneity of SPEC §5.
+// truncating divisions), and the page-weighted region homogeneity of docs/spec.md §5.
 #include <algorithm>
 
 #include "stats/counters.hpp"

@@ -1,7 +1,7 @@
-// One JSON event object -> Event (SPEC §4.3, SEMANTICS D16, D18): the hot path of the JSON
-// readers. Fields are found by one pass over the object with a switch on the key's length; known
-// fields are type-checked wherever they appear, unknown ones are ignored, and the fields each op
-// requires are checked at the end. Nothing is allocated but a mark's label.
+// One JSON event object -> Event (docs/spec.md §4.3, docs/semantics.md D16, D18): the hot path of
+// the JSON readers. Fields are found by one pass over the object with a switch on the key's length;
+// known fields are type-checked wherever they appear, unknown ones are ignored, and the fields each
+// op requires are checked at the end. Nothing is allocated but a mark's label.
 #include "trace/event_parse.hpp"
 
 #include <array>

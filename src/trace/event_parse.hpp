@@ -1,5 +1,5 @@
 // From a parsed JSON value (simdjson DOM) to memsim's types: one event object to an Event
-// (SPEC §4.3), a migratetype name or 3.11 number, and raw header objects to nlohmann::json.
+// (docs/spec.md §4.3), a migratetype name or 3.11 number, and raw header objects to nlohmann::json.
 // Shared by the JSON Lines and JSON document readers; errors are FieldError carrying the message
 // alone, to which the reader adds "FILE:LINE: " (or "FILE:byte N: ").
 #pragma once

@@ -96,7 +96,7 @@ bool is_hex_gfp(std::string_view gfp) {
   return true;
 }
 
-// SPEC §4.5: the migratetype comes from gfp_flags, never from migratetype=. False (with
+// docs/spec.md §4.5: the migratetype comes from gfp_flags, never from migratetype=. False (with
 // `message`) when hex flags carry both bits.
 bool gfp_migratetype(std::string_view gfp, bool pre_4_4, Migratetype& mt, std::string& message) {
   if (is_hex_gfp(gfp)) {

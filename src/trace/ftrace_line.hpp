@@ -1,4 +1,4 @@
-// One line of ftrace kmem text (SPEC §4.5), parsed by hand (std::from_chars, no regex): the
+// One line of ftrace kmem text (docs/spec.md §4.5), parsed by hand (std::from_chars, no regex): the
 // `comm-pid [cpu] [flags] ts: event: fields` shapes of tracefs `trace` / `trace_pipe` (4- or
 // 5-character flags, with or without the irq-info columns), `trace-cmd report` and `perf
 // script`; mm_page_alloc and mm_page_free (or the pre-3.3 mm_page_free_direct) fields with

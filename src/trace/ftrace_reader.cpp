@@ -1,6 +1,6 @@
-// The ftrace kmem text reader behind open_ftrace() and open_trace() (SPEC §4.5). Two passes over
-// the file: the first finds the geometry, the meta (the highest page allocated, the highest CPU,
-// the skipped lines, the failed allocations) and the exact number of events; the second
+// The ftrace kmem text reader behind open_ftrace() and open_trace() (docs/spec.md §4.5). Two passes
+// over the file: the first finds the geometry, the meta (the highest page allocated, the highest
+// CPU, the skipped lines, the failed allocations) and the exact number of events; the second
 // converts. In each pass the pipeline of ftrace_pipeline.hpp cuts and parses the lines on other
 // threads while the reader's thread converts them, keeping the live allocations by pfn so that
 // a free inside a larger live allocation becomes a split followed by order-0 frees.
@@ -28,7 +28,7 @@ namespace {
 using trace::LineKind;
 using trace::ParsedLine;
 
-constexpr unsigned kMaxOrderBound = 11; // orders 0..10 can enclose a free (SPEC §4.5)
+constexpr unsigned kMaxOrderBound = 11; // orders 0..10 can enclose a free (docs/spec.md §4.5)
 constexpr std::uint64_t kPageSize = 4096;
 constexpr std::uint64_t kDefaultRegionBytes = std::uint64_t{512} << 20;
 
@@ -167,7 +167,7 @@ private:
   }
 
   // A free inside a live allocation of a higher order (its first page included) becomes split +
-  // order-0 frees (SPEC §4.5).
+  // order-0 frees (docs/spec.md §4.5).
   bool split(const LineRecord& r) {
     for (unsigned k = r.order + 1u; k < kMaxOrderBound; ++k) {
       const std::uint64_t head = r.pfn & ~((std::uint64_t{1} << k) - 1);
@@ -323,7 +323,7 @@ private:
       const std::uint64_t bytes = pass.max_end * kPageSize;
       const std::uint64_t regions =
           std::max<std::uint64_t>(1, (bytes + kDefaultRegionBytes - 1) / kDefaultRegionBytes);
-      // A size with a unit: a bare number in a trace header means pages (SPEC §2).
+      // A size with a unit: a bare number in a trace header means pages (docs/spec.md §2).
       header_.zone = {{"memory", fmt::format("{}MiB", (regions * kDefaultRegionBytes) >> 20)},
                       {"start_pfn", 0},
                       {"cpus", cpus}};

@@ -1,9 +1,9 @@
-// The trace header (SPEC §2, §4.1, §4.2), read by the streaming scanner for both JSON forms:
-// "memsim_trace" must be 1; "zone" and "meta" are kept raw (the config loader checks the zone
-// keys, SEMANTICS D20); "preallocated" entries are parsed one at a time (a /proc import may list
-// millions) and type-checked here, against the zone's geometry later. Reading the header also
-// tells the form: "events" inside the object makes it a JSON document, an object that closes
-// on its first line a JSON Lines header.
+// The trace header (docs/spec.md §2, §4.1, §4.2), read by the streaming scanner for both JSON
+// forms: "memsim_trace" must be 1; "zone" and "meta" are kept raw (the config loader checks the
+// zone keys, docs/semantics.md D20); "preallocated" entries are parsed one at a time (a /proc
+// import may list millions) and type-checked here, against the zone's geometry later. Reading the
+// header also tells the form: "events" inside the object makes it a JSON document, an object that
+// closes on its first line a JSON Lines header.
 #pragma once
 
 #include <cstdint>

@@ -1,7 +1,7 @@
 // Opens a trace's bytes: FileSource reads a file descriptor (and keeps the first bytes it
 // peeked at for the magic number), DecodingStream runs a Codec over it, and ThreadedStream moves
-// the decoding onto a producer thread that fills a bounded queue of blocks (SPEC §6: compressed
-// input is decompressed on a second thread). Plain input is read inline by PlainStream.
+// the decoding onto a producer thread that fills a bounded queue of blocks (docs/spec.md §6:
+// compressed input is decompressed on a second thread). Plain input is read inline by PlainStream.
 #include "trace/input_stream.hpp"
 
 #include <algorithm>

@@ -1,7 +1,7 @@
 // The byte source under every trace reader: a file or standard input ("-"), decompressed
 // transparently when its first bytes are a gzip, zstd or xz magic number (never by file name).
-// Compressed input is decompressed on a second thread (SPEC §6) into a small bounded queue of
-// blocks; plain input is read inline. The readers see one flat stream of bytes.
+// Compressed input is decompressed on a second thread (docs/spec.md §6) into a small bounded queue
+// of blocks; plain input is read inline. The readers see one flat stream of bytes.
 #pragma once
 
 #include <cstddef>

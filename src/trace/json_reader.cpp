@@ -1,8 +1,8 @@
-// The JSON document form (SPEC §4.1): {"memsim_trace":1, "zone":{...}, ..., "events":[...]}.
-// Read streaming: JsonScanner finds each element of "events" as a byte range of the input window
-// and simdjson parses that range alone, so the reader never holds the events array (memory stays
-// flat however many events there are). The header, read before (header.cpp), must precede
-// "events"; after the array only unknown keys may follow, then the end of the input.
+// The JSON document form (docs/spec.md §4.1): {"memsim_trace":1, "zone":{...}, ...,
+// "events":[...]}. Read streaming: JsonScanner finds each element of "events" as a byte range of
+// the input window and simdjson parses that range alone, so the reader never holds the events array
+// (memory stays flat however many events there are). The header, read before (header.cpp), must
+// precede "events"; after the array only unknown keys may follow, then the end of the input.
 // Positions (Event::pos, where()) are 0-based byte offsets of a value's first byte in the
 // decompressed stream: "FILE:byte N".
 #include <fmt/format.h>

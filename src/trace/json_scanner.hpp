@@ -1,7 +1,7 @@
 // The small streaming scanner under the header reader (both forms) and the JSON document reader
-// (SPEC §4.1): it walks the top-level object, "preallocated" and "events" byte by byte, tracking
-// string/escape state and bracket nesting, and returns each value as a byte range inside the
-// InputBuffer for simdjson to parse. It holds at most one value at a time, so memory does not
+// (docs/spec.md §4.1): it walks the top-level object, "preallocated" and "events" byte by byte,
+// tracking string/escape state and bracket nesting, and returns each value as a byte range inside
+// the InputBuffer for simdjson to parse. It holds at most one value at a time, so memory does not
 // grow with the number of events. Positions are 0-based byte offsets into the decompressed stream.
 #pragma once
 

@@ -1,7 +1,7 @@
-// JSON Lines traces (SPEC §4.2): after the header line, one event object per line; blank lines,
-// CRLF and a last line without newline are accepted. The window is cut after its last newline
-// and read one line at a time. Each line is first read by parse_plain_event(), a direct scan of
-// the plain JSON that memsim traces hold (about twice the speed of a simdjson DOM parse,
+// JSON Lines traces (docs/spec.md §4.2): after the header line, one event object per line; blank
+// lines, CRLF and a last line without newline are accepted. The window is cut after its last
+// newline and read one line at a time. Each line is first read by parse_plain_event(), a direct
+// scan of the plain JSON that memsim traces hold (about twice the speed of a simdjson DOM parse,
 // which had to build a tape); a line it does not vouch for (an unknown or escaped key, an
 // unusual value, any error) is parsed by simdjson's DOM, the reference behaviour, which accepts
 // it or names the error and its line. Event::pos is the 1-based physical line.
@@ -20,9 +20,9 @@ bool is_json_space(char c) {
   return c == ' ' || c == '\n' || c == '\r' || c == '\t';
 }
 
-// Counts non-blank lines over consecutive pieces of the input (SEMANTICS D10). A piece in which
-// every line starts with a non-blank byte, as nearly all do, is counted by its newlines in one
-// loop that the compiler vectorises; any other piece goes line by line.
+// Counts non-blank lines over consecutive pieces of the input (docs/semantics.md D10). A piece in
+// which every line starts with a non-blank byte, as nearly all do, is counted by its newlines in
+// one loop that the compiler vectorises; any other piece goes line by line.
 class LineCounter {
 public:
   void count(const char* begin, const char* end) {

@@ -1,8 +1,9 @@
-// The /proc snapshot reader (SPEC §4.5 `--proc-in DIR`): zoneinfo (the zone with the most present
-// pages: span, counters, per-CPU pagesets), pagetypeinfo (pageblock order) and, when present,
-// kpageflags + kpagecount (8 bytes per pfn), from which every page of the zone that was not free
-// becomes a `preallocated` block. Classification of a page (D37-D39): BUDDY heads a free block;
-// RESERVED / NOPAGE is in use for ever; a compound page is one block; anything else is order 0.
+// The /proc snapshot reader (docs/spec.md §4.5 `--proc-in DIR`): zoneinfo (the zone with the most
+// present pages: span, counters, per-CPU pagesets), pagetypeinfo (pageblock order) and, when
+// present, kpageflags + kpagecount (8 bytes per pfn), from which every page of the zone that was
+// not free becomes a `preallocated` block. Classification of a page (D37-D39): BUDDY heads a free
+// block; RESERVED / NOPAGE is in use for ever; a compound page is one block; anything else is order
+// 0.
 #include "trace/proc_snapshot.hpp"
 
 #include <algorithm>

@@ -1,7 +1,7 @@
-// The /proc snapshot reader behind `--proc-in DIR` (SPEC §4.5): zoneinfo and pagetypeinfo give
-// the geometry of the zone with the most present pages; kpageflags + kpagecount (optional) tell
-// which pages were in use when tracing began, declared as `preallocated` blocks (SPEC §2, D19).
-// Decisions D36-D41 of docs/decisions.md fix the details.
+// The /proc snapshot reader behind `--proc-in DIR` (docs/spec.md §4.5): zoneinfo and pagetypeinfo
+// give the geometry of the zone with the most present pages; kpageflags + kpagecount (optional)
+// tell which pages were in use when tracing began, declared as `preallocated` blocks (docs/spec.md
+// §2, D19). Decisions D36-D41 of docs/decisions.md fix the details.
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,5 @@
 // The aged-machine prefix (aging.hpp). Ratios, from the `disk` phases of the real trace
-// mixed-1g-smp2 (ext4 buffered I/O then drop caches, ../shared/traces): 3.7 reclaimable and 1.6
+// mixed-1g-smp2 (ext4 buffered I/O then drop caches): 3.7 reclaimable and 1.6
 // unmovable pages per MiB of page cache read; 0.5-2.4% of those kernel pages were still
 // allocated at the end of the trace (disk and slab phases).
 #include "workload/aging.hpp"

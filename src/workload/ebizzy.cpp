@@ -1,4 +1,4 @@
-// The ebizzy model: the patchset's benchmark (research/bhat-patchset.md §7.2: 20 instances of
+// The ebizzy model: the patchset's benchmark (docs/reproduction.md: 20 instances of
 // `ebizzy -s 268435456 -n 2 -t 32 -S 60` on 128 GiB with 512 MiB regions) after an aged-machine
 // prefix. Each instance faults in its chunks, then each of its threads repeatedly allocates a
 // copy of a chunk (malloc of 256 MiB = a fresh mmap: order-0 movable pages in address order, a
@@ -302,12 +302,13 @@ ModelInfo ebizzy_model() {
   params.insert(params.end(), aging.begin(), aging.end());
   return {
       "ebizzy", "the patchset's benchmark: N x T threads churning chunks of movable memory",
-      "Represents research/bhat-patchset.md §7.2: 20 instances of `ebizzy -s 268435456 -n 2 "
+      "Represents Bhat's published experiment (docs/reproduction.md): 20 instances of `ebizzy -s "
+      "268435456 -n 2 "
       "-t 32 -S 60` on a 128 GiB, 32-CPU machine with 512 MiB regions, after an aged-machine "
       "prefix (boot, page cache filled then dropped, surviving slab scattered). Each thread "
       "faults a copy of a chunk (order-0 movable pages, one unmovable page-table page per 512), "
-      "searches it and unmaps it. Kernel-page ratios come from the real traces in "
-      "../shared/traces (see docs/workloads.md).",
+      "searches it and unmaps it. Kernel-page ratios come from the real Linux 6.1 recordings "
+      "(see docs/workloads.md).",
       params,
       [](const Params& p, std::uint64_t seed) { return std::make_unique<Ebizzy>(p, seed); }};
 }

@@ -1,7 +1,7 @@
-// Workload models (SPEC §1 `memsim gen`, §4.6): seeded generators of memsim trace events. A model
-// is a TraceReader whose header carries the zone geometry it assumes, so one object feeds either
-// `memsim gen` (written out as JSON Lines) or a Simulator in-process (tests, no file).
-// model parameters (--set name=value) -> make_generator -> TraceReader::next(Event&).
+// Workload models (docs/spec.md §1 `memsim gen`, §4.6): seeded generators of memsim trace events. A
+// model is a TraceReader whose header carries the zone geometry it assumes, so one object feeds
+// either `memsim gen` (written out as JSON Lines) or a Simulator in-process (tests, no file). model
+// parameters (--set name=value) -> make_generator -> TraceReader::next(Event&).
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,4 @@
-// Initialisation of the zone (SEMANTICS D12, D13, D19): the boot-time freeing of all memory
+// Initialisation of the zone (docs/semantics.md D12, D13, D19): the boot-time freeing of all memory
 // in ascending pfn order, setup_zone_migrate_reserve(), and the carving of `preallocated`
 // blocks out of the free lists. Nothing done here is counted in the stats.
 #include <fmt/format.h>
@@ -55,8 +55,8 @@ void Zone::boot() {
   }
 }
 
-// SEMANTICS D19: take the free block holding [pfn, pfn + 2^order) off its list (first pulling
-// it out of the region allocator if held there) and split it down; the halves that do not
+// docs/semantics.md D19: take the free block holding [pfn, pfn + 2^order) off its list (first
+// pulling it out of the region allocator if held there) and split it down; the halves that do not
 // hold the target go back, through the policy's insertion, onto the list the block was on.
 PageIdx Zone::carve(Pfn pfn, unsigned order, Migratetype mt, const char* origin) {
   const Pfn start = config_.zone.start_pfn;

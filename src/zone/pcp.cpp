@@ -52,7 +52,7 @@ Taken Zone::alloc_pages(unsigned order, Migratetype mt, unsigned cpu, bool cold)
 }
 
 // buffered_rmqueue(), order 0: refill an empty list with rmqueue_bulk, then pop the head
-// (hot) or the tail (cold). Fails when the list is still empty (SEMANTICS D7).
+// (hot) or the tail (cold). Fails when the list is still empty (docs/semantics.md D7).
 Taken Zone::rmqueue_pcp(Migratetype mt, unsigned cpu, bool cold) {
   PerCpuPages& pcp = pcp_[cpu];
   PageList& list = pcp.lists[index_of(mt)];

@@ -84,7 +84,7 @@ void Zone::expand(PageIdx block, unsigned low, unsigned high, Migratetype mt) {
 }
 
 // page_is_buddy(): inside the zone, PageBuddy (on a buddy list or held by the RA) and of
-// exactly this order. Out-of-zone pages are never buddies (SEMANTICS D23).
+// exactly this order. Out-of-zone pages are never buddies (docs/semantics.md D23).
 bool Zone::page_is_buddy(PageIdx buddy, unsigned order) const {
   if (buddy >= pages_.size()) return false;
   const Page& b = pages_[buddy];
@@ -118,8 +118,8 @@ void Zone::free_one_page(PageIdx block, unsigned order, Migratetype mt) {
 
 // move_freepages(): walk [start, end]; every free block met is moved whole to the head of
 // free_list[its order][mt] and counted whole. Allocated block heads skip their size (their
-// tails are never buddy heads), pcp pages and tails step by one (SEMANTICS D22). A block held
-// by the region allocator is first released by the policy, then the same pfn looked at again.
+// tails are never buddy heads), pcp pages and tails step by one (docs/semantics.md D22). A block
+// held by the region allocator is first released by the policy, then the same pfn looked at again.
 std::uint64_t Zone::move_freepages(PageIdx start, PageIdx end, Migratetype mt) {
   std::uint64_t moved = 0;
   for (std::uint64_t i = start; i <= end;) {
@@ -205,7 +205,7 @@ void Zone::split_allocation(PageIdx block) {
 }
 
 // __free_pages(): order 0 to the per-CPU list (free_hot_cold_page), larger orders (and order 0
-// with pcp disabled, SEMANTICS D15) through __free_pages_ok.
+// with pcp disabled, docs/semantics.md D15) through __free_pages_ok.
 void Zone::free_pages(PageIdx block, unsigned cpu, bool cold) {
   Page& p = pages_[block];
   const unsigned order = p.order;

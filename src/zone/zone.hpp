@@ -66,7 +66,7 @@ class Zone {
 public:
   Zone(const Config& config, const Geometry& geometry, Policy& policy);
 
-  // --- initialisation (SEMANTICS D12, D13, D19) ---
+  // --- initialisation (docs/semantics.md D12, D13, D19) ---
   // Frees the whole zone in ascending pfn order through __free_pages_ok, then
   // setup_zone_migrate_reserve. Nothing here is counted in the stats.
   void boot();

@@ -1,4 +1,4 @@
-// libFuzzer target: kmem tracepoint text (SPEC §4.5) through open_ftrace() with each option
+// libFuzzer target: kmem tracepoint text (docs/spec.md §4.5) through open_ftrace() with each option
 // (--skip-bad-lines, --gfp-bits pre-4.4, chosen by the first byte), then open_trace(), which
 // tells ftrace from memsim JSON by content, and the counting pass behind --interval.
 // Seeds: corpus/fuzz_ftrace (excerpts of tracefs, trace-cmd and perf output).

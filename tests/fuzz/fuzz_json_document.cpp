@@ -1,6 +1,6 @@
-// libFuzzer target: the memsim JSON document form (SPEC §4.1), read streaming by open_trace(),
-// and count_trace_events(). An input that starts with '{' is the whole document; any other
-// input is the inside of its "events" array. Seeds: corpus/fuzz_json_document.
+// libFuzzer target: the memsim JSON document form (docs/spec.md §4.1), read streaming by
+// open_trace(), and count_trace_events(). An input that starts with '{' is the whole document; any
+// other input is the inside of its "events" array. Seeds: corpus/fuzz_json_document.
 #include "fuzz_support.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

@@ -1,4 +1,4 @@
-// libFuzzer target: memsim JSON Lines traces (SPEC §4.2) through open_trace() and
+// libFuzzer target: memsim JSON Lines traces (docs/spec.md §4.2) through open_trace() and
 // count_trace_events(). An input that starts with '{' is the whole file, header included;
 // any other input is the event lines after a fixed header line. Seeds: corpus/fuzz_jsonl.
 #include "fuzz_support.hpp"

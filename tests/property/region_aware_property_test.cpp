@@ -1,8 +1,8 @@
 // Property tests of the region-aware policy on seeded random traces: every invariant (buddy
 // state, region-sorted segments and anchors, region allocator) after every step for each of
 // the 64 switch combinations, with pageblock_order = max_order-1 and max_order-2 (the 10 and 9
-// of x86-64); and SEMANTICS D25: with all six switches off, placements, fallback flags, lists,
-// pageblock types and counters are those of `stock`.
+// of x86-64); and docs/semantics.md D25: with all six switches off, placements, fallback flags,
+// lists, pageblock types and counters are those of `stock`.
 #include <catch2/catch.hpp>
 
 #include <cstdint>
@@ -108,7 +108,7 @@ TEST_CASE("Region-aware invariants hold after every step for every switch combin
 }
 
 TEST_CASE("Region-aware with all six switches off places every block exactly as stock "
-          "(SEMANTICS D25)",
+          "(docs/semantics.md D25)",
           "[region-aware][property]") {
   for (std::size_t g = 0; g < kGeometries.size(); ++g) {
     for (std::uint64_t seed = 1; seed <= 4; ++seed) {

@@ -37,7 +37,7 @@ struct ZoneSetup {
   std::optional<unsigned> high{};  // pcp.high (unset: 6 x batch)
   unsigned reserve = 0;            // reserve.pageblocks
   std::uint64_t region_pages = 0;  // 0: the zone rounded up to a whole max-order block
-  std::vector<PreallocatedBlock> preallocated{}; // carved after boot (SEMANTICS D19)
+  std::vector<PreallocatedBlock> preallocated{}; // carved after boot (docs/semantics.md D19)
   bool finish_init = true;          // false: leave the zone in initialisation (nothing counted yet)
   std::string policy = "stock";     // a registry name (make_policy)
   RegionAwareConfig region_aware{}; // the switches of the region-aware policy

@@ -1,5 +1,5 @@
-// Bounded memory (SPEC §6, issue 7): a generated trace of 50 million events streams through a
-// pipe into `memsim replay -` and `memsim compare -` (never on disk), and the child's peak RSS
+// Bounded memory (docs/spec.md §6, issue 7): a generated trace of 50 million events streams through
+// a pipe into `memsim replay -` and `memsim compare -` (never on disk), and the child's peak RSS
 // (wait4's ru_maxrss) is compared with a run of 5 million events on the same zone and live-set
 // bound: memory depends on the zone and the live allocations, not on the trace length.
 #include <catch2/catch.hpp>

@@ -1,4 +1,4 @@
-// End-to-end tests of the memsim command: exit codes and one-line errors (SPEC §1), atomic
+// End-to-end tests of the memsim command: exit codes and one-line errors (docs/spec.md §1), atomic
 // outputs, determinism of --json and --placements, stdin input, and `memsim policies`.
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>

@@ -1,4 +1,4 @@
-// End-to-end tests of `memsim compare` (SPEC §1): each run equals replay of its policy, two
+// End-to-end tests of `memsim compare` (docs/spec.md §1): each run equals replay of its policy, two
 // compares are byte-identical, per-policy overrides reach config.region_aware, one-line errors
 // (unknown policy, bad override, region_aware keys without region-aware, --strict: the earliest
 // line), and region-aware against stock on the golden comparison and the bundled trace.

@@ -1,6 +1,6 @@
-// End-to-end tests of `memsim import ftrace` (SPEC §4.5): the memsim JSON Lines it writes (header
-// geometry and meta, events), the summary on stderr, replay of the text directly giving the same
-// stats as replay of the import, FILE:LINE errors and --skip-bad-lines, --gfp-bits checking.
+// End-to-end tests of `memsim import ftrace` (docs/spec.md §4.5): the memsim JSON Lines it writes
+// (header geometry and meta, events), the summary on stderr, replay of the text directly giving the
+// same stats as replay of the import, FILE:LINE errors and --skip-bad-lines, --gfp-bits checking.
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 

@@ -1,4 +1,4 @@
-// `--proc-in DIR` on import and direct replay (SPEC §4.5): the geometry from zoneinfo and
+// `--proc-in DIR` on import and direct replay (docs/spec.md §4.5): the geometry from zoneinfo and
 // pagetypeinfo, the pages in use when tracing began declared `preallocated` with their pfn as id
 // (so the trace's frees of them match), a free covering several such pages freeing each, a
 // declared page the trace allocates first dropped (it was on a per-CPU list, D29), and the

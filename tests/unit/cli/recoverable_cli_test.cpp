@@ -1,7 +1,8 @@
-// SPEC §4.4 end to end: each recoverable trace problem (free of an id not live, alloc of a live
-// id, free with the wrong order, an allocation the zone cannot satisfy, and D36's ignored split)
-// is counted in lenient mode — in the stats, the replay summary and the compare table, so users
-// notice — and is a one-line FILE:LINE error exiting 1 under --strict, for replay and compare.
+// docs/spec.md §4.4 end to end: each recoverable trace problem (free of an id not live, alloc of a
+// live id, free with the wrong order, an allocation the zone cannot satisfy, and D36's ignored
+// split) is counted in lenient mode — in the stats, the replay summary and the compare table, so
+// users notice — and is a one-line FILE:LINE error exiting 1 under --strict, for replay and
+// compare.
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 

@@ -1,5 +1,5 @@
-// End-to-end tests of "nothing lost" (SPEC §1, issue 7): SIGINT / SIGTERM in the middle of a
-// replay or compare fed through a pipe leave no output and no temporary file and exit 130 with a
+// End-to-end tests of "nothing lost" (docs/spec.md §1, issue 7): SIGINT / SIGTERM in the middle of
+// a replay or compare fed through a pipe leave no output and no temporary file and exit 130 with a
 // message; a full disk and unwritable paths are one-line errors that leave nothing behind.
 #include <catch2/catch.hpp>
 

@@ -1,6 +1,6 @@
 // Unit tests of the config loader (src/core/config.cpp) and of resolve_geometry()'s kernel
 // formulas (src/core/geometry.cpp): sizes, keys, layering, validation, pcp batch/high
-// (SEMANTICS D14) and the reserve count (D13), with the numbers worked out by hand.
+// (docs/semantics.md D14) and the reserve count (D13), with the numbers worked out by hand.
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -87,7 +87,7 @@ TEST_CASE("A size beyond 64 bits is an error, never a wrapped value") {
   CHECK_THROWS_AS(pages.bytes(4096), InputError);
 }
 
-TEST_CASE("The valid keys are the zone, pcp, reserve and region_aware keys of SPEC §2") {
+TEST_CASE("The valid keys are the zone, pcp, reserve and region_aware keys of docs/spec.md §2") {
   const auto& keys = memsim::config_keys();
   REQUIRE(keys.size() == 17);
   CHECK(keys.front() == "zone.memory");
@@ -199,7 +199,7 @@ TEST_CASE("A config file that cannot be read or parsed is an error naming the fi
   for (const auto& path : {broken, array, unknown}) std::filesystem::remove(path);
 }
 
-TEST_CASE("zone_batchsize gives an 8 MiB zone batch 1 and high 0 (SEMANTICS D14)") {
+TEST_CASE("zone_batchsize gives an 8 MiB zone batch 1 and high 0 (docs/semantics.md D14)") {
   const auto g = resolve_geometry(sized("8MiB"));
   CHECK(g.pages == 2048);
   CHECK(g.pcp_batch == 1);

@@ -1,5 +1,5 @@
-// Hand-checked scenarios of the region-aware policy (Bhat v4 on 3.11; research/bhat-patchset.md
-// §3–§5, SEMANTICS D25–D34) on toy zones: max_order 4 (8-page max-order blocks), pageblock
+// Hand-checked scenarios of the region-aware policy (Bhat v4 on 3.11; docs/region-aware.md
+// §3–§5, docs/semantics.md D25–D34) on toy zones: max_order 4 (8-page max-order blocks), pageblock
 // order 3 (2 in the pageblock_order < max_order-1 cases), regions of 2 or 4 blocks. Every
 // expected list was worked out by hand from the kernel pseudo-code; lists are pfns, head first.
 #include <catch2/catch.hpp>
@@ -101,8 +101,9 @@ TEST_CASE("v4 del_from_freelist: a deleted anchor hands its role to the previous
   fx.zone().check_invariants();
 }
 
-TEST_CASE("v4 __free_one_page: the list_add_tail choice is void on sorted lists (SEMANTICS D26)",
-          "[region-aware]") {
+TEST_CASE(
+    "v4 __free_one_page: the list_add_tail choice is void on sorted lists (docs/semantics.md D26)",
+    "[region-aware]") {
   ZoneFixture fx(ra_setup(64, 16, without_ra()));
   REQUIRE(fx.alloc(3, M) == Pfn(8));
   fx.zone().page(fx.idx(8)).state = PageState::tail; // as __free_one_page leaves it
@@ -425,7 +426,7 @@ TEST_CASE("The registry lists region-aware with its six switches and builds it",
 }
 
 TEST_CASE("v4 19/20 on LIFO lists (sorted_freelists off): PA⇒RA takes the region's blocks head "
-          "to tail, a grant puts [b2 … bn, b1] at the head (SEMANTICS D32)",
+          "to tail, a grant puts [b2 … bn, b1] at the head (docs/semantics.md D32)",
           "[region-aware]") {
   RegionAwareConfig sw;
   sw.sorted_freelists = false;

@@ -1,5 +1,5 @@
-// Hand-checked scenarios for 3.11 __rmqueue_fallback (SEMANTICS D21): largest order first, the
-// fallbacks[] order, never RESERVE, the pageblock_order/2 (integer) and RECLAIMABLE steal rule,
+// Hand-checked scenarios for 3.11 __rmqueue_fallback (docs/semantics.md D21): largest order first,
+// the fallbacks[] order, never RESERVE, the pageblock_order/2 (integer) and RECLAIMABLE steal rule,
 // the half-pageblock claim counting the block about to be taken, the remainder to the requested
 // type, change_pageblock_range, and the counters (D3 total / fragmenting / by_pair, D4 retypes).
 #include <catch2/catch.hpp>

@@ -1,7 +1,8 @@
 // Hand-checked scenarios for the stock policy's __rmqueue (3.11): __rmqueue_smallest takes the
 // head of the smallest non-empty list of the requested type; MIGRATE_RESERVE is the last resort,
 // tried only after __rmqueue_fallback found nothing, and is no fallback; an allocation nothing
-// can satisfy fails, with no watermark (SEMANTICS D7). pcp is off (order 0 goes to __rmqueue).
+// can satisfy fails, with no watermark (docs/semantics.md D7). pcp is off (order 0 goes to
+// __rmqueue).
 #include <catch2/catch.hpp>
 
 #include "../../support/zone_fixture.hpp"

@@ -1,4 +1,4 @@
-// compare's --policies entries (sim/compare_plan.hpp, SPEC §1): "NAME" or
+// compare's --policies entries (sim/compare_plan.hpp, docs/spec.md §1): "NAME" or
 // "NAME:key=value+key=value", bare keys resolved to the policy's switches, overrides applied
 // after the shared layers, and the one-line errors that name the entry.
 #include <catch2/catch.hpp>

@@ -1,7 +1,8 @@
-// Simulator behaviours fed by make_memory_reader: the recoverable trace problems of SPEC §4.4 and
-// SEMANTICS D6 (and --strict turning them into "NAME:LINE: " errors), split (D36), the errors for
-// cpu and order out of range (D18), timeline sampling (D10) and `preallocated` header blocks
-// with and without an id (SPEC §2, D19). Zone: 32 pages, max_order 4, pageblock_order 3.
+// Simulator behaviours fed by make_memory_reader: the recoverable trace problems of docs/spec.md
+// §4.4 and docs/semantics.md D6 (and --strict turning them into "NAME:LINE: " errors), split (D36),
+// the errors for cpu and order out of range (D18), timeline sampling (D10) and `preallocated`
+// header blocks with and without an id (docs/spec.md §2, D19). Zone: 32 pages, max_order 4,
+// pageblock_order 3.
 #include <catch2/catch.hpp>
 
 #include <cstdint>
@@ -308,9 +309,10 @@ TEST_CASE("D10: the timeline's t is that of the last event that carried one, mar
   CHECK(s.timeline[3].label == std::nullopt);
 }
 
-TEST_CASE("SPEC §2: a preallocated block with an id is a live allocation; one without stays "
-          "allocated for ever",
-          "[sim][preallocated]") {
+TEST_CASE(
+    "docs/spec.md §2: a preallocated block with an id is a live allocation; one without stays "
+    "allocated for ever",
+    "[sim][preallocated]") {
   TraceHeader header;
   header.preallocated = {{0, 1, U, 5}, {8, 0, M, std::nullopt}};
   Replay r({alloc(5, 0), free_of(5), free_of(5), alloc(5, 0)}, {}, small_config(), header);

@@ -1,6 +1,6 @@
 // Unit tests of the derived metrics (src/stats/metrics.cpp): the kernel's unusable free space
-// index and fragmentation index (mm/vmstat.c, research/anchors.md §3.1-3.3), checked against
-// hand-worked contig_page_info sums, and the page-weighted homogeneity of SPEC §5.
+// index and fragmentation index (mm/vmstat.c, docs/metrics.md), checked against
+// hand-worked contig_page_info sums, and the page-weighted homogeneity of docs/spec.md §5.
 #include <catch2/catch.hpp>
 
 #include "stats/counters.hpp"

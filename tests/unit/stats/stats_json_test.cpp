@@ -1,5 +1,5 @@
 // Unit tests of the stats document (src/report/stats_json.cpp) on a hand-built RunStats:
-// SPEC §5 key order, derived region figures (dominant tie, null homogeneity), non-zero-only
+// docs/spec.md §5 key order, derived region figures (dominant tie, null homogeneity), non-zero-only
 // pair maps, the extfrag indices as fractions, timeline labels, and the compare document.
 #include <catch2/catch.hpp>
 
@@ -21,7 +21,7 @@ std::vector<std::string> keys_of(const ordered_json& object) {
 
 } // namespace
 
-TEST_CASE("The stats document has the SPEC §5 sections in SPEC order") {
+TEST_CASE("The stats document has the docs/spec.md §5 sections in SPEC order") {
   const ordered_json doc = stats_to_json(memsim::test::sample_run_stats());
   CHECK(keys_of(doc) == std::vector<std::string>{"memsim_stats", "memsim_version", "policy",
                                                  "notes", "config", "trace", "events", "fallbacks",

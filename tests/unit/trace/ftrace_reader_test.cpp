@@ -1,5 +1,5 @@
-// The ftrace kmem text reader (SPEC §4.5): each format variant of the tracepoint history
-// (research/anchors.md §3.8), migratetype from gfp_flags, splits, ignored batched frees, failed
+// The ftrace kmem text reader (docs/spec.md §4.5): each format variant of the tracepoint history
+// (docs/metrics.md), migratetype from gfp_flags, splits, ignored batched frees, failed
 // allocations, marks, skipped lines, FILE:LINE errors, the geometry from the trace, detection by
 // content, agreement with tools/make_bundled_trace.py, and the real traces of ../shared/traces.
 #include <cstdlib>

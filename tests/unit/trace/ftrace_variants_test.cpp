@@ -1,5 +1,5 @@
 // One fixture per variant of the kmem tracepoint text (tests/fixtures/ftrace/README.md, from the
-// format history of research/anchors.md §3.8), each holding the same logical sequence: every
+// format history of docs/metrics.md), each holding the same logical sequence: every
 // variant must give the same memsim events and the same meta counts.
 #include <filesystem>
 

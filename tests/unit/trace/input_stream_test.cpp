@@ -1,5 +1,5 @@
-// Compressed traces (SPEC §4, §6): gzip, zstd and xz are recognised by their magic bytes, read
-// to the end across members, frames and streams, and a corrupt or truncated file is an error
+// Compressed traces (docs/spec.md §4, §6): gzip, zstd and xz are recognised by their magic bytes,
+// read to the end across members, frames and streams, and a corrupt or truncated file is an error
 // that names the format. Unopenable and empty files are errors naming the file.
 #include <catch2/catch.hpp>
 

@@ -1,4 +1,4 @@
-// JSON document reader (SPEC §4.1): the same events as JSON Lines, byte-offset positions,
+// JSON document reader (docs/spec.md §4.1): the same events as JSON Lines, byte-offset positions,
 // streaming through a window smaller than the events array, and the errors of a malformed,
 // truncated or over-long document ("FILE:byte N: message").
 #include <catch2/catch.hpp>

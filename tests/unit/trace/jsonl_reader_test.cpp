@@ -1,5 +1,5 @@
-// JSON Lines reader (SPEC §4.2, §4.3, §4.4): event forms, optional fields, line handling, the
-// header, and the exact "FILE:LINE: message" of every malformed line.
+// JSON Lines reader (docs/spec.md §4.2, §4.3, §4.4): event forms, optional fields, line handling,
+// the header, and the exact "FILE:LINE: message" of every malformed line.
 #include <catch2/catch.hpp>
 
 #include <random>

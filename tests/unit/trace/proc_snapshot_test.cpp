@@ -1,5 +1,5 @@
-// The /proc snapshot reader behind `--proc-in DIR` (SPEC §4.5, D36-D41): the chosen zone and its
-// rounding, the blocks below and after the real span, the free block extent rule, compound
+// The /proc snapshot reader behind `--proc-in DIR` (docs/spec.md §4.5, D36-D41): the chosen zone
+// and its rounding, the blocks below and after the real span, the free block extent rule, compound
 // grouping, movable / unmovable, reserved pages without id, every error path, and the real
 // 6.1 snapshot of ../shared/traces/mixed-1g-smp2 (begin/).
 #include <algorithm>

@@ -2,7 +2,7 @@
 // ebizzy model on an aged 4 GiB zone of 512 MiB regions (20 s of ebizzy, 4 M events: about the
 // least that fills the zone; [slow] keeps it out of the sanitizer run), replayed in-process under
 // stock and region-aware. Region-aware must end with more completely free regions and a higher
-// homogeneity than stock, as in research/bhat-patchset.md §7.4 (214 -> 8 vs 210 -> 202).
+// homogeneity than stock, as in docs/reproduction.md (214 -> 8 vs 210 -> 202).
 #include <catch2/catch.hpp>
 
 #include "memsim/config.hpp"

@@ -1,6 +1,6 @@
-// Hand-checked scenarios for the carving of `preallocated` blocks (SEMANTICS D19): the free block
-// holding the range leaves its list, is split down, the halves without the target go back onto
-// the list the block was on (head), no pageblock is re-typed, and bad ranges are InputErrors
+// Hand-checked scenarios for the carving of `preallocated` blocks (docs/semantics.md D19): the free
+// block holding the range leaves its list, is split down, the halves without the target go back
+// onto the list the block was on (head), no pageblock is re-typed, and bad ranges are InputErrors
 // that start with the origin given.
 #include <catch2/catch.hpp>
 

@@ -1,5 +1,5 @@
 // Hand-checked scenarios for the zone's ordered free lists and the 3.11 functions that move
-// blocks between them: boot (SEMANTICS D12), list_add / list_add_tail / list_del, expand(),
+// blocks between them: boot (docs/semantics.md D12), list_add / list_add_tail / list_del, expand(),
 // move_freepages(_block) (D22), set_pageblock_migratetype and change_pageblock_range (D4).
 // Every expected list is written head first, worked out by hand from mm/page_alloc.c (3.11).
 #include <catch2/catch.hpp>

@@ -1,7 +1,7 @@
 // Hand-checked scenarios for the 3.11 free path: __free_pages_ok takes the pageblock's type at
 // free time, __free_one_page merges with free buddies whatever list they are on, puts the
 // merged block on the freeing page's list, and uses the list tail when the final order is below
-// MAX_ORDER-2 and the parent's buddy is free (SEMANTICS D23). pcp is off here (D15).
+// MAX_ORDER-2 and the parent's buddy is free (docs/semantics.md D23). pcp is off here (D15).
 #include <catch2/catch.hpp>
 
 #include "../../support/zone_fixture.hpp"

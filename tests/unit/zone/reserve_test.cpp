@@ -1,5 +1,5 @@
-// Hand-checked scenarios for 3.11 setup_zone_migrate_reserve at boot (SEMANTICS D12, D13): the
-// lowest MOVABLE pageblocks become MIGRATE_RESERVE and their free pages move to the RESERVE
+// Hand-checked scenarios for 3.11 setup_zone_migrate_reserve at boot (docs/semantics.md D12, D13):
+// the lowest MOVABLE pageblocks become MIGRATE_RESERVE and their free pages move to the RESERVE
 // lists; the count follows min_free_kbytes / min_wmark / the cap of 2, or reserve.pageblocks.
 // The last-resort use of RESERVE is in tests/unit/policy/rmqueue_smallest_test.cpp.
 #include <catch2/catch.hpp>
