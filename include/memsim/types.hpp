@@ -5,7 +5,8 @@
 // buddy       the block of the same order that a block merges with (pfn ^ (1 << order))
 // free area   free_area[order]: one free list per migratetype plus nr_free (blocks)
 // pageblock   2^pageblock_order pages sharing one migratetype in the pageblock bitmap
-// migratetype unmovable / reclaimable / movable (requestable), reserve (internal)
+// migratetype unmovable / reclaimable / movable (requestable), reserve (3.11), highatomic,
+//             cma, isolate (later kernels)
 // zone        the simulated range of pfns; region: a fixed-size slice of the zone
 // RA / PA     region allocator (back-end, whole regions) / page allocator (buddy front-end)
 // pcp         per-CPU list of order-0 pages (3.11 per_cpu_pages)
@@ -24,8 +25,19 @@ using Pfn = std::uint64_t;
 using PageIdx = std::uint32_t; // a page's index within the zone: pfn - zone.start_pfn
 inline constexpr PageIdx kNoPage = UINT32_MAX;
 
-// 3.11 numbering (include/linux/mmzone.h): the first three are requestable.
-enum class Migratetype : std::uint8_t { unmovable = 0, reclaimable = 1, movable = 2, reserve = 3 };
+// memsim's own numbering (never a kernel's: the kernel numbers changed in 4.4 and are mapped at
+// the edges, trace input and /proc output). The first three are requestable; reserve is 3.11's
+// MIGRATE_RESERVE; highatomic, cma and isolate are the later kernels' special types.
+enum class Migratetype : std::uint8_t {
+  unmovable = 0,
+  reclaimable = 1,
+  movable = 2,
+  reserve = 3,
+  highatomic = 4,
+  cma = 5,
+  isolate = 6,
+};
+inline constexpr int kMigratetypes = 7;     // every type of the glossary
 inline constexpr int kRequestableTypes = 3; // MIGRATE_PCPTYPES
 inline constexpr int kListTypes = 4;        // free lists per order: the three + reserve
 

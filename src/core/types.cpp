@@ -14,6 +14,12 @@ std::string_view to_string(Migratetype mt) {
     return "movable";
   case Migratetype::reserve:
     return "reserve";
+  case Migratetype::highatomic:
+    return "highatomic";
+  case Migratetype::cma:
+    return "cma";
+  case Migratetype::isolate:
+    return "isolate";
   }
   return "unknown";
 }
@@ -35,6 +41,12 @@ char map_letter(Migratetype mt) {
     return 'm';
   case Migratetype::reserve:
     return 'v';
+  case Migratetype::highatomic:
+    return 'h';
+  case Migratetype::cma:
+    return 'c';
+  case Migratetype::isolate:
+    return 'i';
   }
   return '?';
 }

@@ -27,6 +27,7 @@ std::string trace_header_line(const TraceHeader& header) {
 }
 
 void append_event_line(fmt::memory_buffer& buffer, const Event& e) {
+  if (!is_trace_event(e.op)) return; // buddy-level events are not part of a memsim trace
   auto it = std::back_inserter(buffer);
   switch (e.op) {
   case EventOp::alloc:
@@ -44,6 +45,12 @@ void append_event_line(fmt::memory_buffer& buffer, const Event& e) {
         it, FMT_COMPILE(R"({{"op":"mark","label":{})"),
         nlohmann::json(e.label).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     break;
+  case EventOp::probe:
+    fmt::format_to(it, FMT_COMPILE(R"({{"op":"probe","order":{},"mt":"{}")"), e.order,
+                   to_string(e.mt));
+    break;
+  default:
+    return;
   }
   if (e.cpu != 0) fmt::format_to(it, FMT_COMPILE(R"(,"cpu":{})"), e.cpu);
   if (e.cold) buffer.append(std::string_view(R"(,"cold":true)"));
@@ -57,6 +64,7 @@ std::uint64_t write_trace(std::ostream& out, TraceReader& reader) {
   Event event;
   std::uint64_t events = 0;
   while (reader.next(event)) {
+    if (!is_trace_event(event.op)) continue;
     append_event_line(buffer, event);
     ++events;
     if (buffer.size() > (std::size_t{1} << 20)) {

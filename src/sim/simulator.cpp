@@ -41,6 +41,7 @@ void Simulator::recoverable(const Event& event, const std::string& message) {
 }
 
 void Simulator::apply(const Event& event) {
+  if (!is_trace_event(event.op)) return; // buddy-level events: only the recorded policy reads them
   if ((event.op == EventOp::alloc || event.op == EventOp::free) && event.cpu >= config_.zone.cpus)
     throw InputError(fmt::format("{}: cpu {} out of range (zone.cpus is {})",
                                  reader_.where(event.pos), event.cpu, config_.zone.cpus));
@@ -56,6 +57,8 @@ void Simulator::apply(const Event& event) {
     break;
   case EventOp::mark:
     ++counts_.mark;
+    break;
+  default: // probe: answered by the policies that support it (docs/spec.md §9)
     break;
   }
   if (event.has_t) last_t_ = event.t;

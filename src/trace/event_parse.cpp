@@ -153,6 +153,8 @@ void check_required(const Seen& seen, Event& out) {
     if (!seen.label) throw missing(out.op, "label");
     out.label.assign(seen.label_text);
     return;
+  default: // probe and the buddy-level events are not read from JSON yet
+    return;
   }
 }
 
@@ -484,8 +486,9 @@ bool has_required(const Seen& seen, EventOp op) {
     return seen.id;
   case EventOp::mark:
     return seen.label;
+  default:
+    return false;
   }
-  return false;
 }
 
 } // namespace

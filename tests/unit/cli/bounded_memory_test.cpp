@@ -3,6 +3,8 @@
 // (wait4's ru_maxrss) is compared with a run of 5 million events on the same zone and live-set
 // bound: memory depends on the zone and the live allocations, not on the trace length.
 #include <catch2/catch.hpp>
+
+#include "../../support/skip.hpp"
 #include <nlohmann/json.hpp>
 
 #include "../../support/child_process.hpp"
@@ -67,7 +69,8 @@ Measured stream(const std::string& command, std::uint64_t events) {
 TEST_CASE("Peak memory of replay and compare does not grow with the number of events",
           "[cli][slow][memory]") {
   if (kSanitized) {
-    WARN("skipped under AddressSanitizer: its quarantine makes the peak RSS grow by design");
+    memsim::test::skip_test(
+        "skipped under AddressSanitizer: its quarantine makes the peak RSS grow by design");
     return;
   }
   for (const std::string command : {"replay", "compare"}) {

@@ -2,6 +2,8 @@
 // (header geometry and meta, events), the summary on stderr, replay of the text directly giving the
 // same stats as replay of the import, FILE:LINE errors and --skip-bad-lines, --gfp-bits checking.
 #include <catch2/catch.hpp>
+
+#include "../../support/skip.hpp"
 #include <nlohmann/json.hpp>
 
 #include "../../support/run_command.hpp"
@@ -199,7 +201,7 @@ void check_real_compare(const std::string& folder, std::uint64_t allocs, std::ui
                         std::uint64_t unmatched) {
   const fs::path path = fs::path(MEMSIM_SHARED_DIR) / "traces" / folder / "trace.txt.xz";
   if (!fs::exists(path)) {
-    WARN("../shared/traces absent: skipped");
+    memsim::test::skip_test("../shared/traces absent: skipped");
     return;
   }
   const auto r = run_memsim({"compare", path.string(), "--json", "-"});

@@ -3,6 +3,8 @@
 // message; a full disk and unwritable paths are one-line errors that leave nothing behind.
 #include <catch2/catch.hpp>
 
+#include "../../support/skip.hpp"
+
 #include <csignal>
 #include <filesystem>
 
@@ -105,7 +107,7 @@ TEST_CASE("SIGINT and SIGTERM during a compare leave no output and exit 130 with
 TEST_CASE("A full disk under --json or --placements exits 1 naming the device and the reason",
           "[cli]") {
   if (!fs::is_character_file("/dev/full")) {
-    WARN("no /dev/full on this machine: skipped");
+    memsim::test::skip_test("no /dev/full on this machine: skipped");
     return;
   }
   TempDir dir;

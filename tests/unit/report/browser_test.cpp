@@ -3,6 +3,8 @@
 // holds the memory maps' cells and the charts' lines, and its screenshot shows the map's colours.
 // Two browser launches in all; skipped with a message when chromium is not installed.
 #include <catch2/catch.hpp>
+
+#include "../../support/skip.hpp"
 #include <cstdlib>
 #include <set>
 #include <unistd.h>
@@ -61,8 +63,9 @@ std::size_t count(const std::string& text, const std::string& what) {
 TEST_CASE("The report renders in headless Chromium with its map and charts", "[browser][slow]") {
   const std::string binary = find_chromium();
   if (binary.empty()) {
-    WARN("chromium is not installed: skipping the browser test (tools/install-deps.sh installs "
-         "Debian's chromium)");
+    memsim::test::skip_test(
+        "chromium is not installed: skipping the browser test (tools/install-deps.sh installs "
+        "Debian's chromium)");
     return;
   }
   TempDir dir;

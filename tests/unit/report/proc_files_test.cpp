@@ -3,6 +3,8 @@
 // pagetypeinfo / zoneinfo output from its results mail) reproduced byte for byte, and the files
 // of a real replay parsed with the kernel's fixed columns and compared to the stats document.
 #include <catch2/catch.hpp>
+
+#include "../../support/skip.hpp"
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -239,7 +241,7 @@ TEST_CASE("The columns that read memsim's proc files read the guest kernel's own
   const fs::path archive =
       fs::path(MEMSIM_SHARED_DIR) / "traces" / "mixed-1g-smp2" / "proc-snapshots.tar.xz";
   if (!fs::exists(archive)) {
-    WARN("../shared/traces absent: skipped");
+    memsim::test::skip_test("../shared/traces absent: skipped");
     return;
   }
   TempDir dir;

@@ -7,6 +7,8 @@
 #include <optional>
 
 #include <catch2/catch.hpp>
+
+#include "../../support/skip.hpp"
 #include <fmt/format.h>
 
 #include "trace/input_stream.hpp"
@@ -197,7 +199,7 @@ TEST_CASE("ftrace: detected by content and compressed too and JSON still JSON", 
 
 TEST_CASE("ftrace: same events as tools/make_bundled_trace.py", "[trace][ftrace]") {
   if (std::system("python3 --version >/dev/null 2>&1") != 0) {
-    WARN("python3 absent: skipped");
+    memsim::test::skip_test("python3 absent: skipped");
     return;
   }
   TempDir dir;
@@ -266,7 +268,7 @@ void check_real_trace(const std::string& folder, std::uint64_t allocs, std::uint
   const std::filesystem::path path =
       std::filesystem::path(MEMSIM_SHARED_DIR) / "traces" / folder / "trace.txt.xz";
   if (!std::filesystem::exists(path)) {
-    WARN("../shared/traces absent: skipped");
+    memsim::test::skip_test("../shared/traces absent: skipped");
     return;
   }
   const auto reader = memsim::open_trace(path.string());

@@ -9,6 +9,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "../../support/skip.hpp"
+
 #include "trace/proc_snapshot.hpp"
 #include "trace_test_support.hpp"
 
@@ -336,7 +338,7 @@ TEST_CASE("proc snapshot: the real 6.1 snapshot of mixed-1g-smp2", "[trace][proc
   const std::filesystem::path archive = std::filesystem::path(MEMSIM_SHARED_DIR) / "traces" /
                                         "mixed-1g-smp2" / "proc-snapshots.tar.xz";
   if (!std::filesystem::exists(archive)) {
-    WARN("../shared/traces absent: skipped");
+    memsim::test::skip_test("../shared/traces absent: skipped");
     return;
   }
   TempDir dir;
