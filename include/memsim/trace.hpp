@@ -23,10 +23,37 @@ struct PreallocatedBlock {
   std::optional<std::uint64_t> id; // a live allocation the trace may free; none: in use for ever
 };
 
+// A page (or order-o block) on a CPU's per-CPU list when the trace begins (docs/spec.md §7.1).
+struct PcpBlock {
+  Pfn pfn = 0;
+  unsigned order = 0;
+  unsigned cpu = 0;
+  Migratetype mt = Migratetype::movable; // the list it sits on (its cached type)
+};
+
+// The machine's real state when the trace begins, from `--proc-in DIR` (docs/spec.md §7.1). When
+// a header carries one, the zone is not booted empty: every pageblock takes its type from
+// `pageblock_types`, the `preallocated` blocks are allocated in place, the `pcp` blocks sit on
+// their CPU's lists, and every other page of the zone is free, handed to the policy's free path
+// in ascending pfn order as the largest aligned blocks (as boot does).
+struct StartState {
+  std::vector<Migratetype> pageblock_types; // one per pageblock of the zone, in pfn order
+  std::vector<PcpBlock> pcp;                // sorted by pfn
+  // Zone parameters the snapshot gave (zoneinfo); unset: the policy's formula.
+  std::optional<std::uint64_t> managed_pages, watermark_min, watermark_low, watermark_high;
+  struct CpuPageset {
+    unsigned high = 0, batch = 0;
+    std::optional<unsigned> high_min, high_max; // 6.7+ zoneinfo
+  };
+  std::vector<CpuPageset> pagesets;                 // per CPU, as listed
+  nlohmann::json report = nlohmann::json::object(); // the stats' `start_state` section
+};
+
 struct TraceHeader {
   nlohmann::json zone = nlohmann::json::object(); // the header's "zone" object, keys as given
   nlohmann::json meta = nlohmann::json::object();
   std::vector<PreallocatedBlock> preallocated;
+  std::optional<StartState> start_state; // --proc-in with a full snapshot (docs/spec.md §7.1)
   // The number of events that follow, when the reader knows it before the first next() (the
   // ftrace reader counts them in its first pass), so no counting pass is needed.
   std::optional<std::uint64_t> events;
