@@ -14,41 +14,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/random.hpp"
+
 namespace memsim::bench {
 namespace {
 
-// xoshiro256** seeded through splitmix64: the same stream on every machine and library.
-class Rng {
-public:
-  explicit Rng(std::uint64_t seed) {
-    for (auto& word : state_) {
-      seed += 0x9e3779b97f4a7c15ULL;
-      std::uint64_t z = seed;
-      z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-      z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-      word = z ^ (z >> 31);
-    }
-  }
-  std::uint64_t next() {
-    const std::uint64_t result = rotl(state_[1] * 5, 7) * 9;
-    const std::uint64_t t = state_[1] << 17;
-    state_[2] ^= state_[0];
-    state_[3] ^= state_[1];
-    state_[1] ^= state_[2];
-    state_[0] ^= state_[3];
-    state_[2] ^= t;
-    state_[3] = rotl(state_[3], 45);
-    return result;
-  }
-  double unit() { return static_cast<double>(next() >> 11) * 0x1.0p-53; } // [0, 1)
-  std::uint64_t below(std::uint64_t n) {                                  // [0, n), n > 0
-    return std::min(n - 1, static_cast<std::uint64_t>(unit() * static_cast<double>(n)));
-  }
-
-private:
-  static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-  std::array<std::uint64_t, 4> state_{};
-};
+using memsim::Rng;
 
 struct Request {
   std::uint8_t order;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,24 +37,29 @@ struct PcpConfig {
   std::optional<unsigned> high;  // unset: 6 * batch
 };
 
-struct ReserveConfig {
-  std::optional<unsigned> pageblocks; // unset: the 3.11 formula (docs/semantics.md D13)
+// A key a policy owns (its switches and settings: "region_aware.ra_cache",
+// "reserve.pageblocks", ...). The policy registry (policy/registry.cpp) is the one table of
+// them; the config layers only check and store their values.
+enum class KeyKind : std::uint8_t { flag, count }; // true/false; an unsigned integer
+struct PolicyKey {
+  std::string key; // dotted: "NAMESPACE.NAME"
+  KeyKind kind = KeyKind::flag;
+  bool default_flag = true; // a flag's default; a count's default is the policy's formula
+  std::string description;
 };
-
-struct RegionAwareConfig {
-  bool sorted_freelists = true;
-  bool lower_region_bias = true;
-  bool region_allocator = true;
-  bool retype_regions = true;
-  bool loan_only_stealing = true;
-  bool ra_cache = true;
-};
+// Every key the registered policies own, in the registry's order (defined by
+// policy/registry.cpp, which owns the table).
+const std::vector<PolicyKey>& policy_keys();
 
 struct Config {
   ZoneConfig zone;
   PcpConfig pcp;
-  ReserveConfig reserve;
-  RegionAwareConfig region_aware;
+  // Values of policy-owned keys that were set (flags as bool, counts as unsigned), by key.
+  std::map<std::string, nlohmann::json, std::less<>> policy_values;
+
+  // A flag's value: as set, else its default in the registry. A count: as set, or nullopt.
+  bool policy_flag(std::string_view key) const;
+  std::optional<unsigned> policy_count(std::string_view key) const;
 };
 
 // The geometry and computed defaults of a config, all resolved (what the stats print).
@@ -63,10 +69,9 @@ struct Geometry {
   std::uint64_t regions = 0;      // the last may be short
   std::uint64_t pageblock_pages = 0;
   unsigned page_shift = 12;
-  unsigned pcp_batch = 1;
+  unsigned pcp_batch = 1; // the 3.11 formula (D14) unless set
   unsigned pcp_high = 0;
-  unsigned reserve_pageblocks = 0;
-  std::uint64_t min_wmark = 0; // pages: WMARK_MIN of __setup_per_zone_wmarks() (D13)
+  std::uint64_t min_wmark = 0; // pages: 3.11 WMARK_MIN of __setup_per_zone_wmarks() (D13)
 };
 
 // Checks a config (sizes, alignment, ranges) and resolves the computed defaults.
@@ -92,21 +97,21 @@ public:
   // A nested or flat JSON object, flattened to dotted keys.
   void apply_object(const nlohmann::json& object, std::string_view origin);
 
-  bool touched_region_aware() const { return touched_region_aware_; }
+  // The namespaces of the policy-owned keys that were set ("region_aware", "reserve", ...).
+  const std::vector<std::string>& touched_namespaces() const { return touched_; }
   const Config& config() const { return config_; }
 
 private:
   Config config_;
-  bool touched_region_aware_ = false;
+  std::vector<std::string> touched_;
 };
 
 // Parses "16GiB", "4096B", "512MiB" or a bare integer of pages (JSON number or string).
 // Throws InputError("<key>: ...") for fractions, unknown suffixes and negative values.
 Size parse_size(const nlohmann::json& value, std::string_view key);
 
-// The effective config as the stats document prints it (sizes in bytes, computed defaults
-// resolved; "region_aware" only when asked).
-nlohmann::ordered_json config_to_json(const Config& config, const Geometry& geometry,
-                                      bool with_region_aware);
+// The effective config as the stats document prints it: the zone and per-CPU sections (sizes
+// in bytes, computed defaults resolved); a policy adds its own sections (Policy::config_json).
+nlohmann::ordered_json config_to_json(const Config& config, const Geometry& geometry);
 
 } // namespace memsim

@@ -39,7 +39,6 @@ enum class Migratetype : std::uint8_t {
 };
 inline constexpr int kMigratetypes = 7;     // every type of the glossary
 inline constexpr int kRequestableTypes = 3; // MIGRATE_PCPTYPES
-inline constexpr int kListTypes = 4;        // free lists per order: the three + reserve
 
 constexpr int index_of(Migratetype mt) {
   return static_cast<int>(mt);

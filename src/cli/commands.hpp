@@ -20,9 +20,10 @@ void add_config_options(CLI::App& command, ConfigOptions& options);
 // The layers defaults < trace header < --config < --set (docs/spec.md §1), before any check.
 ConfigBuilder config_layers(const ConfigOptions& options, const TraceHeader& header,
                             const std::string& trace_path);
-// The layered config. `region_aware_allowed`: some run uses the region-aware policy.
+// The layered config of a run under `policy` (a registry name, checked): keys of other
+// policies' namespaces are errors.
 Config build_config(const ConfigOptions& options, const TraceHeader& header,
-                    const std::string& trace_path, bool region_aware_allowed);
+                    const std::string& trace_path, const std::string& policy);
 
 // Options of replay and compare for kmem tracepoint text read directly (docs/spec.md §4.5).
 struct TraceOptions {

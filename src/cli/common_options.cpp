@@ -5,6 +5,7 @@
 
 #include "cli/commands.hpp"
 #include "memsim/error.hpp"
+#include "policy/registry.hpp"
 #include "trace/input_stream.hpp"
 
 namespace memsim::cli {
@@ -37,10 +38,10 @@ ConfigBuilder config_layers(const ConfigOptions& options, const TraceHeader& hea
 }
 
 Config build_config(const ConfigOptions& options, const TraceHeader& header,
-                    const std::string& trace_path, bool region_aware_allowed) {
+                    const std::string& trace_path, const std::string& policy) {
+  find_policy(policy);
   const ConfigBuilder builder = config_layers(options, header, trace_path);
-  if (builder.touched_region_aware() && !region_aware_allowed)
-    throw InputError("region_aware.* keys need the region-aware policy, which no run here uses");
+  check_key_owners(builder.touched_namespaces(), {policy});
   return builder.config();
 }
 

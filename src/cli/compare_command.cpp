@@ -6,6 +6,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/progress.hpp"
+#include "policy/registry.hpp"
 #include "report/html_report.hpp"
 #include "report/output_file.hpp"
 #include "report/stats_json.hpp"
@@ -18,7 +19,7 @@ namespace {
 
 struct CompareArgs {
   std::string trace;
-  std::string policies = "stock,region-aware";
+  std::string policies = default_compare_policies();
   ConfigOptions config;
   TraceOptions input;
   std::string json;

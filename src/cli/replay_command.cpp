@@ -8,7 +8,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/progress.hpp"
-#include "policy/policy.hpp"
+#include "policy/registry.hpp"
 #include "report/html_report.hpp"
 #include "report/output_file.hpp"
 #include "report/proc_files.hpp"
@@ -23,7 +23,7 @@ namespace {
 
 struct ReplayArgs {
   std::string trace;
-  std::string policy = "stock";
+  std::string policy = default_policy();
   ConfigOptions config;
   TraceOptions input;
   std::string json;
@@ -105,7 +105,7 @@ struct ReplayOutputs {
     }
     if (timeline_csv) write_timeline_csv(timeline_csv->stream(), stats.timeline);
     if (!proc.empty()) {
-      const ZoneDetail detail = snapshot_zone_detail(sim.zone());
+      const ZoneDetail detail = snapshot_zone_detail(sim.zone(), sim.policy());
       write_buddyinfo(proc[0]->stream(), stats);
       write_pagetypeinfo(proc[1]->stream(), stats, detail);
       write_zoneinfo(proc[2]->stream(), stats, detail);
@@ -135,8 +135,7 @@ void run_replay(const ReplayArgs& args) {
   std::uint64_t interval = 0;
   const std::unique_ptr<TraceReader> reader =
       open_replay_trace(args.trace, args.input, args.interval, interval, total);
-  const Config config = build_config(args.config, reader->header(), args.trace,
-                                     args.policy.rfind("region-aware", 0) == 0);
+  const Config config = build_config(args.config, reader->header(), args.trace, args.policy);
   Simulator sim(config, args.policy, args.policy, *reader, args.trace,
                 {args.strict, args.check, interval});
   ReplayOutputs outputs(args);
@@ -178,8 +177,11 @@ void add_policies_command(CLI::App& app) {
   cmd->callback([] {
     for (const PolicyInfo& info : policy_registry()) {
       fmt::print("{:<14} {}\n", info.name, info.description);
-      for (const PolicySwitch& sw : info.switches)
-        fmt::print("  {:<40} {}\n", sw.key, sw.description);
+      for (const PolicyKey& key : info.keys)
+        fmt::print("  {:<40} {}{}\n", key.key, key.description,
+                   key.kind == KeyKind::flag
+                       ? (key.default_flag ? " (default true)" : " (default false)")
+                       : "");
     }
   });
 }

@@ -126,24 +126,18 @@ ZoneConfig& section_of(Config& c, ZoneConfig*) {
 PcpConfig& section_of(Config& c, PcpConfig*) {
   return c.pcp;
 }
-ReserveConfig& section_of(Config& c, ReserveConfig*) {
-  return c.reserve;
-}
-RegionAwareConfig& section_of(Config& c, RegionAwareConfig*) {
-  return c.region_aware;
-}
 
 // One settable key: its dotted name and the member of its section it sets.
 struct KeyField {
   std::string_view key;
   std::variant<Size ZoneConfig::*, std::uint64_t ZoneConfig::*, unsigned ZoneConfig::*,
-               bool PcpConfig::*, std::optional<unsigned> PcpConfig::*,
-               std::optional<unsigned> ReserveConfig::*, bool RegionAwareConfig::*>
+               bool PcpConfig::*, std::optional<unsigned> PcpConfig::*>
       field;
 };
 
-// The one table of keys (docs/spec.md §2), in the order config_keys() and error messages list them.
-constexpr std::array<KeyField, 17> kKeys{{
+// The table of the zone model's keys (docs/spec.md §2); the policies' own keys follow them in
+// config_keys() and error messages (policy_keys(), from the registry).
+constexpr std::array<KeyField, 10> kKeys{{
     {"zone.memory", &ZoneConfig::memory},
     {"zone.start_pfn", &ZoneConfig::start_pfn},
     {"zone.page_size", &ZoneConfig::page_size},
@@ -154,14 +148,13 @@ constexpr std::array<KeyField, 17> kKeys{{
     {"pcp.enabled", &PcpConfig::enabled},
     {"pcp.batch", &PcpConfig::batch},
     {"pcp.high", &PcpConfig::high},
-    {"reserve.pageblocks", &ReserveConfig::pageblocks},
-    {"region_aware.sorted_freelists", &RegionAwareConfig::sorted_freelists},
-    {"region_aware.lower_region_bias", &RegionAwareConfig::lower_region_bias},
-    {"region_aware.region_allocator", &RegionAwareConfig::region_allocator},
-    {"region_aware.retype_regions", &RegionAwareConfig::retype_regions},
-    {"region_aware.loan_only_stealing", &RegionAwareConfig::loan_only_stealing},
-    {"region_aware.ra_cache", &RegionAwareConfig::ra_cache},
 }};
+
+const PolicyKey* find_policy_key(std::string_view key) {
+  for (const PolicyKey& entry : policy_keys())
+    if (entry.key == key) return &entry;
+  return nullptr;
+}
 
 // Parses `value` for `key` into the config; false for a key it does not know.
 bool store(Config& config, std::string_view key, const json& value, const std::string& where) {
@@ -174,7 +167,12 @@ bool store(Config& config, std::string_view key, const json& value, const std::s
         entry.field);
     return true;
   }
-  return false;
+  const PolicyKey* owned = find_policy_key(key);
+  if (owned == nullptr) return false;
+  config.policy_values[std::string(key)] = owned->kind == KeyKind::flag
+                                               ? json(parse_bool(value, where))
+                                               : json(parse_unsigned(value, where));
+  return true;
 }
 
 std::string joined_keys(std::string_view prefix) {
@@ -227,15 +225,32 @@ const std::vector<std::string>& config_keys() {
   static const std::vector<std::string> keys = [] {
     std::vector<std::string> out;
     for (const KeyField& entry : kKeys) out.emplace_back(entry.key);
+    for (const PolicyKey& entry : policy_keys()) out.push_back(entry.key);
     return out;
   }();
   return keys;
 }
 
+bool Config::policy_flag(std::string_view key) const {
+  if (const auto it = policy_values.find(key); it != policy_values.end())
+    return it->second.get<bool>();
+  const PolicyKey* owned = find_policy_key(key);
+  return owned != nullptr && owned->default_flag;
+}
+
+std::optional<unsigned> Config::policy_count(std::string_view key) const {
+  if (const auto it = policy_values.find(key); it != policy_values.end())
+    return it->second.get<unsigned>();
+  return std::nullopt;
+}
+
 void ConfigBuilder::set(std::string_view key, const nlohmann::json& value,
                         std::string_view origin) {
   if (store(config_, key, value, fmt::format("{}: {}", origin, key))) {
-    if (key.starts_with("region_aware.")) touched_region_aware_ = true;
+    if (find_policy_key(key) != nullptr) {
+      const std::string ns(key.substr(0, key.find('.')));
+      if (std::find(touched_.begin(), touched_.end(), ns) == touched_.end()) touched_.push_back(ns);
+    }
     return;
   }
   throw InputError(

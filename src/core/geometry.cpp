@@ -1,7 +1,7 @@
 // resolve_geometry() and config_to_json() (include/memsim/config.hpp): checks a layered Config
 // as a whole and computes what the 3.11 kernel would have derived at boot: pcp batch/high
-// (zone_batchsize, docs/semantics.md D14) and the MIGRATE_RESERVE count (init_per_zone_wmark_min
-// and setup_zone_migrate_reserve, D13). Runs once per run, before the zone is built.
+// (zone_batchsize, docs/semantics.md D14) and the min watermark (init_per_zone_wmark_min, D13).
+// Runs once per run, before the zone is built; a policy of another generation resolves its own.
 #include <algorithm>
 #include <bit>
 #include <climits>
@@ -52,14 +52,6 @@ std::uint64_t min_wmark_pages(std::uint64_t pages, std::uint64_t page_size, unsi
   const std::uint64_t min_free_kbytes =
       std::clamp<std::uint64_t>(int_sqrt(zone_kbytes * 16), 128, 65536);
   return min_free_kbytes >> (page_shift - 10);
-}
-
-// The reserve count of setup_zone_migrate_reserve() (D13).
-unsigned reserve_pageblocks(std::uint64_t min_wmark, unsigned pageblock_order) {
-  const std::uint64_t pageblock_pages = std::uint64_t{1} << pageblock_order;
-  const std::uint64_t rounded =
-      (min_wmark + pageblock_pages - 1) / pageblock_pages * pageblock_pages;
-  return static_cast<unsigned>(std::min<std::uint64_t>(2, rounded >> pageblock_order));
 }
 
 unsigned checked_page_shift(std::uint64_t page_size) {
@@ -154,14 +146,10 @@ Geometry resolve_geometry(const Config& config) {
   g.pageblock_pages = std::uint64_t{1} << zone.pageblock_order;
   resolve_pcp(config.pcp, g.pages, zone.page_size, g);
   g.min_wmark = min_wmark_pages(g.pages, zone.page_size, g.page_shift);
-  g.reserve_pageblocks = config.reserve.pageblocks
-                             ? *config.reserve.pageblocks
-                             : reserve_pageblocks(g.min_wmark, zone.pageblock_order);
   return g;
 }
 
-nlohmann::ordered_json config_to_json(const Config& config, const Geometry& geometry,
-                                      bool with_region_aware) {
+nlohmann::ordered_json config_to_json(const Config& config, const Geometry& geometry) {
   const ZoneConfig& zone = config.zone;
   nlohmann::ordered_json out;
   out["zone"] = {{"memory", geometry.pages * zone.page_size},
@@ -173,14 +161,6 @@ nlohmann::ordered_json config_to_json(const Config& config, const Geometry& geom
                  {"cpus", zone.cpus}};
   out["pcp"] = {
       {"enabled", config.pcp.enabled}, {"batch", geometry.pcp_batch}, {"high", geometry.pcp_high}};
-  out["reserve"] = {{"pageblocks", geometry.reserve_pageblocks}};
-  if (with_region_aware) {
-    const RegionAwareConfig& ra = config.region_aware;
-    out["region_aware"] = {
-        {"sorted_freelists", ra.sorted_freelists},     {"lower_region_bias", ra.lower_region_bias},
-        {"region_allocator", ra.region_allocator},     {"retype_regions", ra.retype_regions},
-        {"loan_only_stealing", ra.loan_only_stealing}, {"ra_cache", ra.ra_cache}};
-  }
   return out;
 }
 

@@ -1,65 +1,68 @@
-// The policy interface: what a page-allocator policy decides on top of the zone's kernel
-// functions. `stock` is Linux 3.11; the region-aware policy and later kernels' rules override
-// the same methods. Policies own their bookkeeping.
+// The policy interface: one page-allocator generation (Linux 3.11, Bhat's region-aware design,
+// later kernels) composed from the zone's kernel functions (zone/). A policy owns its per-CPU
+// lists, its back-ends and its counters; the simulator calls it through these methods only.
+// The registry (registry.hpp) is the one table of policies.
 #pragma once
 
-#include <memory>
+#include <cstdint>
 #include <string>
 #include <vector>
 
-#include "memsim/config.hpp"
+#include <nlohmann/json.hpp>
+
+#include "memsim/counters.hpp"
+#include "memsim/gfp.hpp"
+#include "zone/taken.hpp"
 #include "zone/zone.hpp"
 
 namespace memsim {
+
+// An allocation request with what the kernel decides by (alloc_pages(gfp, order) on a CPU).
+struct AllocRequest {
+  unsigned order = 0;
+  Migratetype mt = Migratetype::movable;
+  unsigned cpu = 0;
+  bool cold = false; // __GFP_COLD (3.11)
+  bool has_gfp = false;
+  GfpMask gfp = 0;
+};
+
+// What a policy reports at the end of a run, beyond the zone's own state.
+struct PolicyReport {
+  RegionAllocatorCounts region_allocator; // all zero without a region allocator
+  std::vector<bool> region_held;          // per region: held by the region allocator
+  std::vector<std::uint64_t> pcp_count;   // pages on each CPU's per-CPU lists
+  unsigned pcp_high = 0, pcp_batch = 0;   // for the zoneinfo of --proc-out
+  std::uint64_t min_wmark = 0;            // pages
+};
 
 class Policy {
 public:
   virtual ~Policy() = default;
 
-  // __rmqueue(): take a block of 2^order pages for a request of `mt` off the free lists (the
-  // caller gets the block's lowest 2^order pages; expand() has put the rest back). Returns
-  // kNoPage when nothing fits, MIGRATE_RESERVE included. Counts fallbacks in zone.fallbacks().
-  virtual Taken rmqueue(Zone& zone, unsigned order, Migratetype mt) = 0;
+  // Fills the empty zone's free lists as the generation's boot does (before any preallocated
+  // block is carved; nothing is counted).
+  virtual void boot() = 0;
+  // The allocation entry point (buffered_rmqueue / rmqueue): a block of 2^order pages, or
+  // kNoPage when nothing fits. The caller marks it allocated.
+  virtual Taken alloc(const AllocRequest& request) = 0;
+  // __free_pages() of a live block the caller has already marked freed (Zone::mark_freed).
+  virtual void free(PageIdx block, unsigned order, unsigned cpu, bool cold) = 0;
 
-  // add_to_freelist(): link a free block onto free_list[order][mt]. `tail` is the 3.11 choice
-  // (list_add_tail in __free_one_page); every other insertion asks for the head.
-  virtual void add_to_freelist(Zone& zone, PageIdx block, unsigned order, Migratetype mt,
-                               bool tail) {
-    if (tail) {
-      zone.link_tail(block, order, mt);
-    } else {
-      zone.link_head(block, order, mt);
-    }
-  }
-
-  // del_from_freelist(): unlink a free block from the list it is on.
-  virtual void del_from_freelist(Zone& zone, PageIdx block) { zone.unlink(block); }
-
-  // A block in state `held` met by move_freepages() (region allocator pages): the policy must
-  // put it on a buddy list before the walk looks at the same pfn again. Stock never holds any.
-  virtual void release_held_block(Zone& zone, PageIdx block);
-
+  // Counters for the stats; blocks held off the free areas (buddyinfo's top order, D9).
+  virtual const AllocatorCounters& counters() const = 0;
+  virtual std::uint64_t held_blocks() const { return 0; }
+  virtual void report(PolicyReport& out) const = 0;
+  // The free-list types of the generation, in the order the stats list them.
+  virtual const std::vector<Migratetype>& list_types() const = 0;
+  // The policy's sections of the stats `config` (resolved values; may replace "pcp").
+  virtual void config_json(nlohmann::ordered_json& out) const = 0;
   // Labels for the stats "notes" (extensions of the kernel design in force).
   virtual std::vector<std::string> notes() const { return {}; }
-
-  // The policy's own bookkeeping recounted against the zone (Zone::check_invariants calls it
-  // last); throws InternalError naming what broke. Stock keeps none.
-  virtual void check_invariants(const Zone& /*zone*/) const {}
+  // The policy's own lists and back-ends recounted; throws InternalError naming what broke.
+  virtual void check_invariants() const {}
+  // Called by the simulator after every trace event (background work: evacuation, ...).
+  virtual void between_events() {}
 };
-
-// The registry: the one table of policies (name, description, switches).
-struct PolicySwitch {
-  std::string key; // e.g. "region_aware.ra_cache"
-  std::string description;
-};
-struct PolicyInfo {
-  std::string name;
-  std::string description;
-  std::vector<PolicySwitch> switches;
-};
-
-const std::vector<PolicyInfo>& policy_registry();
-// Throws InputError for an unknown name (listing the valid ones).
-std::unique_ptr<Policy> make_policy(const std::string& name, const Config& config);
 
 } // namespace memsim

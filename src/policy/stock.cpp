@@ -1,79 +1,88 @@
-// Linux 3.11 mm/page_alloc.c: __rmqueue, __rmqueue_smallest, __rmqueue_fallback with the
-// fallbacks[] table, the pageblock_order/2 and RECLAIMABLE steal rule, the half-pageblock
-// claim (counting the block about to be taken), change_pageblock_range and the remainder to
-// the requested type (docs/kernel-3.11.md, docs/semantics.md D21).
+// Linux 3.11 as a composition of the zone's kernel functions: boot (ascending __free_pages_ok,
+// setup_zone_migrate_reserve), buffered_rmqueue (the 3.11 per-CPU lists for order 0),
+// __rmqueue (__rmqueue_smallest, __rmqueue_fallback, MIGRATE_RESERVE) and __free_pages.
 #include "policy/stock.hpp"
 
-#include <array>
+#include <algorithm>
+
+#include "memsim/error.hpp"
+#include "zone/boot.hpp"
 
 namespace memsim {
 
-namespace {
+unsigned reserve_pageblocks_311(const Config& config, const Geometry& geometry) {
+  if (const auto set = config.policy_count("reserve.pageblocks")) return *set;
+  // setup_zone_migrate_reserve(): min(2, roundup(min_wmark, pageblock) >> pageblock_order).
+  const std::uint64_t rounded = (geometry.min_wmark + geometry.pageblock_pages - 1) /
+                                geometry.pageblock_pages * geometry.pageblock_pages;
+  return static_cast<unsigned>(std::min<std::uint64_t>(2, rounded >> config.zone.pageblock_order));
+}
 
-// fallbacks[] (3.11 line 914), MIGRATE_RESERVE ends each row.
-constexpr std::array<std::array<Migratetype, 2>, kRequestableTypes> kFallbacks{{
-    {Migratetype::reclaimable, Migratetype::movable},   // UNMOVABLE
-    {Migratetype::unmovable, Migratetype::movable},     // RECLAIMABLE
-    {Migratetype::reclaimable, Migratetype::unmovable}, // MOVABLE
-}};
+StockPolicy::StockPolicy(Zone& zone, const Config& config)
+    : zone_(zone), config_(config),
+      reserve_pageblocks_(reserve_pageblocks_311(config, zone.geometry())),
+      pcp_(config.zone.cpus, zone.geometry().pcp_batch, zone.geometry().pcp_high) {}
 
-} // namespace
+// Boot: every max-order block freed ascending through __free_pages_ok (head insertion: the
+// highest pfn ends at the list head), then setup_zone_migrate_reserve (D12, D13).
+void StockPolicy::boot() {
+  zone_.boot_free(false);
+  setup_zone_migrate_reserve(zone_, reserve_pageblocks_);
+}
 
-// __rmqueue(): own lists first, then a fallback, then MIGRATE_RESERVE as the last resort.
-Taken StockPolicy::rmqueue(Zone& zone, unsigned order, Migratetype mt) {
-  for (;;) {
-    const PageIdx page = rmqueue_smallest(zone, order, mt);
-    if (page != kNoPage) return {page, false};
-    if (mt == Migratetype::reserve) return {};
-    const PageIdx stolen = rmqueue_fallback(zone, order, mt);
-    if (stolen != kNoPage) return {stolen, true};
-    mt = Migratetype::reserve;
+// buffered_rmqueue(): order 0 through the CPU's per-CPU list (when enabled), else __rmqueue.
+Taken StockPolicy::alloc(const AllocRequest& request) {
+  if (request.order == 0 && config_.pcp.enabled)
+    return pcp_.rmqueue(zone_, *this, request.mt, request.cpu, request.cold);
+  return rmqueue(request.order, request.mt);
+}
+
+// __free_pages(): order 0 → free_hot_cold_page (per-CPU), else __free_pages_ok (D15).
+void StockPolicy::free(PageIdx block, unsigned order, unsigned cpu, bool cold) {
+  if (order == 0 && config_.pcp.enabled) {
+    pcp_.free_hot_cold_page(zone_, block, cpu, cold);
+  } else {
+    zone_.free_pages_ok(block, order);
   }
 }
 
-PageIdx StockPolicy::rmqueue_smallest(Zone& zone, unsigned order, Migratetype mt) {
-  for (unsigned o = order; o < zone.max_order(); ++o) {
-    const PageList& list = zone.free_list(o, mt);
-    if (list.empty()) continue;
-    const PageIdx page = list.head;
-    del_from_freelist(zone, page);
-    zone.expand(page, order, o, mt);
-    return page;
-  }
-  return kNoPage;
+Taken StockPolicy::rmqueue(unsigned order, Migratetype mt) {
+  const PageIdx page = rmqueue_smallest(order, mt);
+  if (page != kNoPage) return {page, false, TakeSource::own_list};
+  const FallbackTake stolen = rmqueue_fallback_311(zone_, order, mt, fallback_rules_, counters_);
+  if (stolen.block != kNoPage)
+    return {stolen.block, true,
+            stolen.claimed != 0 ? TakeSource::fallback_claim : TakeSource::fallback_steal};
+  const PageIdx reserve = rmqueue_smallest(order, Migratetype::reserve);
+  if (reserve != kNoPage) return {reserve, false, TakeSource::reserve};
+  return {};
 }
 
-// The steal branch: taken when current_order >= pageblock_order / 2 (integer division) or the
-// request is RECLAIMABLE. move_freepages_block runs before the block is unlinked, so `pages`
-// counts it too.
-void StockPolicy::steal_freepages(Zone& zone, PageIdx page, unsigned current_order,
-                                  Migratetype start_mt) {
-  const unsigned pb_order = zone.pageblock_order();
-  if (current_order < pb_order / 2 && start_mt != Migratetype::reclaimable) return;
-  const std::uint64_t pages = zone.move_freepages_block(page, start_mt);
-  if (pages >= (std::uint64_t{1} << (pb_order - 1))) zone.set_pageblock_migratetype(page, start_mt);
+PageIdx StockPolicy::rmqueue_smallest(unsigned order, Migratetype mt) {
+  return zone_.rmqueue_smallest(order, mt);
 }
 
-PageIdx StockPolicy::rmqueue_fallback(Zone& zone, unsigned order, Migratetype start_mt) {
-  const unsigned pb_order = zone.pageblock_order();
-  for (unsigned current = zone.max_order(); current-- > order;) {
-    for (const Migratetype fallback_mt : kFallbacks[index_of(start_mt)]) {
-      const PageList& list = zone.free_list(current, fallback_mt);
-      if (list.empty()) continue;
-      const PageIdx page = list.head;
-      steal_freepages(zone, page, current, start_mt);
-      del_from_freelist(zone, page);
-      if (current >= pb_order && claims_whole_blocks())
-        zone.change_pageblock_range(page, current, start_mt);
-      zone.expand(page, order, current, start_mt);
-      FallbackCounts& counts = zone.fallbacks();
-      ++counts.total;
-      if (current < pb_order) ++counts.fragmenting;
-      ++counts.by_pair[index_of(start_mt)][index_of(fallback_mt)];
-      return page;
-    }
-  }
-  return kNoPage;
+void StockPolicy::report(PolicyReport& out) const {
+  out.region_held.assign(zone_.geometry().regions, false);
+  out.pcp_count.clear();
+  for (unsigned cpu = 0; cpu < pcp_.cpus(); ++cpu) out.pcp_count.push_back(pcp_.count(cpu));
+  out.pcp_high = zone_.geometry().pcp_high;
+  out.pcp_batch = zone_.geometry().pcp_batch;
+  out.min_wmark = zone_.geometry().min_wmark;
+}
+
+const std::vector<Migratetype>& StockPolicy::list_types() const {
+  static const std::vector<Migratetype> types{Migratetype::unmovable, Migratetype::reclaimable,
+                                              Migratetype::movable, Migratetype::reserve};
+  return types;
+}
+
+void StockPolicy::config_json(nlohmann::ordered_json& out) const {
+  out["reserve"] = {{"pageblocks", reserve_pageblocks_}};
+}
+
+void StockPolicy::check_invariants() const {
+  pcp_.check_invariants(zone_);
 }
 
 } // namespace memsim

@@ -1,30 +1,46 @@
-// The `stock` policy: the Linux 3.11 __rmqueue with __rmqueue_smallest and
-// __rmqueue_fallback, LIFO free lists. Later policies derive from it and replace pieces.
+// The `stock` policy: the Linux 3.11 page allocator composed from the zone's kernel functions
+// (zone/): __rmqueue = __rmqueue_smallest, then the 3.11 fallback, then MIGRATE_RESERVE; the
+// 3.11 per-CPU lists; boot by ascending frees and setup_zone_migrate_reserve. Bhat's
+// region-aware policy derives from it and replaces pieces (docs/kernel-3.11.md).
 #pragma once
 
+#include "memsim/config.hpp"
 #include "policy/policy.hpp"
+#include "zone/fallback_311.hpp"
+#include "zone/pcp_311.hpp"
 
 namespace memsim {
 
-class StockPolicy : public Policy {
+class StockPolicy : public Policy, protected Rmqueue {
 public:
-  explicit StockPolicy(const Config& config) : config_(config) {}
-  Taken rmqueue(Zone& zone, unsigned order, Migratetype mt) override;
+  StockPolicy(Zone& zone, const Config& config);
+
+  void boot() override;
+  Taken alloc(const AllocRequest& request) override;
+  void free(PageIdx block, unsigned order, unsigned cpu, bool cold) override;
+  const AllocatorCounters& counters() const override { return counters_; }
+  void report(PolicyReport& out) const override;
+  const std::vector<Migratetype>& list_types() const override;
+  void config_json(nlohmann::ordered_json& out) const override;
+  void check_invariants() const override;
+
+  const PerCpuPages311& pcp() const { return pcp_; }
 
 protected:
-  // __rmqueue_smallest(): the smallest order with a block on free_list[..][mt]; its head.
-  virtual PageIdx rmqueue_smallest(Zone& zone, unsigned order, Migratetype mt);
-  // __rmqueue_fallback(): steal from another migratetype, largest order first.
-  PageIdx rmqueue_fallback(Zone& zone, unsigned order, Migratetype start_mt);
-  // The steal step of __rmqueue_fallback on `page` (head of free_list[current_order][..]):
-  // 3.11 moves the pageblock's free pages and claims the pageblock if they are at least half.
-  virtual void steal_freepages(Zone& zone, PageIdx page, unsigned current_order,
-                               Migratetype start_mt);
-  // Whether the block taken re-types its pageblocks (change_pageblock_range) when it is at
-  // least a pageblock; 3.11 always does.
-  virtual bool claims_whole_blocks() const { return true; }
+  // __rmqueue() of 3.11: own lists, then a fallback, then MIGRATE_RESERVE as the last resort.
+  Taken rmqueue(unsigned order, Migratetype mt) override;
+  // __rmqueue_smallest() (the region-aware policy biases it).
+  virtual PageIdx rmqueue_smallest(unsigned order, Migratetype mt);
 
+  Zone& zone_;
   Config config_;
+  AllocatorCounters counters_;
+  Fallback311Rules fallback_rules_;
+  unsigned reserve_pageblocks_;
+  PerCpuPages311 pcp_;
 };
+
+// reserve.pageblocks resolved: the key when set, else the 3.11 formula (docs/semantics.md D13).
+unsigned reserve_pageblocks_311(const Config& config, const Geometry& geometry);
 
 } // namespace memsim

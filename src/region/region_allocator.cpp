@@ -1,5 +1,5 @@
-// The region allocator's lists and counters (Bhat v4 16–22; docs/region-aware.md,
-// §3.2, §3.3). Transfers to and from the buddy lists are driven by the region-aware policy.
+// The region allocator's lists and counters (Bhat v4 16–22; docs/region-aware.md). Transfers
+// to and from the buddy lists are driven by the region-aware policy.
 #include "region/region_allocator.hpp"
 
 #include <algorithm>
@@ -12,37 +12,18 @@ RegionAllocator::RegionAllocator(const Geometry& geometry)
     : lists_(geometry.regions), held_(geometry.regions) {}
 
 void RegionAllocator::hold(Zone& zone, std::uint64_t region, const std::vector<PageIdx>& blocks) {
-  PageList& list = lists_[region];
-  for (const PageIdx b : blocks) {
-    Page& p = zone.page(b);
-    p.state = PageState::held;
-    p.next = kNoPage;
-    p.prev = list.tail;
-    if (list.tail == kNoPage) {
-      list.head = b;
-    } else {
-      zone.page(list.tail).next = b;
-    }
-    list.tail = b;
-    ++list.count;
-  }
+  for (const PageIdx b : blocks) zone.hold_block(lists_[region], b);
   held_.set(region);
-  zone.held_blocks() += blocks.size();
-  zone.region_counters(region).in_region_allocator = true;
-  ++zone.region_allocator().regions_held;
+  held_blocks_ += blocks.size();
+  ++held_regions_;
 }
 
 std::vector<PageIdx> RegionAllocator::release(Zone& zone, std::uint64_t region) {
   std::vector<PageIdx> out = blocks(zone, region);
-  for (const PageIdx b : out) {
-    Page& p = zone.page(b);
-    p.next = p.prev = kNoPage;
-  }
-  lists_[region] = PageList{};
+  for (const PageIdx b : out) zone.unhold_block(lists_[region], b);
   held_.clear(region);
-  zone.held_blocks() -= out.size();
-  zone.region_counters(region).in_region_allocator = false;
-  --zone.region_allocator().regions_held;
+  held_blocks_ -= out.size();
+  --held_regions_;
   return out;
 }
 
@@ -61,8 +42,6 @@ std::string RegionAllocator::check(const Zone& zone) const {
   std::uint64_t held_blocks = 0, held_regions = 0;
   for (std::uint64_t r = 0; r < lists_.size(); ++r) {
     const bool held = held_.test(r);
-    if (held != zone.region_counters()[r].in_region_allocator)
-      return fmt::format("region {}: in_region_allocator disagrees with the RA", r);
     if (held != (lists_[r].count != 0))
       return fmt::format("region {}: RA mask and RA list disagree", r);
     if (!held) continue;
@@ -83,11 +62,10 @@ std::string RegionAllocator::check(const Zone& zone) const {
   for (PageIdx i = 0; i < zone.pages(); ++i)
     if (zone.page(i).state == PageState::held && !held_.test(zone.region_of(i)))
       return fmt::format("page {} is held but its region is not in the RA", i);
-  if (held_blocks != zone.held_blocks())
-    return fmt::format("held_blocks {} but the RA lists hold {}", zone.held_blocks(), held_blocks);
-  if (held_regions != zone.region_allocator().regions_held)
-    return fmt::format("regions_held {} but the RA holds {}", zone.region_allocator().regions_held,
-                       held_regions);
+  if (held_blocks != held_blocks_)
+    return fmt::format("held_blocks {} but the RA lists hold {}", held_blocks_, held_blocks);
+  if (held_regions != held_regions_)
+    return fmt::format("regions_held {} but the RA holds {}", held_regions_, held_regions);
   return {};
 }
 

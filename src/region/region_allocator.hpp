@@ -1,7 +1,7 @@
 // The region allocator (Bhat v4 16–22, 28): the back-end "bank" that holds whole free regions
-// as lists of max-order blocks (pages in state `held`), hands out the lowest-numbered one
-// (ralloc_mask / next_region, docs/semantics.md D34) and keeps the zone's counters the stats read
-// (held_blocks, in_region_allocator, regions_held). docs/region-aware.md
+// as lists of max-order blocks (pages in the zone's state `held`), hands out the lowest-numbered
+// one (ralloc_mask / next_region, docs/semantics.md D34) and counts what it holds.
+// docs/region-aware.md
 #pragma once
 
 #include <cstdint>
@@ -28,6 +28,8 @@ public:
   // next_region: the lowest region held, if any.
   std::optional<std::uint64_t> next_region() const { return held_.lowest(); }
   bool holds(std::uint64_t region) const { return held_.test(region); }
+  std::uint64_t held_blocks() const { return held_blocks_; }
+  std::uint64_t held_regions() const { return held_regions_; }
   // region[r].region_area[MAX_ORDER-1] as page indices, RA order.
   std::vector<PageIdx> blocks(const Zone& zone, std::uint64_t region) const;
 
@@ -36,8 +38,11 @@ public:
   std::string check(const Zone& zone) const;
 
 private:
+  friend struct RegionAllocatorTestAccess; // tests that corrupt the state on purpose
   std::vector<PageList> lists_; // per region; links in the held pages
   RegionBitmap held_;
+  std::uint64_t held_blocks_ = 0;
+  std::uint64_t held_regions_ = 0;
 };
 
 } // namespace memsim

@@ -9,8 +9,9 @@ namespace memsim {
 
 SortedFreelists::SortedFreelists(const Geometry& geometry, unsigned max_order, bool sorted)
     : regions_(geometry.regions), sorted_(sorted),
-      segments_(static_cast<std::uint64_t>(max_order) * kListTypes * geometry.regions),
-      present_(static_cast<std::uint64_t>(max_order) * kListTypes, RegionBitmap(geometry.regions)),
+      segments_(static_cast<std::uint64_t>(max_order) * kMigratetypes * geometry.regions),
+      present_(static_cast<std::uint64_t>(max_order) * kMigratetypes,
+               RegionBitmap(geometry.regions)),
       region_free_(geometry.regions, 0) {}
 
 // add_to_freelist() (v4 06/11/12): a region already on the list gets the block just before its
@@ -102,7 +103,7 @@ std::string SortedFreelists::check_list(const Zone& zone, unsigned order, Migrat
     prev_region = r;
     first = false;
   }
-  const RegionBitmap& bits = present_[order * kListTypes + static_cast<unsigned>(index_of(mt))];
+  const RegionBitmap& bits = present_[order * kMigratetypes + static_cast<unsigned>(index_of(mt))];
   for (std::uint64_t r = 0; r < regions_; ++r) {
     const Segment& seg = segment(order, mt, r);
     if (seg.count != counts[r])
@@ -129,8 +130,8 @@ std::string SortedFreelists::check(const Zone& zone) const {
     if (free[r] != region_free_[r])
       return fmt::format("region {} free pages counted {}, recount {}", r, region_free_[r],
                          free[r]);
-  for (unsigned o = 0; o < present_.size() / kListTypes; ++o)
-    for (int t = 0; t < kListTypes; ++t) {
+  for (unsigned o = 0; o < present_.size() / kMigratetypes; ++o)
+    for (int t = 0; t < kMigratetypes; ++t) {
       std::string broken = check_list(zone, o, migratetype_at(t));
       if (!broken.empty()) return broken;
     }

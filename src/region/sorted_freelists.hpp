@@ -56,13 +56,13 @@ public:
 
 private:
   std::uint64_t slot(unsigned order, Migratetype mt, std::uint64_t region) const {
-    return (static_cast<std::uint64_t>(order) * kListTypes +
+    return (static_cast<std::uint64_t>(order) * kMigratetypes +
             static_cast<std::uint64_t>(index_of(mt))) *
                regions_ +
            region;
   }
   RegionBitmap& present(unsigned order, Migratetype mt) {
-    return present_[order * kListTypes + static_cast<unsigned>(index_of(mt))];
+    return present_[order * kMigratetypes + static_cast<unsigned>(index_of(mt))];
   }
   std::string check_list(const Zone& zone, unsigned order, Migratetype mt) const;
 

@@ -22,8 +22,12 @@ constexpr const char* kZone = "Normal";
 
 // migratetype_names[] of a 3.11 kernel built with CONFIG_MEMORY_ISOLATION and without
 // CONFIG_CMA, as on the patchset's test machine (MIGRATE_TYPES = 5; Isolate is always empty).
+// The 3.11 columns of /proc/pagetypeinfo, in the kernel's order (its numbering, at this edge).
 constexpr std::array<const char*, 5> kTypeNames = {"Unmovable", "Reclaimable", "Movable", "Reserve",
                                                    "Isolate"};
+constexpr std::array<Migratetype, 5> kTypes = {Migratetype::unmovable, Migratetype::reclaimable,
+                                               Migratetype::movable, Migratetype::reserve,
+                                               Migratetype::isolate};
 
 // printf with the kernel's format string (fmt::sprintf keeps printf semantics).
 template <typename... Args> void put(std::ostream& out, const char* format, const Args&... args) {
@@ -31,13 +35,12 @@ template <typename... Args> void put(std::ostream& out, const char* format, cons
 }
 
 std::uint64_t list_count(const RunStats& stats, std::size_t type, unsigned order) {
-  if (type >= static_cast<std::size_t>(kListTypes)) return 0; // Isolate
-  const auto& row = stats.free_area.pagetypeinfo[type];
+  const auto& row = stats.free_area.pagetypeinfo[index_of(kTypes[type])];
   return order < row.size() ? row[order] : 0;
 }
 
 std::uint64_t block_count(const RegionSnapshot& region, std::size_t type) {
-  return type < region.pageblocks.size() ? region.pageblocks[type] : 0;
+  return region.pageblocks[index_of(kTypes[type])];
 }
 
 std::uint64_t int_sqrt(std::uint64_t x) {
@@ -71,10 +74,7 @@ void write_free_tables(std::ostream& out, const RunStats& stats, const ZoneDetai
     for (std::uint64_t r = 0; r < detail.regions; ++r) {
       put(out, "Node %4d, zone %8s, R%3d %12s ", kNode, kZone, r, kTypeNames[t]);
       for (unsigned order = 0; order < stats.max_order; ++order) {
-        const std::uint64_t n =
-            t < static_cast<std::size_t>(kListTypes)
-                ? detail.free_blocks(r, migratetype_at(static_cast<int>(t)), order)
-                : 0;
+        const std::uint64_t n = detail.free_blocks(r, kTypes[t], order);
         put(out, "%6lu ", n);
       }
       out << '\n';

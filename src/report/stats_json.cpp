@@ -36,11 +36,11 @@ ordered_json events_json(const EventCounts& e) {
           {"split_ignored", e.split_ignored}};
 }
 
-// Non-zero entries of a [kListTypes][kListTypes] table, in kernel-number order.
-ordered_json pair_counts(const RetypeCounts& table, std::string_view separator) {
+// Non-zero entries of a [type][type] table, in glossary order.
+ordered_json pair_counts(const TypeMatrix& table, std::string_view separator) {
   ordered_json out = ordered_json::object();
-  for (int a = 0; a < kListTypes; ++a) {
-    for (int b = 0; b < kListTypes; ++b) {
+  for (int a = 0; a < kMigratetypes; ++a) {
+    for (int b = 0; b < kMigratetypes; ++b) {
       const std::uint64_t count = table[static_cast<std::size_t>(a)][static_cast<std::size_t>(b)];
       if (count != 0) out[mt_name(a) + std::string(separator) + mt_name(b)] = count;
     }
@@ -74,13 +74,21 @@ ordered_json summary_json(const RunStats& stats) {
           {"pcp_pages", stats.pcp_pages}};
 }
 
-template <std::size_t N> ordered_json per_type(const std::array<std::uint64_t, N>& counts) {
+ordered_json per_type(const std::array<std::uint64_t, kRequestableTypes>& counts) {
   ordered_json out = ordered_json::object();
-  for (std::size_t i = 0; i < N; ++i) out[mt_name(static_cast<int>(i))] = counts[i];
+  for (std::size_t i = 0; i < counts.size(); ++i) out[mt_name(static_cast<int>(i))] = counts[i];
   return out;
 }
 
-ordered_json region_json(const RegionSnapshot& region) {
+// One entry per free-list type of the run's policy.
+ordered_json per_list_type(const std::array<std::uint64_t, kMigratetypes>& counts,
+                           const std::vector<Migratetype>& types) {
+  ordered_json out = ordered_json::object();
+  for (const Migratetype mt : types) out[std::string(to_string(mt))] = counts[index_of(mt)];
+  return out;
+}
+
+ordered_json region_json(const RegionSnapshot& region, const std::vector<Migratetype>& types) {
   const RegionMetrics metrics = region_metrics(region);
   ordered_json dominant = nullptr;
   if (metrics.dominant) dominant = std::string(to_string(*metrics.dominant));
@@ -93,7 +101,7 @@ ordered_json region_json(const RegionSnapshot& region) {
           {"dominant", dominant},
           {"homogeneity", or_null(metrics.homogeneity)},
           {"mixed", metrics.mixed},
-          {"pageblocks", per_type(region.pageblocks)},
+          {"pageblocks", per_list_type(region.pageblocks, types)},
           {"mixed_pageblocks", region.mixed_pageblocks},
           {"in_region_allocator", region.in_region_allocator},
           {"pageblock_map", region.pageblock_map}};
@@ -102,9 +110,8 @@ ordered_json region_json(const RegionSnapshot& region) {
 ordered_json fragmentation_json(const RunStats& stats) {
   const auto& buddyinfo = stats.free_area.buddyinfo;
   ordered_json pagetypeinfo = ordered_json::object();
-  for (int i = 0; i < kListTypes; ++i) {
-    pagetypeinfo[mt_name(i)] = stats.free_area.pagetypeinfo[static_cast<std::size_t>(i)];
-  }
+  for (const Migratetype mt : stats.list_types)
+    pagetypeinfo[std::string(to_string(mt))] = stats.free_area.pagetypeinfo[index_of(mt)];
   ordered_json unusable = ordered_json::array();
   ordered_json fragmentation = ordered_json::array();
   for (unsigned order = 0; order < stats.max_order; ++order) {
@@ -147,7 +154,8 @@ nlohmann::ordered_json stats_to_json(const RunStats& stats) {
   doc["region_allocator"] = region_allocator_json(stats.region_allocator);
   doc["summary"] = summary_json(stats);
   doc["regions"] = ordered_json::array();
-  for (const auto& region : stats.regions) doc["regions"].push_back(region_json(region));
+  for (const auto& region : stats.regions)
+    doc["regions"].push_back(region_json(region, stats.list_types));
   doc["fragmentation"] = fragmentation_json(stats);
   doc["timeline"] = ordered_json::array();
   for (const auto& sample : stats.timeline) doc["timeline"].push_back(sample_json(sample));

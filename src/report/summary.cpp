@@ -64,10 +64,10 @@ void write_regions(std::ostream& out, const RunStats& stats) {
 }
 
 // "a<-b 3, c<-d 1" over the non-zero pairs, in kernel-number order; "none" when empty.
-std::string pair_list(const RetypeCounts& table, std::string_view separator) {
+std::string pair_list(const TypeMatrix& table, std::string_view separator) {
   std::string out;
-  for (int a = 0; a < kListTypes; ++a) {
-    for (int b = 0; b < kListTypes; ++b) {
+  for (int a = 0; a < kMigratetypes; ++a) {
+    for (int b = 0; b < kMigratetypes; ++b) {
       const std::uint64_t count = table[static_cast<std::size_t>(a)][static_cast<std::size_t>(b)];
       if (count == 0) continue;
       if (!out.empty()) out += ", ";
@@ -118,10 +118,8 @@ void write_free_table(std::ostream& out, const RunStats& stats) {
       return order < counts.size() ? fmt::format("{}", counts[order]) : std::string("-");
     };
   };
-  for (int i = 0; i < kListTypes; ++i) {
-    row(to_string(migratetype_at(i)),
-        count_at(stats.free_area.pagetypeinfo[static_cast<std::size_t>(i)]));
-  }
+  for (const Migratetype mt : stats.list_types)
+    row(to_string(mt), count_at(stats.free_area.pagetypeinfo[index_of(mt)]));
   row("total", count_at(buddyinfo));
   row("unusable", [&](unsigned order) {
     return fmt::format("{:.3f}", index_fraction(unusable_free_index(order, buddyinfo)));

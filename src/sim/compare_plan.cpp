@@ -8,7 +8,7 @@
 #include <fmt/format.h>
 
 #include "memsim/error.hpp"
-#include "policy/policy.hpp"
+#include "policy/registry.hpp"
 
 namespace memsim {
 namespace {
@@ -23,44 +23,33 @@ std::string entry_origin(std::string_view entry) {
   return fmt::format("--policies entry \"{}\"", entry);
 }
 
-const PolicyInfo& find_policy(std::string_view name, std::string_view entry) {
-  std::string names;
-  for (const PolicyInfo& info : policy_registry()) {
-    if (info.name == name) return info;
-    names += (names.empty() ? "" : ", ") + info.name;
-  }
-  throw InputError(
-      fmt::format("{}: unknown policy \"{}\" (known: {})", entry_origin(entry), name, names));
+const PolicyInfo& entry_policy(std::string_view name, std::string_view entry) {
+  return find_policy(name, entry_origin(entry));
 }
 
-// The policy has switches under "NS." (e.g. region_aware).
-bool owns_namespace(const PolicyInfo& info, std::string_view ns) {
-  return std::any_of(info.switches.begin(), info.switches.end(), [&](const PolicySwitch& sw) {
-    return sw.key.size() > ns.size() && sw.key.starts_with(ns) && sw.key[ns.size()] == '.';
-  });
-}
-
+// A policy's switches are its flag keys; they may be named without their namespace.
 std::string switch_names(const PolicyInfo& info) {
-  if (info.switches.empty()) return "it has none";
   std::string names;
-  for (const PolicySwitch& sw : info.switches)
-    names += (names.empty() ? "" : ", ") + sw.key.substr(sw.key.find('.') + 1);
-  return "its switches: " + names;
+  for (const PolicyKey& key : info.keys)
+    if (key.kind == KeyKind::flag)
+      names += (names.empty() ? "" : ", ") + key.key.substr(key.key.find('.') + 1);
+  return names.empty() ? "it has none" : "its switches: " + names;
 }
 
 // The full config key of an override of `info`'s entry.
 std::string override_key(const PolicyInfo& info, std::string_view key, std::string_view entry) {
   const auto dot = key.find('.');
   if (dot == std::string_view::npos) {
-    for (const PolicySwitch& sw : info.switches)
-      if (sw.key.substr(sw.key.find('.') + 1) == key) return sw.key;
+    for (const PolicyKey& owned : info.keys)
+      if (owned.kind == KeyKind::flag && owned.key.substr(owned.key.find('.') + 1) == key)
+        return owned.key;
     throw InputError(fmt::format("{}: {} has no switch \"{}\" ({})", entry_origin(entry), info.name,
                                  key, switch_names(info)));
   }
   const std::string_view ns = key.substr(0, dot);
-  if (!owns_namespace(info, ns)) {
+  if (!info.owns_namespace(ns)) {
     for (const PolicyInfo& other : policy_registry()) {
-      if (owns_namespace(other, ns))
+      if (other.owns_namespace(ns))
         throw InputError(fmt::format("{}: {}.* keys belong to the {} policy, not to {}",
                                      entry_origin(entry), ns, other.name, info.name));
     }
@@ -80,7 +69,7 @@ void check_geometry(const Config& config, std::string_view entry) {
 PolicyEntry parse_entry(std::string_view written) {
   const auto colon = written.find(':');
   PolicyEntry out{std::string(written), std::string(trim(written.substr(0, colon))), {}};
-  const PolicyInfo& info = find_policy(out.policy, written);
+  const PolicyInfo& info = entry_policy(out.policy, written);
   if (colon == std::string_view::npos) return out;
   std::string_view rest = written.substr(colon + 1);
   for (;;) {
@@ -118,11 +107,9 @@ std::vector<PolicyEntry> parse_policy_entries(std::string_view list) {
 
 std::vector<CompareRun> plan_compare_runs(const std::vector<PolicyEntry>& entries,
                                           const ConfigBuilder& layers) {
-  const bool region_aware = std::any_of(entries.begin(), entries.end(), [](const PolicyEntry& e) {
-    return owns_namespace(find_policy(e.policy, e.entry), "region_aware");
-  });
-  if (layers.touched_region_aware() && !region_aware)
-    throw InputError("region_aware.* keys need the region-aware policy, which no run here uses");
+  std::vector<std::string> policies;
+  for (const PolicyEntry& e : entries) policies.push_back(e.policy);
+  check_key_owners(layers.touched_namespaces(), policies);
   resolve_geometry(layers.config());
   std::vector<CompareRun> runs;
   for (const PolicyEntry& entry : entries) {

@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 
 #include "memsim/error.hpp"
-#include "policy/policy.hpp"
+#include "policy/registry.hpp"
 #include "zone/zone.hpp"
 
 namespace memsim {
@@ -15,12 +15,17 @@ Simulator::Simulator(const Config& config, const std::string& policy_name, std::
                      const TraceReader& reader, std::string trace_path, ReplayOptions options)
     : config_(config), geometry_(resolve_geometry(config)), policy_entry_(std::move(policy_entry)),
       reader_(reader), trace_path_(std::move(trace_path)), options_(options),
-      policy_(make_policy(policy_name, config_)),
-      zone_(std::make_unique<Zone>(config_, geometry_, *policy_)) {
-  zone_->boot();
+      zone_(std::make_unique<Zone>(config_, geometry_)),
+      policy_(make_policy(policy_name, *zone_, config_)) {
+  policy_->boot();
   apply_preallocated(reader.header());
   zone_->finish_init();
-  if (options_.check) zone_->check_invariants();
+  if (options_.check) check_invariants();
+}
+
+void Simulator::check_invariants() const {
+  zone_->check_invariants();
+  policy_->check_invariants();
 }
 
 Simulator::~Simulator() = default;
@@ -64,9 +69,10 @@ void Simulator::apply(const Event& event) {
   if (event.has_t) last_t_ = event.t;
   const bool boundary = options_.interval != 0 && (index_ + 1) % options_.interval == 0;
   if (boundary || event.op == EventOp::mark) sample(event, event.op == EventOp::mark);
+  policy_->between_events();
   if (options_.check) {
     try {
-      zone_->check_invariants();
+      check_invariants();
     } catch (const InternalError& e) {
       throw InternalError(
           fmt::format("{}: after event {}: {}", reader_.where(event.pos), index_, e.what()));
@@ -86,7 +92,8 @@ void Simulator::apply_alloc(const Event& event) {
     ++counts_.duplicate_alloc;
     recoverable(event, fmt::format("alloc of id {} which is already live", event.id));
   } else {
-    const Taken taken = zone_->alloc_pages(event.order, event.mt, event.cpu, event.cold);
+    const Taken taken =
+        policy_->alloc({event.order, event.mt, event.cpu, event.cold, event.has_gfp, event.gfp});
     if (taken.block == kNoPage) {
       ++counts_.failed;
       recoverable(event,
@@ -118,7 +125,8 @@ void Simulator::apply_free(const Event& event) {
                             event.id, event.order, order));
   }
   live_.erase(event.id);
-  zone_->free_pages(block, event.cpu, event.cold);
+  zone_->mark_freed(block);
+  policy_->free(block, order, event.cpu, event.cold);
 }
 
 void Simulator::apply_split(const Event& event) {
@@ -147,7 +155,7 @@ void Simulator::apply_split(const Event& event) {
 }
 
 void Simulator::sample(const Event& event, bool at_mark) {
-  TimelineSample s = sample_zone(*zone_);
+  TimelineSample s = sample_zone(*zone_, *policy_);
   s.event = index_;
   s.t = last_t_;
   if (at_mark) s.label = event.label;
@@ -158,11 +166,12 @@ RunStats Simulator::finish() const {
   RunStats out;
   out.policy = policy_entry_;
   out.notes = policy_->notes();
-  out.config = config_to_json(config_, geometry_, policy_entry_.rfind("region-aware", 0) == 0);
+  out.config = config_to_json(config_, geometry_);
+  policy_->config_json(out.config);
   out.trace_path = trace_path_;
   out.trace_events = index_;
   out.events = counts_;
-  snapshot_zone(*zone_, out);
+  snapshot_zone(*zone_, *policy_, out);
   out.timeline = timeline_;
   return out;
 }

@@ -65,6 +65,7 @@ public:
   RunStats finish() const;
 
   const Zone& zone() const { return *zone_; }
+  const Policy& policy() const { return *policy_; }
 
 private:
   void apply_alloc(const Event& event);
@@ -73,6 +74,7 @@ private:
   void recoverable(const Event& event, const std::string& message);
   void sample(const Event& event, bool at_mark);
   void apply_preallocated(const TraceHeader& header);
+  void check_invariants() const;
   void prefetch_id(const Event& event) const;
   void prefetch_block(const Event& event) const;
 
@@ -82,8 +84,8 @@ private:
   const TraceReader& reader_;
   std::string trace_path_;
   ReplayOptions options_;
-  std::unique_ptr<Policy> policy_;
   std::unique_ptr<Zone> zone_;
+  std::unique_ptr<Policy> policy_;
   LiveTable live_; // allocation id -> block head
   PlacementSink* placements_ = nullptr;
   EventCounts counts_;
@@ -94,9 +96,9 @@ private:
 
 // Builds the zone-derived parts of RunStats (regions, free areas, totals) and one timeline
 // sample; shared by Simulator::finish and the timeline.
-void snapshot_zone(const Zone& zone, RunStats& out);
-TimelineSample sample_zone(const Zone& zone);
+void snapshot_zone(const Zone& zone, const Policy& policy, RunStats& out);
+TimelineSample sample_zone(const Zone& zone, const Policy& policy);
 // The per-region free-list counts, per-CPU counts and watermarks of --proc-out (O(free blocks)).
-ZoneDetail snapshot_zone_detail(const Zone& zone);
+ZoneDetail snapshot_zone_detail(const Zone& zone, const Policy& policy);
 
 } // namespace memsim

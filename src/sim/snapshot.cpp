@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "policy/policy.hpp"
 #include "sim/simulator.hpp"
 #include "zone/zone.hpp"
 
@@ -23,10 +24,10 @@ std::uint64_t region_pages(const Zone& zone, std::uint64_t r) {
   return std::min(g.region_pages, g.pages - r * g.region_pages);
 }
 
-std::vector<std::uint64_t> buddyinfo(const Zone& zone) {
+std::vector<std::uint64_t> buddyinfo(const Zone& zone, const Policy& policy) {
   std::vector<std::uint64_t> out(zone.max_order());
   for (unsigned o = 0; o < zone.max_order(); ++o) out[o] = zone.nr_free(o);
-  out.back() += zone.held_blocks(); // docs/semantics.md D9: RA blocks count at the top order
+  out.back() += policy.held_blocks(); // docs/semantics.md D9: RA blocks count at the top order
   return out;
 }
 
@@ -36,16 +37,20 @@ std::uint64_t allocated_total(const RegionCounters& c) {
 
 } // namespace
 
-void snapshot_zone(const Zone& zone, RunStats& out) {
+void snapshot_zone(const Zone& zone, const Policy& policy, RunStats& out) {
   const Geometry& g = zone.geometry();
   out.max_order = zone.max_order();
   out.pageblock_order = zone.pageblock_order();
   out.page_size = zone.config().zone.page_size;
   out.zone_pages = g.pages;
   out.start_pfn = zone.config().zone.start_pfn;
-  out.fallbacks = zone.fallbacks();
+  PolicyReport report;
+  policy.report(report);
+  out.list_types = policy.list_types();
+  out.fallbacks = policy.counters().fallbacks;
+  out.ownership = policy.counters().ownership;
   out.retypes = zone.retypes();
-  out.region_allocator = zone.region_allocator();
+  out.region_allocator = report.region_allocator;
   out.regions.assign(g.regions, RegionSnapshot{});
   out.free_pages = out.pcp_pages = 0;
   for (std::uint64_t r = 0; r < g.regions; ++r) {
@@ -57,7 +62,7 @@ void snapshot_zone(const Zone& zone, RunStats& out) {
     s.pcp_pages = c.pcp_pages;
     s.allocated = c.allocated;
     s.free_pages = s.pages - allocated_total(c) - c.pcp_pages;
-    s.in_region_allocator = c.in_region_allocator;
+    s.in_region_allocator = r < report.region_held.size() && report.region_held[r];
     out.free_pages += s.free_pages;
     out.pcp_pages += s.pcp_pages;
   }
@@ -70,8 +75,8 @@ void snapshot_zone(const Zone& zone, RunStats& out) {
     const char letter = map_letter(types[b]);
     s.pageblock_map += mixed ? static_cast<char>(std::toupper(letter)) : letter;
   }
-  out.free_area.buddyinfo = buddyinfo(zone);
-  for (int t = 0; t < kListTypes; ++t) {
+  out.free_area.buddyinfo = buddyinfo(zone, policy);
+  for (int t = 0; t < kMigratetypes; ++t) {
     auto& row = out.free_area.pagetypeinfo[t];
     row.assign(zone.max_order(), 0);
     for (unsigned o = 0; o < zone.max_order(); ++o)
@@ -79,30 +84,32 @@ void snapshot_zone(const Zone& zone, RunStats& out) {
   }
 }
 
-ZoneDetail snapshot_zone_detail(const Zone& zone) {
+ZoneDetail snapshot_zone_detail(const Zone& zone, const Policy& policy) {
   const Geometry& g = zone.geometry();
   ZoneDetail d;
   d.regions = g.regions;
   d.max_order = zone.max_order();
-  d.region_free_blocks.assign(g.regions * kListTypes * d.max_order, 0);
+  d.region_free_blocks.assign(g.regions * kMigratetypes * d.max_order, 0);
   for (unsigned o = 0; o < d.max_order; ++o) {
-    for (int t = 0; t < kListTypes; ++t) {
+    for (int t = 0; t < kMigratetypes; ++t) {
       const PageList& list = zone.free_list(o, migratetype_at(t));
       for (PageIdx b = list.head; b != kNoPage; b = zone.page(b).next) {
         const std::uint64_t r = zone.region_of(b);
-        ++d.region_free_blocks[(r * kListTypes + static_cast<std::uint64_t>(t)) * d.max_order + o];
+        ++d.region_free_blocks[(r * kMigratetypes + static_cast<std::uint64_t>(t)) * d.max_order +
+                               o];
       }
     }
   }
-  for (unsigned cpu = 0; cpu < zone.config().zone.cpus; ++cpu)
-    d.pcp_count.push_back(zone.pcp(cpu).count);
-  d.pcp_high = g.pcp_high;
-  d.pcp_batch = g.pcp_batch;
-  d.min_wmark = g.min_wmark;
+  PolicyReport report;
+  policy.report(report);
+  d.pcp_count = report.pcp_count;
+  d.pcp_high = report.pcp_high;
+  d.pcp_batch = report.pcp_batch;
+  d.min_wmark = report.min_wmark;
   return d;
 }
 
-TimelineSample sample_zone(const Zone& zone) {
+TimelineSample sample_zone(const Zone& zone, const Policy& policy) {
   TimelineSample s;
   std::uint64_t dominant = 0, total = 0;
   const auto& regions = zone.region_counters();
@@ -121,9 +128,10 @@ TimelineSample sample_zone(const Zone& zone) {
   const auto& types = zone.pageblock_types();
   for (std::uint64_t b = 0; b < types.size(); ++b)
     s.mixed_pageblocks += pageblock_mixed(types[b], zone.pageblock_allocated()[b]) ? 1 : 0;
-  s.fallbacks = zone.fallbacks().total;
+  s.fallbacks = policy.counters().fallbacks.total;
   s.unusable_index_pageblock =
-      static_cast<double>(unusable_free_index(zone.pageblock_order(), buddyinfo(zone))) / 1000.0;
+      static_cast<double>(unusable_free_index(zone.pageblock_order(), buddyinfo(zone, policy))) /
+      1000.0;
   return s;
 }
 

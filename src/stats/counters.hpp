@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "memsim/counters.hpp"
 #include "memsim/types.hpp"
 
 namespace memsim {
@@ -18,27 +19,11 @@ struct EventCounts {
                 order_mismatch = 0, mark = 0, split = 0, split_ignored = 0;
 };
 
-// One count per successful __rmqueue_fallback (mm_page_alloc_extfrag), docs/semantics.md D3.
-struct FallbackCounts {
-  std::uint64_t total = 0;
-  std::uint64_t fragmenting = 0; // fallback order < pageblock_order
-  // by_pair[start_mt][mt of the list borrowed from]
-  std::array<std::array<std::uint64_t, kListTypes>, kListTypes> by_pair{};
-};
-
-// set_pageblock_migratetype() calls after initialisation that changed a type (D4): [from][to].
-using RetypeCounts = std::array<std::array<std::uint64_t, kListTypes>, kListTypes>;
-
-struct RegionAllocatorCounts {
-  std::uint64_t regions_granted = 0, regions_returned = 0, regions_held = 0,
-                regions_granted_by_move_freepages = 0;
-};
-
 // Zone-wide free-block counts: buddyinfo (nr_free per order, RA blocks included at the top
 // order, D9) and pagetypeinfo (buddy lists only) per list type.
 struct FreeAreaCounts {
   std::vector<std::uint64_t> buddyinfo;
-  std::array<std::vector<std::uint64_t>, kListTypes> pagetypeinfo;
+  std::array<std::vector<std::uint64_t>, kMigratetypes> pagetypeinfo; // by index_of(list type)
 };
 
 struct RegionSnapshot {
@@ -46,7 +31,7 @@ struct RegionSnapshot {
   Pfn start_pfn = 0;
   std::uint64_t pages = 0, free_pages = 0, pcp_pages = 0;
   std::array<std::uint64_t, kRequestableTypes> allocated{};
-  std::array<std::uint64_t, kListTypes> pageblocks{}; // by pageblock type
+  std::array<std::uint64_t, kMigratetypes> pageblocks{}; // by pageblock type
   std::uint64_t mixed_pageblocks = 0;
   bool in_region_allocator = false;
   std::string pageblock_map; // one letter per pageblock, upper case when mixed

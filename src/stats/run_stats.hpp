@@ -23,7 +23,9 @@ struct RunStats {
   std::uint64_t zone_pages = 0;
   Pfn start_pfn = 0;
   EventCounts events;
+  std::vector<Migratetype> list_types; // the policy's free-list types, in stats order
   FallbackCounts fallbacks;
+  OwnershipCounts ownership;
   RetypeCounts retypes{};
   RegionAllocatorCounts region_allocator;
   std::vector<RegionSnapshot> regions;

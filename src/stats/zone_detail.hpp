@@ -14,7 +14,7 @@ namespace memsim {
 struct ZoneDetail {
   std::uint64_t regions = 0;
   unsigned max_order = 11;
-  // Blocks on the buddy lists, [(region * kListTypes + list type) * max_order + order]; blocks
+  // Blocks on the buddy lists, [(region * kMigratetypes + list type) * max_order + order]; blocks
   // held by the region allocator are on no list and are not counted (as mr_list does not).
   std::vector<std::uint64_t> region_free_blocks;
   std::vector<std::uint64_t> pcp_count; // pages on each CPU's per-CPU lists
@@ -22,7 +22,7 @@ struct ZoneDetail {
   std::uint64_t min_wmark = 0; // pages
 
   std::uint64_t free_blocks(std::uint64_t region, Migratetype mt, unsigned order) const {
-    return region_free_blocks[(region * kListTypes + static_cast<std::uint64_t>(index_of(mt))) *
+    return region_free_blocks[(region * kMigratetypes + static_cast<std::uint64_t>(index_of(mt))) *
                                   max_order +
                               order];
   }

@@ -1,11 +1,11 @@
-// Initialisation of the zone (docs/semantics.md D12, D13, D19): the boot-time freeing of all memory
-// in ascending pfn order, setup_zone_migrate_reserve(), and the carving of `preallocated`
-// blocks out of the free lists. Nothing done here is counted in the stats.
+// Initialisation of the zone (docs/semantics.md D12, D13, D19, D61-8): the boot-time freeing of
+// all memory in ascending pfn order, 3.11's setup_zone_migrate_reserve(), and the carving of
+// `preallocated` blocks out of the free lists. Nothing done here is counted in the stats.
+#include "zone/boot.hpp"
+
 #include <fmt/format.h>
 
 #include "memsim/error.hpp"
-#include "policy/policy.hpp"
-#include "zone/zone.hpp"
 
 namespace memsim {
 
@@ -22,42 +22,46 @@ unsigned boot_order(std::uint64_t idx, std::uint64_t pages, unsigned max_order) 
 
 } // namespace
 
-// Boot: every block through __free_pages_ok (never the pcp lists), then
-// setup_zone_migrate_reserve(): from the zone start, while reserve blocks are owed, a RESERVE
-// block counts and a MOVABLE block is converted (set_pageblock_migratetype, then
-// move_freepages_block); once met, further RESERVE blocks go back to MOVABLE.
-void Zone::boot() {
+// Boot: every block through __free_pages_ok (never the per-CPU lists), ascending.
+void Zone::boot_free(bool to_tail) {
   for (std::uint64_t idx = 0; idx < pages_.size();) {
     const unsigned order = boot_order(idx, pages_.size(), max_order());
-    free_pages_ok(static_cast<PageIdx>(idx), order);
+    free_pages_ok(static_cast<PageIdx>(idx), order, to_tail);
     idx += std::uint64_t{1} << order;
   }
-  std::int64_t reserve = geometry_.reserve_pageblocks;
-  for (std::uint64_t pb = 0; pb < pageblock_mt_.size(); ++pb) {
-    const auto page = static_cast<PageIdx>(pb * geometry_.pageblock_pages);
-    const Migratetype type = pageblock_mt_[pb];
+}
+
+// 3.11 setup_zone_migrate_reserve(): from the zone start, while reserve blocks are owed, a
+// RESERVE block counts and a MOVABLE block is converted (set_pageblock_migratetype, then
+// move_freepages_block); once met, further RESERVE blocks go back to MOVABLE.
+void setup_zone_migrate_reserve(Zone& zone, unsigned reserve_pageblocks) {
+  std::int64_t reserve = reserve_pageblocks;
+  const std::uint64_t pageblock_pages = zone.geometry().pageblock_pages;
+  for (std::uint64_t pb = 0; pb < zone.pageblock_types().size(); ++pb) {
+    const auto page = static_cast<PageIdx>(pb * pageblock_pages);
+    const Migratetype type = zone.pageblock_types()[pb];
     if (reserve > 0) {
       if (type == Migratetype::reserve) {
         --reserve;
         continue;
       }
       if (type == Migratetype::movable) {
-        set_pageblock_migratetype(page, Migratetype::reserve);
-        move_freepages_block(page, Migratetype::reserve);
+        zone.set_pageblock_migratetype(page, Migratetype::reserve);
+        zone.move_freepages_block(page, Migratetype::reserve);
         --reserve;
         continue;
       }
     }
     if (type == Migratetype::reserve) {
-      set_pageblock_migratetype(page, Migratetype::movable);
-      move_freepages_block(page, Migratetype::movable);
+      zone.set_pageblock_migratetype(page, Migratetype::movable);
+      zone.move_freepages_block(page, Migratetype::movable);
     }
   }
 }
 
 // docs/semantics.md D19: take the free block holding [pfn, pfn + 2^order) off its list (first
-// pulling it out of the region allocator if held there) and split it down; the halves that do not
-// hold the target go back, through the policy's insertion, onto the list the block was on.
+// releasing it from a back-end if held there) and split it down; the halves that do not hold
+// the target go back, through the list hooks, to the head of the list the block was on.
 PageIdx Zone::carve(Pfn pfn, unsigned order, Migratetype mt, const char* origin) {
   const Pfn start = config_.zone.start_pfn;
   if (order >= max_order()) {
@@ -75,20 +79,23 @@ PageIdx Zone::carve(Pfn pfn, unsigned order, Migratetype mt, const char* origin)
   const auto target = static_cast<PageIdx>(pfn - start);
   for (unsigned o = order; o < max_order(); ++o) {
     const auto head = static_cast<PageIdx>(target & ~((std::uint64_t{1} << o) - 1));
-    Page& h = pages_[head];
+    const Page& h = pages_[head];
     if (h.order != o || (h.state != PageState::free_head && h.state != PageState::held)) continue;
-    if (h.state == PageState::held) policy_.release_held_block(*this, head);
+    if (h.state == PageState::held) {
+      if (hooks_ == nullptr) throw InternalError("a held block but no back-end to release it");
+      hooks_->release_held_block(*this, head);
+    }
     const Migratetype list_mt = h.mt;
-    policy_.del_from_freelist(*this, head);
+    del_from_freelist(head);
     std::uint64_t cur = head;
     for (unsigned level = o; level > order;) {
       --level;
       const std::uint64_t half = std::uint64_t{1} << level;
       if (target >= cur + half) {
-        policy_.add_to_freelist(*this, static_cast<PageIdx>(cur), level, list_mt, false);
+        add_to_freelist(static_cast<PageIdx>(cur), level, list_mt, false);
         cur += half;
       } else {
-        policy_.add_to_freelist(*this, static_cast<PageIdx>(cur + half), level, list_mt, false);
+        add_to_freelist(static_cast<PageIdx>(cur + half), level, list_mt, false);
       }
     }
     mark_allocated(target, order, mt);

@@ -1,7 +1,8 @@
-// The simulated zone: a flat page array (12 bytes a page), the pageblock bitmap, the free areas
-// with ordered free lists, the per-CPU lists and the per-region / per-pageblock counters that
-// the stats read. Its members are the kernel's own functions (mm/page_alloc.c, Linux 3.11),
-// each named in its comment; the policy (policy/) decides __rmqueue and the list discipline.
+// The simulated zone: the page array, the pageblock bitmap, the free areas and the kernel's
+// list primitives and buddy functions (mm/page_alloc.c), each named after its kernel twin. The
+// zone knows no policy: a policy composes these functions (policy/), may replace the list
+// discipline through FreeListHooks, and chooses the generation's rules through BuddyRules.
+// Per-CPU list models live beside it (zone/pcp_*.hpp); their instances belong to the policy.
 #pragma once
 
 #include <array>
@@ -9,113 +10,111 @@
 #include <vector>
 
 #include "memsim/config.hpp"
+#include "memsim/counters.hpp"
 #include "memsim/types.hpp"
-#include "stats/counters.hpp"
 #include "zone/huge_page_allocator.hpp"
+#include "zone/page.hpp"
 
 namespace memsim {
 
-class Policy;
+class Zone;
 
-enum class PageState : std::uint8_t {
-  tail = 0,   // inside a block whose head is elsewhere (or a page of nothing yet)
-  free_head,  // PageBuddy: head of a free block on a buddy free list
-  alloc_head, // head of a live allocation (trace or preallocated)
-  pcp,        // an order-0 page on a per-CPU list
-  held,       // PageBuddy, head of a max-order block held by the region allocator
+// Where the free-list insertions and deletions of the buddy functions go. The default (no
+// hooks) is the kernel's: list_add / list_add_tail, list_del. Region-aware lists replace it.
+class FreeListHooks {
+public:
+  virtual ~FreeListHooks() = default;
+  // add_to_freelist(): link a free block onto free_list[order][mt] (`tail`: list_add_tail).
+  virtual void add_to_freelist(Zone& zone, PageIdx block, unsigned order, Migratetype mt,
+                               bool tail) = 0;
+  // del_from_freelist(): unlink a free block from the list it is on.
+  virtual void del_from_freelist(Zone& zone, PageIdx block) = 0;
+  // move_freepages() met a block in state `held`: put it on a buddy list before the walk
+  // looks at the same pfn again.
+  virtual void release_held_block(Zone& zone, PageIdx block) = 0;
 };
 
-inline constexpr std::uint8_t kPageFallback = 1; // pcp page: returned by __rmqueue_fallback
-
-struct Page {
-  PageIdx next = kNoPage; // free list / pcp list / RA list links
-  PageIdx prev = kNoPage;
-  std::uint8_t order = 0; // free_head, alloc_head, held
-  PageState state = PageState::tail;
-  Migratetype mt = Migratetype::movable; // free: list it is on; alloc: requested; pcp: freepage mt
-  std::uint8_t flags = 0;
-};
-static_assert(sizeof(Page) == 12);
-
-// An intrusive doubly linked list over page indices (struct list_head of the kernel).
-struct PageList {
-  PageIdx head = kNoPage;
-  PageIdx tail = kNoPage;
-  std::uint64_t count = 0;
-  bool empty() const { return head == kNoPage; }
+// The rules of the buddy functions that differ between kernel generations.
+struct BuddyRules {
+  bool move_to_tail = false; // move_freepages(): list_move_tail (4.x+) instead of list_move (3.11)
+  // __free_one_page() (5.x+): at order >= pageblock_order a buddy of another pageblock type
+  // does not merge when either type is not mergeable (highatomic, cma, isolate).
+  bool merge_barrier = false;
 };
 
-struct PerCpuPages {
-  std::array<PageList, kRequestableTypes> lists; // indexed by migratetype (RESERVE rides movable)
-  std::uint64_t count = 0;                       // pages on all three lists
+// Free pages and movable pages of a pageblock, as move_freepages() counts them.
+struct FreepageCount {
+  std::uint64_t free = 0;    // pages of the free blocks moved (or that would be)
+  std::uint64_t movable = 0; // allocated pages requested movable (the PageLRU proxy, D61-19)
 };
 
-// What __rmqueue handed out: the block head, or kNoPage; fallback: via __rmqueue_fallback.
-struct Taken {
-  PageIdx block = kNoPage;
-  bool fallback = false;
-};
-
+// Allocated pages by requested type and pages on per-CPU lists, per region.
 struct RegionCounters {
-  std::array<std::uint64_t, kRequestableTypes> allocated{}; // pages, by requested mt
+  std::array<std::uint64_t, kRequestableTypes> allocated{};
   std::uint64_t pcp_pages = 0;
-  bool in_region_allocator = false; // kept by a policy with a region allocator
 };
 
 class Zone {
 public:
-  Zone(const Config& config, const Geometry& geometry, Policy& policy);
+  Zone(const Config& config, const Geometry& geometry);
 
-  // --- initialisation (docs/semantics.md D12, D13, D19) ---
-  // Frees the whole zone in ascending pfn order through __free_pages_ok, then
-  // setup_zone_migrate_reserve. Nothing here is counted in the stats.
-  void boot();
-  // Takes the aligned range [pfn, pfn + 2^order) out of the free lists as an allocation of
-  // `mt` (a `preallocated` block). Throws InputError("<origin>: ...") when it is not free.
-  PageIdx carve(Pfn pfn, unsigned order, Migratetype mt, const char* origin);
-  // From now on pageblock re-types and region transfers count in the stats.
+  void set_hooks(FreeListHooks* hooks) { hooks_ = hooks; }
+  void set_rules(const BuddyRules& rules) { rules_ = rules; }
+  const BuddyRules& rules() const { return rules_; }
+  // From now on pageblock re-types count (docs/semantics.md D4, D19).
   void finish_init() { initialised_ = true; }
+  bool initialised() const { return initialised_; }
 
-  // --- the allocation and free entry points ---
-  // buffered_rmqueue(): order 0 through the CPU's pcp list (when enabled), else __rmqueue.
-  Taken alloc_pages(unsigned order, Migratetype mt, unsigned cpu, bool cold);
-  // __free_pages(): order 0 → free_hot_cold_page (pcp), else __free_pages_ok.
-  void free_pages(PageIdx block, unsigned cpu, bool cold);
-  // Marks a taken block as a live allocation of `mt` (page state + counters).
+  // --- initialisation (zone/boot.cpp) ---
+  // Frees [0, pages) in ascending pfn order as the largest aligned blocks, each through
+  // __free_pages_ok (FPI_TO_TAIL when `to_tail`): the boot freeing of docs/semantics.md D12.
+  void boot_free(bool to_tail);
+  // The `preallocated` carve of docs/semantics.md D19. Throws InputError("<origin>: ...").
+  PageIdx carve(Pfn pfn, unsigned order, Migratetype mt, const char* origin);
+
+  // --- accounting of live blocks ---
   void mark_allocated(PageIdx block, unsigned order, Migratetype mt);
-  // split_page(): a live order-k allocation becomes 2^k order-0 allocations.
+  // The block stops being live (its pages are counted out); the caller frees it.
+  void mark_freed(PageIdx block);
+  // split_page(): a live order-k block becomes 2^k live order-0 blocks.
   void split_allocation(PageIdx block);
 
-  // --- the kernel functions the policies build on (mm/page_alloc.c, 3.11) ---
-  // expand(): split a block of order `high` taken off a list down to `low`, upper halves to
-  // free_list[..][mt] through the policy's add_to_freelist (head).
+  // --- kernel functions (zone/buddy.cpp) ---
+  void add_to_freelist(PageIdx block, unsigned order, Migratetype mt, bool tail);
+  void del_from_freelist(PageIdx block);
+  // __rmqueue_smallest(): the head of the smallest non-empty free_list[o >= order][mt], taken
+  // off and expand()ed down to `order`; kNoPage when there is none.
+  PageIdx rmqueue_smallest(unsigned order, Migratetype mt);
+  // expand(): upper halves of a block of order `high` to the head of free_list[..][mt].
   void expand(PageIdx block, unsigned low, unsigned high, Migratetype mt);
-  // __free_one_page(): merge with free buddies of any migratetype, insert at head, or at the
-  // tail when the parent's buddy is free (final order < MAX_ORDER-2).
-  void free_one_page(PageIdx block, unsigned order, Migratetype mt);
-  // move_freepages() over [start, end] (inclusive page indices): returns pages moved.
-  std::uint64_t move_freepages(PageIdx start, PageIdx end, Migratetype mt);
-  // move_freepages_block(): the pageblock holding `page`; 0 if it crosses the zone end.
-  std::uint64_t move_freepages_block(PageIdx page, Migratetype mt);
-  // set_pageblock_migratetype() (counted in pageblock_retypes after initialisation).
+  // __free_one_page(): merge with free buddies, then head or tail (the parent's-buddy rule).
+  void free_one_page(PageIdx block, unsigned order, Migratetype mt, bool to_tail = false);
+  // __free_pages_ok(): the free-path type is the pageblock's at free time.
+  void free_pages_ok(PageIdx block, unsigned order, bool to_tail = false);
+  // move_freepages() over [start, end] inclusive; move_freepages_block(): the pageblock of
+  // `page`, nothing when it crosses the zone end. Both return what they moved.
+  FreepageCount move_freepages(PageIdx start, PageIdx end, Migratetype mt);
+  FreepageCount move_freepages_block(PageIdx page, Migratetype mt);
+  // The same walk, counting only (6.10+ prep_move_freepages_block()).
+  FreepageCount count_freepages_block(PageIdx page) const;
   void set_pageblock_migratetype(PageIdx page, Migratetype mt);
-  // change_pageblock_range(): every pageblock of a block of order `order`.
   void change_pageblock_range(PageIdx block, unsigned order, Migratetype mt);
 
-  // --- free list primitives (the policy's add_to_freelist / del_from_freelist use these) ---
-  PageList& free_list(unsigned order, Migratetype mt) { return free_area_[order][index_of(mt)]; }
-  const PageList& free_list(unsigned order, Migratetype mt) const {
-    return free_area_[order][index_of(mt)];
-  }
-  // Links a free block (state free_head, order, list mt set here) at the head / tail / after
-  // `at` / before `at` of free_list[order][mt], counting nr_free.
+  // --- list primitives, for FreeListHooks, back-ends and per-CPU models ---
   void link_head(PageIdx block, unsigned order, Migratetype mt);
   void link_tail(PageIdx block, unsigned order, Migratetype mt);
   void link_after(PageIdx at, PageIdx block, unsigned order, Migratetype mt);
   void link_before(PageIdx at, PageIdx block, unsigned order, Migratetype mt);
-  // Unlinks a free block from the list it is on (its page's mt says which), nr_free--.
-  // The page keeps state free_head until the caller changes it.
-  void unlink(PageIdx block);
+  void unlink(PageIdx block); // from the free list its page says, nr_free--
+  // A free block already unlinked goes onto a back-end's list in state `held` / comes back.
+  void hold_block(PageList& list, PageIdx block);
+  void unhold_block(PageList& list, PageIdx block);
+  // A block onto / off a per-CPU list (state pcp, order, cached type, flags; counted).
+  void pcp_link(PageList& list, PageIdx block, unsigned order, Migratetype mt, std::uint8_t flags,
+                bool tail);
+  void pcp_unlink(PageList& list, PageIdx block);
+  // The state a block taken off a per-CPU list is in until it is marked allocated or freed.
+  void pcp_release(PageIdx block) { pages_[block].state = PageState::tail; }
 
   // --- reading the state ---
   const Config& config() const { return config_; }
@@ -125,64 +124,47 @@ public:
   PageIdx pages() const { return static_cast<PageIdx>(geometry_.pages); }
   Pfn pfn_of(PageIdx idx) const { return config_.zone.start_pfn + idx; }
   const Page& page(PageIdx idx) const { return pages_[idx]; }
-  Page& page(PageIdx idx) { return pages_[idx]; }
   Migratetype pageblock_migratetype(PageIdx idx) const {
     return pageblock_mt_[idx >> config_.zone.pageblock_order];
+  }
+  const std::vector<Migratetype>& pageblock_types() const { return pageblock_mt_; }
+  const std::vector<std::array<std::uint32_t, kRequestableTypes>>& pageblock_allocated() const {
+    return pageblock_allocated_;
+  }
+  const PageList& free_list(unsigned order, Migratetype mt) const {
+    return free_area_[order][index_of(mt)];
   }
   std::uint64_t nr_free(unsigned order) const { return nr_free_[order]; }
   std::uint64_t region_of(PageIdx idx) const { return idx / geometry_.region_pages; }
   const std::vector<RegionCounters>& region_counters() const { return regions_; }
-  const std::vector<std::array<std::uint32_t, kRequestableTypes>>& pageblock_allocated() const {
-    return pageblock_allocated_;
-  }
-  const std::vector<Migratetype>& pageblock_types() const { return pageblock_mt_; }
-  const PerCpuPages& pcp(unsigned cpu) const { return pcp_[cpu]; }
-  bool initialised() const { return initialised_; }
-  Policy& policy() { return policy_; }
-
-  FallbackCounts& fallbacks() { return fallbacks_; }
-  const FallbackCounts& fallbacks() const { return fallbacks_; }
-  RetypeCounts& retypes() { return retypes_; }
   const RetypeCounts& retypes() const { return retypes_; }
-  // Region allocator bookkeeping, kept by a policy that has one (the stats read it).
-  RegionAllocatorCounts& region_allocator() { return region_allocator_; }
-  const RegionAllocatorCounts& region_allocator() const { return region_allocator_; }
-  RegionCounters& region_counters(std::uint64_t region) { return regions_[region]; }
-  std::uint64_t& held_blocks() { return held_blocks_; } // max-order blocks in the RA
-  std::uint64_t held_blocks() const { return held_blocks_; }
+  // page_is_buddy(): inside the zone, PageBuddy (free_head or held) and of exactly this order.
+  bool page_is_buddy(PageIdx buddy, unsigned order) const;
 
-  // Verifies every invariant of the buddy state; throws InternalError naming what broke.
+  // The buddy state recounted (lists, states, counters); throws InternalError naming what
+  // broke. A policy checks its own lists and back-ends on top (Policy::check_invariants).
   void check_invariants() const;
 
 private:
-  friend struct ZoneTestAccess; // tests that corrupt the state on purpose (check_invariants)
+  friend struct ZoneTestAccess; // tests that corrupt the state on purpose
 
-  void free_pages_ok(PageIdx block, unsigned order);              // __free_pages_ok()
-  void free_hot_cold_page(PageIdx page, unsigned cpu, bool cold); // free_hot_cold_page()
-  void free_pcppages_bulk(PerCpuPages& pcp, std::uint64_t count); // free_pcppages_bulk()
-  Taken rmqueue_pcp(Migratetype mt, unsigned cpu, bool cold);     // buffered_rmqueue order 0
-  std::uint64_t rmqueue_bulk(PerCpuPages& pcp, Migratetype mt, bool cold); // rmqueue_bulk()
-  bool page_is_buddy(PageIdx buddy, unsigned order) const;                 // page_is_buddy()
-  void pcp_link(PageList& list, PageIdx page, bool tail);
-  void pcp_unlink(PageList& list, PageIdx page);
-  void count_pages(PageIdx block, unsigned order, Migratetype mt, std::int64_t sign);
   void link(PageIdx block, unsigned order, Migratetype mt, PageIdx prev, PageIdx next);
+  void count_pages(PageIdx block, unsigned order, Migratetype mt, std::int64_t sign);
+  FreepageCount count_freepages(PageIdx start, PageIdx end) const;
+  bool merge_refused(PageIdx buddy, unsigned order, Migratetype mt) const;
   void check_lists(std::vector<std::uint8_t>& seen) const;
 
   Config config_;
   Geometry geometry_;
-  Policy& policy_;
+  FreeListHooks* hooks_ = nullptr;
+  BuddyRules rules_;
   std::vector<Page, HugePageAllocator<Page>> pages_;
   std::vector<Migratetype> pageblock_mt_;
-  std::vector<std::array<PageList, kListTypes>> free_area_; // [order][mt]
-  std::vector<std::uint64_t> nr_free_;                      // [order]
-  std::vector<PerCpuPages> pcp_;
+  std::vector<std::array<PageList, kMigratetypes>> free_area_; // [order][mt]
+  std::vector<std::uint64_t> nr_free_;                         // [order]
   std::vector<RegionCounters> regions_;
   std::vector<std::array<std::uint32_t, kRequestableTypes>> pageblock_allocated_;
-  FallbackCounts fallbacks_;
   RetypeCounts retypes_{};
-  RegionAllocatorCounts region_allocator_;
-  std::uint64_t held_blocks_ = 0;
   bool initialised_ = false;
 };
 

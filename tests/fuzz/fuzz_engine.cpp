@@ -39,7 +39,7 @@ Config make_config(FuzzedDataProvider& in) {
   if (in.ConsumeBool()) c.pcp.batch = in.ConsumeIntegralInRange<unsigned>(1, 8);
   if (in.ConsumeBool()) c.pcp.high = in.ConsumeIntegralInRange<unsigned>(0, 16);
   c.reserve.pageblocks = in.ConsumeIntegralInRange<unsigned>(0, 2);
-  RegionAwareConfig& ra = c.region_aware;
+  RegionAwareSwitches& ra = c.region_aware;
   for (bool* flag : {&ra.sorted_freelists, &ra.lower_region_bias, &ra.region_allocator,
                      &ra.retype_regions, &ra.loan_only_stealing, &ra.ra_cache})
     *flag = in.ConsumeBool();
@@ -152,7 +152,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::vector<Event> events = make_events(in, config);
   const auto stock = replay(config, "stock", header, events, interval);
   const auto region_aware = replay(config, "region-aware", header, events, interval);
-  const RegionAwareConfig& ra = config.region_aware;
+  const RegionAwareSwitches& ra = config.region_aware;
   const bool all_off = !ra.sorted_freelists && !ra.lower_region_bias && !ra.region_allocator &&
                        !ra.retype_regions && !ra.loan_only_stealing && !ra.ra_cache;
   if (all_off && stock && region_aware && !same(*stock, *region_aware)) {

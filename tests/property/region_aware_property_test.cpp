@@ -17,8 +17,8 @@ using namespace memsim::test;
 
 namespace {
 
-RegionAwareConfig switches(unsigned bits) {
-  RegionAwareConfig sw;
+RegionAwareSwitches switches(unsigned bits) {
+  RegionAwareSwitches sw;
   sw.sorted_freelists = (bits & 1) != 0;
   sw.lower_region_bias = (bits & 2) != 0;
   sw.region_allocator = (bits & 4) != 0;
@@ -35,7 +35,7 @@ struct Geometry5 {
   bool pcp;
 };
 
-ZoneSetup setup(const Geometry5& g, const std::string& policy, RegionAwareConfig sw) {
+ZoneSetup setup(const Geometry5& g, const std::string& policy, RegionAwareSwitches sw) {
   ZoneSetup s;
   s.pages = g.pages;
   s.max_order = 5; // 16-page max-order blocks
@@ -90,19 +90,19 @@ TEST_CASE("Region-aware invariants hold after every step for every switch combin
           "[region-aware][property]") {
   for (unsigned bits = 0; bits < 64; ++bits) {
     for (std::size_t g = 0; g < kGeometries.size(); ++g) {
-      const RegionAwareConfig sw = switches(bits);
+      const RegionAwareSwitches sw = switches(bits);
       ZoneFixture fx(setup(kGeometries[g], "region-aware", sw));
       Driver driver{Rng{bits * 131 + g}, {}};
       INFO("switch bits " << bits << ", geometry " << g);
-      REQUIRE_NOTHROW(fx.zone().check_invariants());
+      REQUIRE_NOTHROW(fx.check_invariants());
       for (int i = 0; i < 250; ++i) {
         const std::string what = driver.step(fx);
         INFO("step " << i << ": " << what << "\n" << fx.dump());
-        REQUIRE_NOTHROW(fx.zone().check_invariants());
+        REQUIRE_NOTHROW(fx.check_invariants());
       }
       // Free everything: pages conserved, and with the region allocator no held region is lost.
       for (const Pfn pfn : driver.live) fx.free(pfn);
-      REQUIRE_NOTHROW(fx.zone().check_invariants());
+      REQUIRE_NOTHROW(fx.check_invariants());
     }
   }
 }
@@ -125,11 +125,11 @@ TEST_CASE("Region-aware with all six switches off places every block exactly as 
         REQUIRE(sa == sb);
         REQUIRE(stock.dump() == off.dump());
       }
-      CHECK(stock.zone().fallbacks().total == off.zone().fallbacks().total);
-      CHECK(stock.zone().fallbacks().by_pair == off.zone().fallbacks().by_pair);
-      CHECK(stock.zone().retypes() == off.zone().retypes());
-      CHECK(off.zone().region_allocator().regions_granted == 0);
-      CHECK(off.zone().held_blocks() == 0);
+      CHECK(stock.fallbacks().total == off.fallbacks().total);
+      CHECK(stock.fallbacks().by_pair == off.fallbacks().by_pair);
+      CHECK(stock.retype_table() == off.retype_table());
+      CHECK(off.ra_counts().regions_granted == 0);
+      CHECK(off.held_blocks() == 0);
     }
   }
 }

@@ -1,20 +1,18 @@
-// splitmix64: the portable, seedable generator of the property tests (std distributions
-// differ between standard libraries, so they are not used).
+// The property tests' random source: memsim's one generator (core/random.hpp) with the two
+// draws the tests use (an index below n, a percentage chance).
 #pragma once
 
 #include <cstdint>
 
+#include "core/random.hpp"
+
 namespace memsim::test {
 
 struct Rng {
-  std::uint64_t state;
-  std::uint64_t next() {
-    std::uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
-  unsigned below(std::uint64_t n) { return static_cast<unsigned>(next() % n); }
+  memsim::Rng stream;
+  explicit Rng(std::uint64_t seed) : stream(seed) {}
+  std::uint64_t next() { return stream.next(); }
+  unsigned below(std::uint64_t n) { return static_cast<unsigned>(stream.below(n)); }
   bool chance(unsigned percent) { return below(100) < percent; }
 };
 

@@ -14,7 +14,9 @@
 #include "memsim/config.hpp"
 #include "memsim/trace.hpp"
 #include "memsim/types.hpp"
-#include "policy/policy.hpp"
+#include "policy/region_aware.hpp"
+#include "policy/registry.hpp"
+#include "policy/stock.hpp"
 #include "zone/zone.hpp"
 
 namespace memsim::test {
@@ -38,9 +40,9 @@ struct ZoneSetup {
   unsigned reserve = 0;            // reserve.pageblocks
   std::uint64_t region_pages = 0;  // 0: the zone rounded up to a whole max-order block
   std::vector<PreallocatedBlock> preallocated{}; // carved after boot (docs/semantics.md D19)
-  bool finish_init = true;          // false: leave the zone in initialisation (nothing counted yet)
-  std::string policy = "stock";     // a registry name (make_policy)
-  RegionAwareConfig region_aware{}; // the switches of the region-aware policy
+  bool finish_init = true;      // false: leave the zone in initialisation (nothing counted yet)
+  std::string policy = "stock"; // a registry name (make_policy)
+  RegionAwareSwitches region_aware{}; // the switches of the region-aware policy
 };
 
 inline Config make_config(const ZoneSetup& s) {
@@ -57,8 +59,14 @@ inline Config make_config(const ZoneSetup& s) {
   c.pcp.enabled = s.pcp;
   c.pcp.batch = s.batch;
   c.pcp.high = s.high;
-  c.reserve.pageblocks = s.reserve;
-  c.region_aware = s.region_aware;
+  c.policy_values["reserve.pageblocks"] = s.reserve;
+  const RegionAwareSwitches& ra = s.region_aware;
+  c.policy_values["region_aware.sorted_freelists"] = ra.sorted_freelists;
+  c.policy_values["region_aware.lower_region_bias"] = ra.lower_region_bias;
+  c.policy_values["region_aware.region_allocator"] = ra.region_allocator;
+  c.policy_values["region_aware.retype_regions"] = ra.retype_regions;
+  c.policy_values["region_aware.loan_only_stealing"] = ra.loan_only_stealing;
+  c.policy_values["region_aware.ra_cache"] = ra.ra_cache;
   return c;
 }
 
@@ -66,8 +74,9 @@ class ZoneFixture {
 public:
   explicit ZoneFixture(const ZoneSetup& setup = {})
       : config_(make_config(setup)), geometry_(resolve_geometry(config_)),
-        policy_(make_policy(setup.policy, config_)), zone_(config_, geometry_, *policy_) {
-    zone_.boot();
+        zone_ptr_(std::make_unique<Zone>(config_, geometry_)), zone_(*zone_ptr_),
+        policy_(make_policy(setup.policy, zone_, config_)) {
+    policy_->boot();
     for (const PreallocatedBlock& b : setup.preallocated)
       zone_.carve(b.pfn, b.order, b.mt, "preallocated");
     if (setup.finish_init) zone_.finish_init();
@@ -75,6 +84,11 @@ public:
 
   Zone& zone() { return zone_; }
   Policy& policy() { return *policy_; }
+  // Zone and policy invariants, as --check runs them.
+  void check_invariants() const {
+    zone_.check_invariants();
+    policy_->check_invariants();
+  }
   const Geometry& geometry() const { return geometry_; }
 
   // free_list[order][mt] as pfns, head first.
@@ -88,16 +102,17 @@ public:
   // The per-CPU list of `mt` (RESERVE pages ride the movable one) as pfns, head first.
   Pfns pcp_list(unsigned cpu, Migratetype mt) const {
     Pfns out;
-    for (PageIdx i = zone_.pcp(cpu).lists[index_of(mt)].head; i != kNoPage; i = zone_.page(i).next)
+    for (PageIdx i = pcp().list(cpu, mt).head; i != kNoPage; i = zone_.page(i).next)
       out.push_back(zone_.pfn_of(i));
     return out;
   }
-  std::uint64_t pcp_count(unsigned cpu = 0) const { return zone_.pcp(cpu).count; }
+  std::uint64_t pcp_count(unsigned cpu = 0) const { return pcp().count(cpu); }
+  const PerCpuPages311& pcp() const { return dynamic_cast<const StockPolicy&>(*policy_).pcp(); }
 
   // What the simulator does for an alloc event: buffered_rmqueue, then mark the block live.
   // Returns the pfn, or nullopt when the allocation fails; last_fallback() is its D1 flag.
   std::optional<Pfn> alloc(unsigned order, Migratetype mt, unsigned cpu = 0, bool cold = false) {
-    const Taken t = zone_.alloc_pages(order, mt, cpu, cold);
+    const Taken t = policy_->alloc({order, mt, cpu, cold, false, 0});
     last_fallback_ = t.fallback;
     if (t.block == kNoPage) return std::nullopt;
     zone_.mark_allocated(t.block, order, mt);
@@ -106,7 +121,12 @@ public:
   bool last_fallback() const { return last_fallback_; }
 
   // __free_pages() of the live block at `pfn` (order 0 through the pcp list when enabled).
-  void free(Pfn pfn, unsigned cpu = 0, bool cold = false) { zone_.free_pages(idx(pfn), cpu, cold); }
+  void free(Pfn pfn, unsigned cpu = 0, bool cold = false) {
+    const PageIdx block = idx(pfn);
+    const unsigned order = zone_.page(block).order;
+    zone_.mark_freed(block);
+    policy_->free(block, order, cpu, cold);
+  }
   // split_page() of the live block at `pfn`.
   void split(Pfn pfn) { zone_.split_allocation(idx(pfn)); }
 
@@ -114,12 +134,12 @@ public:
   std::vector<Migratetype> pageblock_types() const { return zone_.pageblock_types(); }
 
   std::uint64_t move_freepages_block(Pfn pfn, Migratetype mt) {
-    return zone_.move_freepages_block(idx(pfn), mt);
+    return zone_.move_freepages_block(idx(pfn), mt).free;
   }
 
-  const FallbackCounts& fallbacks() const { return zone_.fallbacks(); }
+  const FallbackCounts& fallbacks() const { return policy_->counters().fallbacks; }
   std::uint64_t by_pair(Migratetype start, Migratetype from) const {
-    return zone_.fallbacks().by_pair[index_of(start)][index_of(from)];
+    return fallbacks().by_pair[index_of(start)][index_of(from)];
   }
   std::uint64_t retypes(Migratetype from, Migratetype to) const {
     return zone_.retypes()[index_of(from)][index_of(to)];
@@ -130,6 +150,16 @@ public:
       for (const std::uint64_t v : row) n += v;
     return n;
   }
+  const RetypeCounts& retype_table() const { return zone_.retypes(); }
+  std::uint64_t held_blocks() const { return policy_->held_blocks(); }
+  PolicyReport report() const {
+    PolicyReport r;
+    policy_->report(r);
+    return r;
+  }
+  RegionAllocatorCounts ra_counts() const { return report().region_allocator; }
+  bool in_region_allocator(std::uint64_t region) const { return report().region_held[region]; }
+
   std::uint64_t free_pages() const {
     std::uint64_t n = 0;
     for (unsigned o = 0; o < zone_.max_order(); ++o) n += zone_.nr_free(o) << o;
@@ -140,7 +170,7 @@ public:
   std::string dump() const {
     std::ostringstream s;
     for (unsigned o = 0; o < zone_.max_order(); ++o)
-      for (int t = 0; t < kListTypes; ++t) {
+      for (int t = 0; t < kMigratetypes; ++t) {
         const Pfns l = list(o, migratetype_at(t));
         if (l.empty()) continue;
         s << "free_list[" << o << "][" << to_string(migratetype_at(t)) << "] =";
@@ -165,8 +195,9 @@ public:
 private:
   Config config_;
   Geometry geometry_;
+  std::unique_ptr<Zone> zone_ptr_;
+  Zone& zone_;
   std::unique_ptr<Policy> policy_;
-  Zone zone_;
   bool last_fallback_ = false;
 };
 

@@ -11,15 +11,26 @@
 
 #include "memsim/config.hpp"
 #include "memsim/error.hpp"
+#include "policy/region_aware.hpp"
+#include "policy/stock.hpp"
 
 using memsim::Config;
 using memsim::ConfigBuilder;
+using memsim::Geometry;
 using memsim::InputError;
 using memsim::parse_size;
+using memsim::RegionAwarePolicy;
 using memsim::resolve_geometry;
+using memsim::StockPolicy;
+using memsim::Zone;
 using nlohmann::json;
 
 namespace {
+
+bool touched(const ConfigBuilder& builder, const std::string& ns) {
+  const auto& all = builder.touched_namespaces();
+  return std::find(all.begin(), all.end(), ns) != all.end();
+}
 
 Config sized(const std::string& memory) {
   ConfigBuilder builder;
@@ -106,10 +117,10 @@ TEST_CASE("Every listed key can be set from a --set string") {
   CHECK(config.zone.memory.value == 3);
   CHECK(config.zone.cpus == 3);
   CHECK(config.pcp.high == 3u);
-  CHECK(config.reserve.pageblocks == 3u);
+  CHECK(config.policy_count("reserve.pageblocks") == 3u);
   CHECK_FALSE(config.pcp.enabled);
-  CHECK_FALSE(config.region_aware.loan_only_stealing);
-  CHECK_FALSE(config.region_aware.ra_cache);
+  CHECK_FALSE(config.policy_flag("region_aware.loan_only_stealing"));
+  CHECK_FALSE(config.policy_flag("region_aware.ra_cache"));
 }
 
 TEST_CASE("An unknown key is an error that names its origin and lists every valid key") {
@@ -131,9 +142,9 @@ TEST_CASE("Integers and booleans accept JSON values and the strings of --set") {
   CHECK(builder.config().zone.cpus == 4);
   CHECK(builder.config().zone.max_order == 10);
   CHECK_FALSE(builder.config().pcp.enabled);
-  CHECK_FALSE(builder.config().region_aware.ra_cache);
+  CHECK_FALSE(builder.config().policy_flag("region_aware.ra_cache"));
   CHECK(builder.config().zone.start_pfn == 1048576);
-  CHECK(builder.touched_region_aware());
+  CHECK(touched(builder, "region_aware"));
 }
 
 TEST_CASE("A bad value names its origin and key") {
@@ -150,7 +161,7 @@ TEST_CASE("A bad value names its origin and key") {
         R"(--set: "zone.memory" is not key=value)");
   CHECK_THROWS_WITH(builder.set_assignment("zone.memory=1.5GiB", "--set"),
                     Catch::StartsWith(R"(--set: zone.memory: "1.5GiB" is not a whole size)"));
-  CHECK_FALSE(builder.touched_region_aware());
+  CHECK_FALSE(touched(builder, "region_aware"));
 }
 
 TEST_CASE("Trace header zone keys are accepted with or without the zone. prefix") {
@@ -179,8 +190,8 @@ TEST_CASE("Layers apply in order: header < config file < --set") {
   CHECK(config.zone.cpus == 4);
   CHECK(config.zone.max_order == 10);
   CHECK(config.pcp.batch == 7u);
-  CHECK_FALSE(config.region_aware.sorted_freelists);
-  CHECK(builder.touched_region_aware());
+  CHECK_FALSE(config.policy_flag("region_aware.sorted_freelists"));
+  CHECK(touched(builder, "region_aware"));
 }
 
 TEST_CASE("A config file that cannot be read or parsed is an error naming the file") {
@@ -232,7 +243,7 @@ TEST_CASE("zone_batchsize caps the batch at 512 KiB of pages for large pages") {
   CHECK(g.pcp_batch == 1);
   CHECK(g.pcp_high == 6);
   // min_free_kbytes = int_sqrt(1048576 * 16) = 4096; >> 6 = 64 pages; one pageblock.
-  CHECK(g.reserve_pageblocks == 1);
+  CHECK(reserve_pageblocks_311(builder.config(), g) == 1);
 }
 
 TEST_CASE("pcp.batch alone sets high to six batches; pcp.high overrides") {
@@ -268,7 +279,8 @@ TEST_CASE("The reserve count follows min_free_kbytes = int_sqrt(zone_kbytes * 16
        {Case{"8MiB", 1}, Case{"64MiB", 1}, Case{"512MiB", 1}, Case{"1GiB", 1}, Case{"2GiB", 2},
         Case{"3GiB", 2}, Case{"16GiB", 2}, Case{"512KiB", 1}, Case{"1TiB", 2}}) {
     CAPTURE(c.memory);
-    CHECK(resolve_geometry(sized(c.memory)).reserve_pageblocks == c.reserve);
+    const Config config = sized(c.memory);
+    CHECK(reserve_pageblocks_311(config, resolve_geometry(config)) == c.reserve);
   }
 }
 
@@ -276,9 +288,9 @@ TEST_CASE("The reserve count rounds the watermark up to whole pageblocks of page
   ConfigBuilder builder; // 1 GiB: 1024 pages of min watermark = two 512-page pageblocks
   builder.set("zone.memory", "1GiB", "t");
   builder.set("zone.pageblock_order", 9, "t");
-  CHECK(resolve_geometry(builder.config()).reserve_pageblocks == 2);
+  CHECK(reserve_pageblocks_311(builder.config(), resolve_geometry(builder.config())) == 2);
   builder.set("reserve.pageblocks", 5, "t"); // set: no cap of 2
-  CHECK(resolve_geometry(builder.config()).reserve_pageblocks == 5);
+  CHECK(reserve_pageblocks_311(builder.config(), resolve_geometry(builder.config())) == 5);
 }
 
 TEST_CASE("resolve_geometry rejects impossible geometry, naming the key") {
@@ -325,12 +337,17 @@ TEST_CASE("A zone may be any whole number of pages and a short last region count
 
 TEST_CASE("The effective config prints sizes in bytes and the resolved defaults, in order") {
   const Config config = sized("2048"); // pages
-  const auto json_config = memsim::config_to_json(config, resolve_geometry(config), false);
+  const Geometry geometry = resolve_geometry(config);
+  Zone zone(config, geometry);
+  auto json_config = memsim::config_to_json(config, geometry);
+  StockPolicy(zone, config).config_json(json_config);
   CHECK(json_config.dump() ==
         R"({"zone":{"memory":8388608,"start_pfn":0,"page_size":4096,"max_order":11,)"
         R"("pageblock_order":10,"region_size":536870912,"cpus":1},)"
         R"("pcp":{"enabled":true,"batch":1,"high":0},"reserve":{"pageblocks":1}})");
-  const auto with_ra = memsim::config_to_json(config, resolve_geometry(config), true);
+  Zone ra_zone(config, geometry);
+  auto with_ra = memsim::config_to_json(config, geometry);
+  RegionAwarePolicy(ra_zone, config).config_json(with_ra);
   CHECK(with_ra["region_aware"].dump() ==
         R"({"sorted_freelists":true,"lower_region_bias":true,"region_allocator":true,)"
         R"("retype_regions":true,"loan_only_stealing":true,"ra_cache":true})");

@@ -15,7 +15,7 @@ using namespace memsim::test;
 
 namespace {
 
-ZoneSetup ra_setup(std::uint64_t pages, std::uint64_t region_pages, RegionAwareConfig sw = {}) {
+ZoneSetup ra_setup(std::uint64_t pages, std::uint64_t region_pages, RegionAwareSwitches sw = {}) {
   ZoneSetup s;
   s.pages = pages;
   s.max_order = 4;
@@ -26,8 +26,8 @@ ZoneSetup ra_setup(std::uint64_t pages, std::uint64_t region_pages, RegionAwareC
   return s;
 }
 
-RegionAwareConfig without_ra() {
-  RegionAwareConfig sw;
+RegionAwareSwitches without_ra() {
+  RegionAwareSwitches sw;
   sw.region_allocator = false;
   return sw;
 }
@@ -48,8 +48,8 @@ PageIdx anchor(ZoneFixture& fx, Migratetype mt, std::uint64_t region) {
   return ra_policy(fx).freelists().segment(3, mt, region).anchor;
 }
 
-const RegionAllocatorCounts& ra_counts(ZoneFixture& fx) {
-  return fx.zone().region_allocator();
+RegionAllocatorCounts ra_counts(ZoneFixture& fx) {
+  return fx.ra_counts();
 }
 
 } // namespace
@@ -62,7 +62,7 @@ TEST_CASE("v4 add_to_freelist: boot leaves each region one segment, the first bl
   CHECK(fx.list(3, M) == Pfns{8, 16, 24, 0, 40, 48, 56, 32});
   CHECK(anchor(fx, M, 0) == 0);
   CHECK(anchor(fx, M, 1) == 32);
-  fx.zone().check_invariants();
+  fx.check_invariants();
 }
 
 TEST_CASE("v4 add_to_freelist: a new region goes right after the previous region's anchor, or "
@@ -80,7 +80,7 @@ TEST_CASE("v4 add_to_freelist: a new region goes right after the previous region
   CHECK(fx.list(3, M) == Pfns{0, 24, 16, 40, 32, 56, 48});
   fx.free(8);
   CHECK(fx.list(3, M) == Pfns{8, 0, 24, 16, 40, 32, 56, 48});
-  fx.zone().check_invariants();
+  fx.check_invariants();
 }
 
 TEST_CASE("v4 del_from_freelist: a deleted anchor hands its role to the previous block; the "
@@ -98,7 +98,7 @@ TEST_CASE("v4 del_from_freelist: a deleted anchor hands its role to the previous
   CHECK(fx.list(3, U).empty());
   CHECK(anchor(fx, U, 0) == kNoPage);
   CHECK(ra_policy(fx).freelists().segment(3, U, 0).count == 0);
-  fx.zone().check_invariants();
+  fx.check_invariants();
 }
 
 TEST_CASE(
@@ -106,8 +106,8 @@ TEST_CASE(
     "[region-aware]") {
   ZoneFixture fx(ra_setup(64, 16, without_ra()));
   REQUIRE(fx.alloc(3, M) == Pfn(8));
-  fx.zone().page(fx.idx(8)).state = PageState::tail; // as __free_one_page leaves it
-  fx.policy().add_to_freelist(fx.zone(), fx.idx(8), 3, M, /*tail=*/true);
+  fx.zone().mark_freed(fx.idx(8)); // as __free_one_page leaves it
+  fx.zone().add_to_freelist(fx.idx(8), 3, M, /*tail=*/true);
   CHECK(fx.list(3, M) == Pfns{8, 0, 24, 16, 40, 32, 56, 48}); // stock: 8 at the tail
 }
 
@@ -124,13 +124,13 @@ TEST_CASE("v4 15 __rmqueue_smallest: a larger block in a strictly lower region b
   CHECK(fx.list(0, M) == Pfns{1, 17});
   CHECK(fx.list(1, M) == Pfns{2, 18});
   CHECK(fx.list(2, M) == Pfns{4, 20});
-  fx.zone().check_invariants();
+  fx.check_invariants();
 }
 
 TEST_CASE("v4 15 __rmqueue_smallest: without lower_region_bias the smallest order wins as in "
           "3.11",
           "[region-aware]") {
-  RegionAwareConfig sw = without_ra();
+  RegionAwareSwitches sw = without_ra();
   sw.lower_region_bias = false;
   ZoneFixture fx(ra_setup(64, 16, sw));
   for (const Pfn expected : {8, 0, 24}) REQUIRE(fx.alloc(3, M) == Pfn(expected));
@@ -159,26 +159,26 @@ TEST_CASE("v4 25/33 can_return_region at boot: every completed region but the on
   CHECK(held(fx, 1) == Pfns{24, 16}); // list order, anchor last
   CHECK(held(fx, 2) == Pfns{40, 32});
   CHECK(held(fx, 3) == Pfns{56, 48});
-  CHECK(fx.zone().held_blocks() == 6);
+  CHECK(fx.held_blocks() == 6);
   CHECK(fx.zone().nr_free(3) == 2);
-  CHECK_FALSE(fx.zone().region_counters()[0].in_region_allocator);
-  CHECK(fx.zone().region_counters()[1].in_region_allocator);
+  CHECK_FALSE(fx.in_region_allocator(0));
+  CHECK(fx.in_region_allocator(1));
   CHECK(ra_counts(fx).regions_held == 3);
   CHECK(ra_counts(fx).regions_returned == 0); // boot filling is not counted (D5)
-  fx.zone().check_invariants();
+  fx.check_invariants();
 }
 
 TEST_CASE("v4 25 can_return_region at boot without ra_cache: every region goes to the region "
           "allocator",
           "[region-aware]") {
-  RegionAwareConfig sw;
+  RegionAwareSwitches sw;
   sw.ra_cache = false;
   ZoneFixture fx(ra_setup(64, 16, sw));
   CHECK(fx.list(3, M).empty());
   CHECK(held(fx, 0) == Pfns{8, 0});
-  CHECK(fx.zone().held_blocks() == 8);
+  CHECK(fx.held_blocks() == 8);
   CHECK(ra_counts(fx).regions_held == 4);
-  fx.zone().check_invariants();
+  fx.check_invariants();
 }
 
 TEST_CASE("v4 25 can_return_region after frees: the region's last max-order insertion returns "
@@ -197,7 +197,7 @@ TEST_CASE("v4 25 can_return_region after frees: the region's last max-order inse
   CHECK(held(fx, 0) == Pfns{8, 0});
   CHECK(ra_counts(fx).regions_returned == 1);
   CHECK(ra_counts(fx).regions_held == 3);
-  fx.zone().check_invariants();
+  fx.check_invariants();
 }
 
 TEST_CASE("v4 33 ra_cache: a region alone on its list stays there when it becomes free again",
@@ -210,7 +210,7 @@ TEST_CASE("v4 33 ra_cache: a region alone on its list stays there when it become
     CHECK(ra_counts(fx).regions_returned == 0);
   }
   SECTION("without ra_cache") {
-    RegionAwareConfig sw;
+    RegionAwareSwitches sw;
     sw.ra_cache = false;
     ZoneFixture fx(ra_setup(64, 16, sw));
     CHECK(fx.alloc(3, M) == Pfn(0)); // region 0 granted: RA [8, 0] -> list [0, 8]
@@ -220,13 +220,13 @@ TEST_CASE("v4 33 ra_cache: a region alone on its list stays there when it become
     CHECK(held(fx, 0) == Pfns{0, 8});
     CHECK(ra_counts(fx).regions_granted == 1);
     CHECK(ra_counts(fx).regions_returned == 1);
-    fx.zone().check_invariants();
+    fx.check_invariants();
   }
 }
 
 TEST_CASE("v4 25 can_return_region: a free region whose blocks are on two lists is not returned",
           "[region-aware]") {
-  RegionAwareConfig sw;
+  RegionAwareSwitches sw;
   sw.ra_cache = false;
   ZoneFixture fx(ra_setup(64, 16, sw));
   fx.move_freepages_block(0, U); // meets the RA: region 0 to MOVABLE, then block 0 moved
@@ -239,7 +239,7 @@ TEST_CASE("v4 25 can_return_region: a free region whose blocks are on two lists 
   CHECK(fx.list(3, M).empty());
   CHECK(held(fx, 0) == Pfns{0, 8});
   CHECK(ra_counts(fx).regions_returned == 1);
-  fx.zone().check_invariants();
+  fx.check_invariants();
 }
 
 TEST_CASE("v4 26/32 __rmqueue: the lowest held region is granted before any fallback, read "
@@ -260,15 +260,15 @@ TEST_CASE("v4 26/32 __rmqueue: the lowest held region is granted before any fall
   CHECK(fx.fallbacks().total == 0);
   CHECK(ra_counts(fx).regions_granted == 1);
   CHECK(ra_counts(fx).regions_held == 0);
-  CHECK(fx.zone().held_blocks() == 0);
-  CHECK_FALSE(fx.zone().region_counters()[1].in_region_allocator);
-  fx.zone().check_invariants();
+  CHECK(fx.held_blocks() == 0);
+  CHECK_FALSE(fx.in_region_allocator(1));
+  fx.check_invariants();
 }
 
 TEST_CASE("v4 27 without retype_regions a granted region is only stamped with the requester's "
           "type",
           "[region-aware]") {
-  RegionAwareConfig sw;
+  RegionAwareSwitches sw;
   sw.retype_regions = false;
   ZoneFixture fx(ra_setup(64, 32, sw));
   CHECK(fx.alloc(0, U) == Pfn(48));
@@ -285,7 +285,7 @@ TEST_CASE("v4 22 del_from_region_allocator: regions are granted lowest first", "
   CHECK(fx.alloc(3, U) == Pfn(48));
   CHECK(fx.pageblock_types() == std::vector<Migratetype>{M, M, U, U, R, R, U, U});
   CHECK(ra_counts(fx).regions_granted == 3);
-  fx.zone().check_invariants();
+  fx.check_invariants();
 }
 
 TEST_CASE("v4 32 with pageblock_order below max_order-1 a grant re-types every pageblock of "
@@ -301,13 +301,13 @@ TEST_CASE("v4 32 with pageblock_order below max_order-1 a grant re-types every p
   CHECK(fx.policy().notes().size() == 1);
   ZoneFixture plain(ra_setup(64, 32));
   CHECK(plain.policy().notes().empty());
-  fx.zone().check_invariants();
+  fx.check_invariants();
 }
 
 TEST_CASE("v4 30 setup_zone_migrate_reserve meeting a held region: the region goes to MOVABLE "
           "and overwrites the RESERVE type, the block still lands on the RESERVE list (D30)",
           "[region-aware]") {
-  RegionAwareConfig sw;
+  RegionAwareSwitches sw;
   sw.ra_cache = false;
   ZoneSetup s = ra_setup(64, 16, sw);
   s.reserve = 1;
@@ -321,7 +321,7 @@ TEST_CASE("v4 30 setup_zone_migrate_reserve meeting a held region: the region go
   CHECK(ra_counts(fx).regions_granted == 0); // initialisation (D5)
   CHECK(ra_counts(fx).regions_granted_by_move_freepages == 0);
   CHECK(fx.total_retypes() == 0);
-  fx.zone().check_invariants();
+  fx.check_invariants();
 }
 
 TEST_CASE("v4 30 setup_zone_migrate_reserve with ra_cache: the cached region holds the reserve "
@@ -339,7 +339,7 @@ TEST_CASE("v4 30 setup_zone_migrate_reserve with ra_cache: the cached region hol
 TEST_CASE("v4 30 move_freepages meeting a held region after boot: the grant to MOVABLE and its "
           "re-typing are counted",
           "[region-aware]") {
-  RegionAwareConfig sw;
+  RegionAwareSwitches sw;
   sw.ra_cache = false;
   ZoneFixture fx(ra_setup(64, 16, sw));
   REQUIRE(fx.alloc(3, U) == Pfn(0)); // region 0 granted to UNMOVABLE: [0, 8]
@@ -356,7 +356,7 @@ TEST_CASE("v4 30 move_freepages meeting a held region after boot: the grant to M
   CHECK(ra_counts(fx).regions_granted == 2);
   CHECK(ra_counts(fx).regions_granted_by_move_freepages == 1);
   CHECK(ra_counts(fx).regions_returned == 1);
-  fx.zone().check_invariants();
+  fx.check_invariants();
 }
 
 TEST_CASE("v4 31 try_to_steal_freepages: loan-only stealing moves the pageblock's free pages "
@@ -377,13 +377,13 @@ TEST_CASE("v4 31 try_to_steal_freepages: loan-only stealing moves the pageblock'
   CHECK(fx.list(3, M) == Pfns{8, 0, 24, 16, 40, 32, 56, 48});
   CHECK(fx.list(0, U).empty());
   CHECK(fx.list(2, U).empty());
-  fx.zone().check_invariants();
+  fx.check_invariants();
 }
 
 TEST_CASE("v4 without loan_only_stealing the 3.11 claim and change_pageblock_range apply on "
           "sorted lists (D25)",
           "[region-aware]") {
-  RegionAwareConfig sw = without_ra();
+  RegionAwareSwitches sw = without_ra();
   sw.loan_only_stealing = false;
   ZoneFixture fx(ra_setup(64, 16, sw));
   CHECK(fx.alloc(0, U) == Pfn(8));
@@ -399,7 +399,7 @@ TEST_CASE("Region stats: buddyinfo and free pages include region allocator block
   ZoneFixture fx(ra_setup(64, 16));
   REQUIRE(fx.alloc(0, U) == Pfn(16)); // region 1 granted to UNMOVABLE
   RunStats stats;
-  snapshot_zone(fx.zone(), stats);
+  snapshot_zone(fx.zone(), fx.policy(), stats);
   CHECK(stats.free_area.buddyinfo == std::vector<std::uint64_t>{1, 1, 1, 7});
   CHECK(stats.free_area.pagetypeinfo[index_of(M)] == std::vector<std::uint64_t>{0, 0, 0, 2});
   CHECK(stats.free_area.pagetypeinfo[index_of(U)] == std::vector<std::uint64_t>{1, 1, 1, 1});
@@ -420,15 +420,19 @@ TEST_CASE("The registry lists region-aware with its six switches and builds it",
   const auto it = std::find_if(registry.begin(), registry.end(),
                                [](const PolicyInfo& p) { return p.name == "region-aware"; });
   REQUIRE(it != registry.end());
-  CHECK(it->switches.size() == 6);
-  Config config;
-  CHECK(dynamic_cast<RegionAwarePolicy*>(make_policy("region-aware", config).get()) != nullptr);
+  CHECK(std::count_if(it->keys.begin(), it->keys.end(), [](const PolicyKey& k) {
+          return k.key.starts_with("region_aware.") && k.kind == KeyKind::flag && k.default_flag;
+        }) == 6);
+  ZoneSetup setup;
+  setup.policy = "region-aware";
+  ZoneFixture fx(setup);
+  CHECK(dynamic_cast<RegionAwarePolicy*>(&fx.policy()) != nullptr);
 }
 
 TEST_CASE("v4 19/20 on LIFO lists (sorted_freelists off): PA⇒RA takes the region's blocks head "
           "to tail, a grant puts [b2 … bn, b1] at the head (docs/semantics.md D32)",
           "[region-aware]") {
-  RegionAwareConfig sw;
+  RegionAwareSwitches sw;
   sw.sorted_freelists = false;
   ZoneFixture fx(ra_setup(64, 32, sw));
   CHECK(fx.list(3, M) == Pfns{24, 16, 8, 0});
@@ -436,5 +440,5 @@ TEST_CASE("v4 19/20 on LIFO lists (sorted_freelists off): PA⇒RA takes the regi
   CHECK(fx.alloc(0, U) == Pfn(48));
   CHECK(fx.list(3, U) == Pfns{40, 32, 56});
   CHECK(fx.list(0, U) == Pfns{49});
-  fx.zone().check_invariants();
+  fx.check_invariants();
 }

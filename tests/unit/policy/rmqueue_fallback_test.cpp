@@ -28,7 +28,7 @@ TEST_CASE("3.11 __rmqueue_fallback: the largest block of the fallback type is ta
   CHECK(f.by_pair(U, M) == 1);
   CHECK(f.retypes(M, U) == 1);
   CHECK(f.total_retypes() == 1);
-  f.zone().check_invariants();
+  f.check_invariants();
 }
 
 TEST_CASE("3.11 __rmqueue_fallback: UNMOVABLE tries RECLAIMABLE before MOVABLE",
@@ -46,7 +46,7 @@ TEST_CASE("3.11 __rmqueue_fallback: UNMOVABLE tries RECLAIMABLE before MOVABLE",
   CHECK(f.retypes(R, U) == 1);
   CHECK(f.list(3, M) == Pfns{16, 8, 0});
   CHECK(f.list(2, U) == Pfns{28});
-  f.zone().check_invariants();
+  f.check_invariants();
 }
 
 TEST_CASE("3.11 __rmqueue_fallback: RECLAIMABLE tries UNMOVABLE before MOVABLE",
@@ -83,7 +83,7 @@ TEST_CASE("3.11 __rmqueue_fallback: MOVABLE tries RECLAIMABLE before UNMOVABLE",
   CHECK(f.fallbacks().fragmenting == 0);
   CHECK(f.by_pair(R, M) == 1);
   CHECK(f.by_pair(U, M) == 1);
-  f.zone().check_invariants();
+  f.check_invariants();
 }
 
 TEST_CASE("3.11 __rmqueue_fallback: RESERVE is never a fallback; a smaller MOVABLE block is "
@@ -101,7 +101,7 @@ TEST_CASE("3.11 __rmqueue_fallback: RESERVE is never a fallback; a smaller MOVAB
   CHECK(f.pageblock_type(8) == U);
   CHECK(f.fallbacks().fragmenting == 1); // current_order 2 < pageblock_order 3
   CHECK(f.retypes(M, U) == 1);
-  f.zone().check_invariants();
+  f.check_invariants();
 }
 
 TEST_CASE("3.11 __rmqueue_fallback: the steal threshold is pageblock_order/2 in integer division "
@@ -117,7 +117,7 @@ TEST_CASE("3.11 __rmqueue_fallback: the steal threshold is pageblock_order/2 in 
   CHECK(f.pageblock_type(0) == M);
   CHECK(f.total_retypes() == 0);
   CHECK(f.fallbacks().fragmenting == 1);
-  f.zone().check_invariants();
+  f.check_invariants();
 }
 
 TEST_CASE("3.11 __rmqueue_fallback: below pageblock_order/2 a non-RECLAIMABLE request moves only "
@@ -133,7 +133,7 @@ TEST_CASE("3.11 __rmqueue_fallback: below pageblock_order/2 a non-RECLAIMABLE re
   CHECK(f.list(0, U) == Pfns{3});
   CHECK(f.pageblock_type(0) == M);
   CHECK(f.fallbacks().total == 1);
-  f.zone().check_invariants();
+  f.check_invariants();
 }
 
 TEST_CASE("3.11 __rmqueue_fallback: RECLAIMABLE always moves the whole pageblock",
@@ -150,7 +150,7 @@ TEST_CASE("3.11 __rmqueue_fallback: RECLAIMABLE always moves the whole pageblock
   CHECK(f.pageblock_type(0) == M);
   CHECK(f.total_retypes() == 0);
   CHECK(f.by_pair(R, M) == 1);
-  f.zone().check_invariants();
+  f.check_invariants();
 }
 
 TEST_CASE("3.11 __rmqueue_fallback: the half-pageblock claim counts the block about to be taken",
@@ -169,7 +169,7 @@ TEST_CASE("3.11 __rmqueue_fallback: the half-pageblock claim counts the block ab
   CHECK(f.list(1, U) == Pfns{6});
   CHECK(f.list(1, M).empty());
   CHECK(f.fallbacks().fragmenting == 1);
-  f.zone().check_invariants();
+  f.check_invariants();
 }
 
 TEST_CASE("3.11 __rmqueue_fallback: the remainder goes to the requested type without a claim, "
@@ -191,7 +191,7 @@ TEST_CASE("3.11 __rmqueue_fallback: the remainder goes to the requested type wit
   f.free(3); // merges with 2; buddy 0 busy
   CHECK(f.list(1, M) == Pfns{2});
   CHECK(f.list(0, U) == Pfns{1});
-  f.zone().check_invariants();
+  f.check_invariants();
 }
 
 TEST_CASE("3.11 __rmqueue_fallback: change_pageblock_range re-types every pageblock of a block of "
@@ -212,7 +212,7 @@ TEST_CASE("3.11 __rmqueue_fallback: change_pageblock_range re-types every pagebl
   CHECK(f.pageblock_types() == std::vector<Migratetype>{R, R, U, U});
   CHECK(f.retypes(M, R) == 2);
   CHECK(f.list(2, R) == Pfns{4});
-  f.zone().check_invariants();
+  f.check_invariants();
 }
 
 TEST_CASE("3.11 __rmqueue_fallback: a steal in a pageblock that crosses the zone end moves and "
@@ -230,5 +230,5 @@ TEST_CASE("3.11 __rmqueue_fallback: a steal in a pageblock that crosses the zone
   CHECK(f.list(0, U) == Pfns{17});
   CHECK(f.by_pair(U, M) == 1);
   CHECK(f.fallbacks().fragmenting == 1);
-  f.zone().check_invariants();
+  f.check_invariants();
 }

@@ -22,7 +22,7 @@ TEST_CASE("3.11 __rmqueue_smallest: the smallest order with a block of the type 
   CHECK(f.list(0, M) == Pfns{29});
   CHECK(f.list(3, M) == Pfns{16, 8, 0});
   CHECK(f.fallbacks().total == 0);
-  f.zone().check_invariants();
+  f.check_invariants();
 }
 
 TEST_CASE("3.11 __rmqueue_smallest: the block taken is the head of the list",
@@ -54,7 +54,7 @@ TEST_CASE("3.11 __rmqueue_smallest: each request uses its own type's lists while
   CHECK(f.list(1, M) == Pfns{14});
   CHECK(f.list(0, M) == Pfns{13});
   CHECK(f.fallbacks().total == 1);
-  f.zone().check_invariants();
+  f.check_invariants();
 }
 
 TEST_CASE("3.11 __rmqueue: MIGRATE_RESERVE is used only when every fallback fails, and is no "
@@ -83,7 +83,7 @@ TEST_CASE("3.11 __rmqueue: MIGRATE_RESERVE is used only when every fallback fail
   // Freed RESERVE pages go back to the RESERVE lists (the pageblock's type).
   f.free(4);
   CHECK(f.list(2, RES) == Pfns{4});
-  f.zone().check_invariants();
+  f.check_invariants();
 }
 
 TEST_CASE("3.11 __rmqueue: a fallback to a small MOVABLE block is preferred over a larger "
@@ -118,5 +118,5 @@ TEST_CASE("D7: an allocation fails when no list holds a block of its order or la
   CHECK(f.alloc(0, M) == std::nullopt);
   CHECK(f.alloc(0, U) == std::nullopt);
   CHECK(f.free_pages() == 0);
-  f.zone().check_invariants();
+  f.check_invariants();
 }

@@ -31,7 +31,7 @@ memsim::RunStats kernel_like_stats() {
   stats.free_pages = 15808914;
   stats.free_area.buddyinfo = {3, 1, 1, 2, 1, 1, 2, 1, 2, 1, 191};
   stats.free_area.pagetypeinfo[0] = {567, 1880, 2103, 849, 276, 34, 0, 0, 0, 0, 0};
-  for (int t = 1; t < memsim::kListTypes; ++t) stats.free_area.pagetypeinfo[t].assign(11, 0);
+  for (int t = 1; t < memsim::kMigratetypes; ++t) stats.free_area.pagetypeinfo[t].assign(11, 0);
   stats.regions.resize(125);
   for (std::uint64_t r = 0; r < 125; ++r) {
     stats.regions[r].index = r;
@@ -49,10 +49,10 @@ memsim::ZoneDetail kernel_like_detail() {
   memsim::ZoneDetail detail;
   detail.regions = 125;
   detail.max_order = 11;
-  detail.region_free_blocks.assign(125 * memsim::kListTypes * 11, 0);
+  detail.region_free_blocks.assign(125 * memsim::kMigratetypes * 11, 0);
   const std::vector<std::uint64_t> r1_movable = {75, 82, 80, 85, 80, 73, 76, 71, 62, 48, 69};
   for (unsigned o = 0; o < 11; ++o)
-    detail.region_free_blocks[(1 * memsim::kListTypes + 2) * 11 + o] = r1_movable[o];
+    detail.region_free_blocks[(1 * memsim::kMigratetypes + 2) * 11 + o] = r1_movable[o];
   detail.pcp_count = {5, 7};
   detail.pcp_high = 186;
   detail.pcp_batch = 31;

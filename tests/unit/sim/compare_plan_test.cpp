@@ -87,12 +87,12 @@ TEST_CASE("Per-policy overrides come after the shared layers, each run on its ow
   CHECK(runs[0].entry == "stock");
   CHECK(runs[1].entry == "region-aware:ra_cache=false+sorted_freelists=false");
   CHECK(runs[1].policy == "region-aware");
-  CHECK_FALSE(runs[1].config.region_aware.ra_cache);
-  CHECK_FALSE(runs[1].config.region_aware.sorted_freelists);
-  CHECK(runs[1].config.region_aware.lower_region_bias);
+  CHECK_FALSE(runs[1].config.policy_flag("region_aware.ra_cache"));
+  CHECK_FALSE(runs[1].config.policy_flag("region_aware.sorted_freelists"));
+  CHECK(runs[1].config.policy_flag("region_aware.lower_region_bias"));
   CHECK(runs[1].config.zone.memory.value == 64ULL << 20);
-  CHECK(runs[2].config.region_aware.ra_cache);
-  CHECK(runs[2].config.region_aware.sorted_freelists);
+  CHECK(runs[2].config.policy_flag("region_aware.ra_cache"));
+  CHECK(runs[2].config.policy_flag("region_aware.sorted_freelists"));
 }
 
 TEST_CASE("Planning rejects region_aware keys without region-aware, bad values and zones",

@@ -80,8 +80,8 @@ CompareRun run_of(std::string entry, std::string policy, Config config = zone_co
 
 std::vector<CompareRun> three_runs() {
   Config ablated = zone_config();
-  ablated.region_aware.ra_cache = false;
-  ablated.region_aware.sorted_freelists = false;
+  ablated.policy_values["region_aware.ra_cache"] = false;
+  ablated.policy_values["region_aware.sorted_freelists"] = false;
   return {run_of("stock", "stock"), run_of("region-aware", "region-aware"),
           run_of("region-aware:ra_cache=false+sorted_freelists=false", "region-aware", ablated)};
 }

@@ -10,6 +10,7 @@
 
 #include "memsim/error.hpp"
 #include "memsim/trace.hpp"
+#include "policy/stock.hpp"
 #include "sim/simulator.hpp"
 #include "zone/zone.hpp"
 
@@ -73,7 +74,7 @@ Config small_config(bool pcp = false) {
   c.pcp.enabled = pcp;
   c.pcp.batch = 1;
   c.pcp.high = 100;
-  c.reserve.pageblocks = 0;
+  c.policy_values["reserve.pageblocks"] = 0u;
   return c;
 }
 
@@ -102,6 +103,9 @@ struct Replay {
     return sim->finish();
   }
   const Zone& zone() const { return sim->zone(); }
+  const PerCpuPages311& pcp() const {
+    return dynamic_cast<const StockPolicy&>(sim->policy()).pcp();
+  }
 };
 
 std::string strict_error(std::vector<Event> events) {
@@ -199,9 +203,9 @@ TEST_CASE("D36: a split makes ids id..id+2^k-1 live on the pages, each freed as 
   CHECK(s.events.unmatched_free == 0);
   CHECK(s.events.order_mismatch == 0);
   // 25, 27, 24 went to CPU 0's MOVABLE pcp list (hot: the last freed at the head).
-  const PerCpuPages& pcp = r.zone().pcp(0);
-  CHECK(pcp.count == 3);
-  CHECK(pcp.lists[index_of(M)].head == 24);
+  const PerCpuPages311& pcp = r.pcp();
+  CHECK(pcp.count(0) == 3);
+  CHECK(pcp.list(0, M).head == 24);
   CHECK(s.pcp_pages == 3);
   CHECK(s.regions[1].allocated[index_of(M)] == 1); // 26 (id 12) is still live
   CHECK(s.regions[1].pcp_pages == 3);
@@ -217,8 +221,8 @@ TEST_CASE("D16: an order-0 free goes to the per-CPU list of the event's cpu, a c
            {}, small_config(true));
   r.run();
   // batch 1: each allocation refills one page: 24, 25, 26. CPU 1's list: 25, 24, then 26 cold.
-  CHECK(r.zone().pcp(0).count == 0);
-  const PageList& list = r.zone().pcp(1).lists[index_of(M)];
+  CHECK(r.pcp().count(0) == 0);
+  const PageList& list = r.pcp().list(1, M);
   CHECK(list.count == 3);
   CHECK(list.head == 25);
   CHECK(list.tail == 26);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "memsim/config.hpp"
+#include "policy/region_aware.hpp"
 #include "stats/run_stats.hpp"
 
 namespace memsim::test {
@@ -15,7 +16,12 @@ inline RunStats sample_run_stats() {
   ConfigBuilder builder;
   builder.set("zone.memory", "8MiB", "test");
   builder.set("zone.region_size", "4MiB", "test");
-  s.config = config_to_json(builder.config(), resolve_geometry(builder.config()), true);
+  const Geometry geometry = resolve_geometry(builder.config());
+  Zone zone(builder.config(), geometry);
+  s.config = config_to_json(builder.config(), geometry);
+  RegionAwarePolicy(zone, builder.config()).config_json(s.config);
+  s.list_types = {Migratetype::unmovable, Migratetype::reclaimable, Migratetype::movable,
+                  Migratetype::reserve};
   s.trace_path = "traces/t.jsonl";
   s.trace_events = 12;
   s.zone_pages = 2048;

@@ -27,7 +27,7 @@ TEST_CASE("D19: carving a page splits its free block and puts the other halves b
   f.zone().finish_init();
   CHECK(f.total_retypes() == 0);
   CHECK(f.fallbacks().total == 0);
-  f.zone().check_invariants();
+  f.check_invariants();
 }
 
 TEST_CASE("D19: carving a block already split by an earlier carve takes the free block that "
@@ -41,7 +41,7 @@ TEST_CASE("D19: carving a block already split by an earlier carve takes the free
   CHECK(f.list(1, M).empty());
   CHECK(f.list(0, M) == Pfns{4});
   CHECK(f.free_pages() == 32 - 1 - 2 - 8);
-  f.zone().check_invariants();
+  f.check_invariants();
 }
 
 TEST_CASE("D19: a block carved out of a RESERVE pageblock leaves its halves on the RESERVE list",
@@ -51,7 +51,7 @@ TEST_CASE("D19: a block carved out of a RESERVE pageblock leaves its halves on t
   CHECK(f.list(1, RES) == Pfns{2});
   CHECK(f.pageblock_type(0) == RES);
   CHECK(f.list(3, M) == Pfns{24, 16, 8});
-  f.zone().check_invariants();
+  f.check_invariants();
 }
 
 TEST_CASE("D19: carve errors name their origin", "[zone][carve]") {
@@ -86,5 +86,5 @@ TEST_CASE("D19: carving from a zone with a start pfn uses pfns, not page indices
   CHECK(f.list(2, M) == Pfns{12});
   CHECK(f.list(1, M) == Pfns{10});
   CHECK(f.list(0, M) == Pfns{8});
-  f.zone().check_invariants();
+  f.check_invariants();
 }

@@ -19,7 +19,7 @@ TEST_CASE("Boot (D12): max-order blocks freed in ascending pfn order leave the h
   CHECK(f.pageblock_types() == std::vector<Migratetype>(4, M));
   CHECK(f.fallbacks().total == 0);
   CHECK(f.total_retypes() == 0);
-  f.zone().check_invariants();
+  f.check_invariants();
 }
 
 TEST_CASE("Boot (D12): a zone that is not a multiple of max-order blocks is freed as the largest "
@@ -34,7 +34,7 @@ TEST_CASE("Boot (D12): a zone that is not a multiple of max-order blocks is free
   CHECK(f.list(0, M).empty());
   CHECK(f.pageblock_types().size() == 3);
   CHECK(f.free_pages() == 22);
-  f.zone().check_invariants();
+  f.check_invariants();
 }
 
 TEST_CASE("Boot (D12): a zone that starts at a non-zero pfn names its pages by pfn",
@@ -45,7 +45,7 @@ TEST_CASE("Boot (D12): a zone that starts at a non-zero pfn names its pages by p
   CHECK(f.list(2, M) == Pfns{92});
   CHECK(f.list(1, M) == Pfns{90});
   CHECK(f.list(0, M) == Pfns{89});
-  f.zone().check_invariants();
+  f.check_invariants();
 }
 
 TEST_CASE("Free lists: link_head / link_tail / unlink keep list_add, list_add_tail and list_del "
@@ -87,7 +87,7 @@ TEST_CASE("3.11 expand(): the upper halves go to the list heads, largest first, 
   CHECK(f.list(2, M) == Pfns{20});
   CHECK(f.list(1, M) == Pfns{18});
   CHECK(f.list(0, M) == Pfns{25});
-  f.zone().check_invariants();
+  f.check_invariants();
 }
 
 TEST_CASE("3.11 expand(): halves are added at the head of lists that already hold blocks",
@@ -128,7 +128,7 @@ TEST_CASE("3.11 move_freepages_block(): free blocks move to the head of the targ
   CHECK(f.pageblock_type(0) == M);
   CHECK(f.pageblock_type(8) == M);
   CHECK(f.total_retypes() == 0);
-  f.zone().check_invariants();
+  f.check_invariants();
 }
 
 TEST_CASE("3.11 move_freepages_block(): a free block larger than the pageblock is moved and "
@@ -142,7 +142,7 @@ TEST_CASE("3.11 move_freepages_block(): a free block larger than the pageblock i
   // Pageblock 12 lies inside that block: its pages are tails, nothing to move.
   CHECK(f.move_freepages_block(12, R) == 0);
   CHECK(f.list(3, U) == Pfns{8});
-  f.zone().check_invariants();
+  f.check_invariants();
 }
 
 TEST_CASE("3.11 move_freepages_block(): a pageblock that crosses the zone end moves nothing",

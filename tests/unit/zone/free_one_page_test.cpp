@@ -31,7 +31,7 @@ TEST_CASE("3.11 __free_one_page: a buddy on another migratetype's list is merged
   CHECK(f.list(2, M) == Pfns{0});
   CHECK(f.list(0, U).empty());
   CHECK(f.list(1, M).empty());
-  f.zone().check_invariants();
+  f.check_invariants();
 }
 
 TEST_CASE("3.11 __free_one_page: a block whose buddy is busy but whose parent's buddy is free "
@@ -47,7 +47,7 @@ TEST_CASE("3.11 __free_one_page: a block whose buddy is busy but whose parent's 
   CHECK(f.list(0, M) == Pfns{14});
   f.free(8); // buddy 9 busy, parent's buddy 10 is a free order-1 block: TAIL
   CHECK(f.list(0, M) == Pfns{14, 8});
-  f.zone().check_invariants();
+  f.check_invariants();
 }
 
 TEST_CASE("3.11 __free_one_page: the tail rule applies only below MAX_ORDER-2",
@@ -64,7 +64,7 @@ TEST_CASE("3.11 __free_one_page: the tail rule applies only below MAX_ORDER-2",
   CHECK(f.list(2, M) == Pfns{16});
   f.free(8); // buddy 12 busy, parent's buddy 0 (order 3) free, but order 2 is not < 2: head
   CHECK(f.list(2, M) == Pfns{8, 16});
-  f.zone().check_invariants();
+  f.check_invariants();
 }
 
 TEST_CASE("3.11 __free_one_page: the tail rule applies at order 1 when MAX_ORDER-2 is 2",
@@ -86,7 +86,7 @@ TEST_CASE("3.11 __free_one_page: the tail rule applies at order 1 when MAX_ORDER
   f.free(10); // merges with 8, then with 12: an order-3 block
   CHECK(f.list(3, M) == Pfns{8});
   CHECK(f.list(1, M) == Pfns{2});
-  f.zone().check_invariants();
+  f.check_invariants();
 }
 
 TEST_CASE("3.11 __free_one_page: a buddy outside the zone is never a buddy (D23)",
@@ -106,7 +106,7 @@ TEST_CASE("3.11 __free_one_page: a buddy outside the zone is never a buddy (D23)
   f.free(16); // merges with 17; order-1 buddy 18 outside the zone: stops at order 1
   CHECK(f.list(1, M) == Pfns{16});
   CHECK(f.list(0, M).empty());
-  f.zone().check_invariants();
+  f.check_invariants();
 }
 
 TEST_CASE("3.11 __free_pages_ok: the free-path migratetype is the pageblock's type at free time, "
@@ -125,8 +125,8 @@ TEST_CASE("3.11 __free_pages_ok: the free-path migratetype is the pageblock's ty
   CHECK(f.list(2, U) == Pfns{0});
   CHECK(f.list(1, U) == Pfns{6});
   CHECK(f.list(0, U) == Pfns{5});
-  for (int t = 0; t < kListTypes; ++t)
+  for (int t = 0; t < kMigratetypes; ++t)
     if (migratetype_at(t) != U)
       for (unsigned o = 0; o < 4; ++o) CHECK(f.list(o, migratetype_at(t)).empty());
-  f.zone().check_invariants();
+  f.check_invariants();
 }

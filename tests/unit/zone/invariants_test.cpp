@@ -8,16 +8,36 @@
 
 #include "../../support/zone_fixture.hpp"
 #include "memsim/error.hpp"
+#include "policy/region_aware.hpp"
 #include "sim/simulator.hpp"
 
 namespace memsim {
 
 struct ZoneTestAccess {
   static std::uint64_t& nr_free(Zone& zone, unsigned order) { return zone.nr_free_[order]; }
-  static PerCpuPages& pcp(Zone& zone, unsigned cpu) { return zone.pcp_[cpu]; }
   static std::uint32_t& pageblock_allocated(Zone& zone, std::uint64_t block, Migratetype mt) {
     return zone.pageblock_allocated_[block][index_of(mt)];
   }
+  static Page& page(Zone& zone, PageIdx idx) { return zone.pages_[idx]; }
+  static PageList& free_list(Zone& zone, unsigned order, Migratetype mt) {
+    return zone.free_area_[order][index_of(mt)];
+  }
+  static RegionCounters& region(Zone& zone, std::uint64_t r) { return zone.regions_[r]; }
+};
+
+struct PcpTestAccess {
+  static std::uint64_t& count(const PerCpuPages311& pcp, unsigned cpu) {
+    return const_cast<PerCpuPages311&>(pcp).cpus_[cpu].count;
+  }
+};
+
+struct RegionAllocatorTestAccess {
+  static RegionAllocator& of(test::ZoneFixture& f) {
+    return const_cast<RegionAllocator&>(
+        dynamic_cast<const RegionAwarePolicy&>(f.policy()).region_allocator());
+  }
+  static void clear_held(test::ZoneFixture& f, std::uint64_t r) { of(f).held_.clear(r); }
+  static std::uint64_t& held_blocks(test::ZoneFixture& f) { return of(f).held_blocks_; }
 };
 
 } // namespace memsim
@@ -32,10 +52,10 @@ namespace {
 // The message check_invariants() throws after `corrupt` ran on a fresh fixture, or "" if none.
 std::string broken_by(const ZoneSetup& setup, const std::function<void(ZoneFixture&)>& corrupt) {
   ZoneFixture f(setup);
-  f.zone().check_invariants(); // sound before the damage
+  f.check_invariants(); // sound before the damage
   corrupt(f);
   try {
-    f.zone().check_invariants();
+    f.check_invariants();
   } catch (const InternalError& e) {
     return e.what();
   }
@@ -54,7 +74,7 @@ ZoneSetup stock_setup() {
 
 // The first free block of order `order` on any list.
 PageIdx free_block(ZoneFixture& f, unsigned order) {
-  for (int t = 0; t < kListTypes; ++t) {
+  for (int t = 0; t < kMigratetypes; ++t) {
     const PageList& list = f.zone().free_list(order, migratetype_at(t));
     if (!list.empty()) return list.head;
   }
@@ -68,7 +88,8 @@ TEST_CASE("check_invariants names a wrong nr_free and a wrong free list count", 
   CHECK_THAT(
       broken_by(stock_setup(), [](ZoneFixture& f) { ++ZoneTestAccess::nr_free(f.zone(), 3); }),
       Contains("invariant violated: nr_free[3] = 5 but the lists hold 4"));
-  CHECK_THAT(broken_by(stock_setup(), [](ZoneFixture& f) { ++f.zone().free_list(3, M).count; }),
+  CHECK_THAT(broken_by(stock_setup(),
+                       [](ZoneFixture& f) { ++ZoneTestAccess::free_list(f.zone(), 3, M).count; }),
              Contains("free_list[3][movable] count 5 or tail disagree with its 4 blocks"));
 }
 
@@ -82,7 +103,7 @@ TEST_CASE("check_invariants names a lost free block and a page that belongs to n
                        [](ZoneFixture& f) {
                          const auto pfn = f.alloc(2, U);
                          REQUIRE(pfn);
-                         f.zone().page(f.idx(*pfn)).state = PageState::tail;
+                         ZoneTestAccess::page(f.zone(), f.idx(*pfn)).state = PageState::tail;
                        }),
              Contains("belongs to no block"));
 }
@@ -112,7 +133,8 @@ TEST_CASE("check_invariants names a block head inside another block", "[zone][ch
                        [](ZoneFixture& f) {
                          const auto pfn = f.alloc(2, U);
                          REQUIRE(pfn);
-                         f.zone().page(f.idx(*pfn) + 2).state = PageState::alloc_head;
+                         ZoneTestAccess::page(f.zone(), f.idx(*pfn) + 2).state =
+                             PageState::alloc_head;
                        }),
              Contains("is a block head"));
 }
@@ -122,7 +144,7 @@ TEST_CASE("check_invariants names region, pageblock and per-CPU counters that di
   CHECK_THAT(broken_by(stock_setup(),
                        [](ZoneFixture& f) {
                          REQUIRE(f.alloc(1, U));
-                         ++f.zone().region_counters(0).allocated[index_of(U)];
+                         ++ZoneTestAccess::region(f.zone(), 0).allocated[index_of(U)];
                        }),
              Contains("region 0 counters disagree with a recount"));
   CHECK_THAT(broken_by(stock_setup(),
@@ -137,7 +159,7 @@ TEST_CASE("check_invariants names region, pageblock and per-CPU counters that di
                          REQUIRE(pfn);
                          f.free(*pfn); // onto the pcp list
                          REQUIRE(f.pcp_count() > 0);
-                         ++ZoneTestAccess::pcp(f.zone(), 0).count;
+                         ++PcpTestAccess::count(f.pcp(), 0);
                        }),
              Contains("pcp count disagrees with its lists"));
 }
@@ -150,17 +172,16 @@ TEST_CASE("check_invariants names region allocator state that disagrees with the
   s.policy = "region-aware";
   {
     ZoneFixture f(s);
-    REQUIRE(f.zone().region_counters()[3].in_region_allocator); // boot gave it to the RA (D21)
+    REQUIRE(f.in_region_allocator(3)); // boot gave it to the RA (D21)
   }
-  CHECK_THAT(
-      broken_by(s, [](ZoneFixture& f) { f.zone().region_counters(3).in_region_allocator = false; }),
-      Contains("region 3: in_region_allocator disagrees with the RA"));
-  CHECK_THAT(broken_by(s, [](ZoneFixture& f) { ++f.zone().held_blocks(); }),
+  CHECK_THAT(broken_by(s, [](ZoneFixture& f) { RegionAllocatorTestAccess::clear_held(f, 3); }),
+             Contains("region 3: RA mask and RA list disagree"));
+  CHECK_THAT(broken_by(s, [](ZoneFixture& f) { ++RegionAllocatorTestAccess::held_blocks(f); }),
              Contains("held_blocks") && Contains("but the RA lists hold"));
   CHECK_THAT(broken_by(s,
                        [](ZoneFixture& f) {
                          // a held max-order block of region 3 turned into an ordinary free page
-                         f.zone().page(56).state = PageState::free_head;
+                         ZoneTestAccess::page(f.zone(), 56).state = PageState::free_head;
                        }),
              Contains("free block at page 56 is on no free list"));
 }
@@ -173,7 +194,7 @@ TEST_CASE("Replay with --check stops at the first event after the damage and nam
   c.zone.pageblock_order = 3;
   c.zone.region_size = Size{16, true};
   c.pcp.enabled = false;
-  c.reserve.pageblocks = 0;
+  c.policy_values["reserve.pageblocks"] = 0u;
   Event a;
   a.op = EventOp::alloc;
   a.id = 1;

@@ -28,7 +28,7 @@ TEST_CASE("3.11 rmqueue_bulk: a hot refill takes `batch` pages in allocation ord
   CHECK(f.alloc(0, M) == Pfn{27});
   CHECK(f.pcp_list(0, M) == Pfns{28, 29});
   CHECK(f.list(1, M) == Pfns{30});
-  f.zone().check_invariants();
+  f.check_invariants();
 }
 
 TEST_CASE("3.11 rmqueue_bulk: a cold refill (__GFP_COLD) is built backwards and the tail pop "
@@ -43,7 +43,7 @@ TEST_CASE("3.11 rmqueue_bulk: a cold refill (__GFP_COLD) is built backwards and 
   CHECK(f.pcp_list(0, M) == Pfns{29, 28});
   // A hot pop on a cold-built list takes its head: the last page taken.
   CHECK(f.alloc(0, M) == Pfn{29});
-  f.zone().check_invariants();
+  f.check_invariants();
 }
 
 TEST_CASE("D1: a pcp page carries the fallback flag only when __rmqueue_fallback returned it "
@@ -69,7 +69,7 @@ TEST_CASE("D1: a pcp page carries the fallback flag only when __rmqueue_fallback
   CHECK(f.pcp_list(0, U) == Pfns{24, 28, 29});
   CHECK(f.alloc(0, U) == Pfn{24});
   CHECK_FALSE(f.last_fallback());
-  f.zone().check_invariants();
+  f.check_invariants();
 }
 
 TEST_CASE("3.11 free_hot_cold_page: a hot free goes to the head of the pcp list, a cold free to "
@@ -87,7 +87,7 @@ TEST_CASE("3.11 free_hot_cold_page: a hot free goes to the head of the pcp list,
   CHECK(f.pcp_count() == 3);
   CHECK(f.alloc(0, M) == Pfn{26});
   CHECK(f.alloc(0, M, 0, true) == Pfn{25});
-  f.zone().check_invariants();
+  f.check_invariants();
 }
 
 TEST_CASE("3.11 free_hot_cold_page: the list is chosen by the pageblock type at free time, not "
@@ -99,7 +99,7 @@ TEST_CASE("3.11 free_hot_cold_page: the list is chosen by the pageblock type at 
   CHECK(f.alloc(1, U) == Pfn{16});
   f.free(24); // pageblock 24 MOVABLE
   CHECK(f.pcp_list(0, M) == Pfns{24, 25, 26});
-  f.zone().check_invariants();
+  f.check_invariants();
   // Re-type pageblock 24 (as a claim would) and free a MOVABLE page of it.
   CHECK(f.alloc(0, M) == Pfn{24});
   f.zone().set_pageblock_migratetype(f.idx(24), U);
@@ -126,7 +126,7 @@ TEST_CASE("3.11 free_hot_cold_page: a RESERVE page rides the MOVABLE pcp list an
   CHECK(f.pcp_list(0, M) == Pfns{1});
   CHECK(f.list(0, RES) == Pfns{0});
   CHECK(f.list(0, M).empty());
-  f.zone().check_invariants();
+  f.check_invariants();
 }
 
 namespace {
@@ -163,7 +163,7 @@ TEST_CASE("3.11 free_pcppages_bulk: the spill takes one page per list round-robi
   // 18 merges with 19 into order 1; the parent's buddy 20 (order 2) is free: tail.
   CHECK(f.list(0, R).empty());
   CHECK(f.list(1, R) == Pfns{18});
-  f.zone().check_invariants();
+  f.check_invariants();
 }
 
 TEST_CASE("3.11 free_pcppages_bulk: batch_free grows by one for each empty list passed over",
@@ -185,7 +185,7 @@ TEST_CASE("3.11 free_pcppages_bulk: batch_free grows by one for each empty list 
   CHECK(f.list(0, M) == Pfns{17});
   CHECK(f.list(1, M) == Pfns{18});
   CHECK(f.list(0, U) == Pfns{27});
-  f.zone().check_invariants();
+  f.check_invariants();
 }
 
 TEST_CASE("3.11 free_pcppages_bulk: with one list left it is drained; the spill is min(batch, "
@@ -199,7 +199,7 @@ TEST_CASE("3.11 free_pcppages_bulk: with one list left it is drained; the spill 
   CHECK(f.pcp_count() == 0);
   CHECK(f.list(3, M) == Pfns{24, 16, 8, 0});
   CHECK(f.free_pages() == 32);
-  f.zone().check_invariants();
+  f.check_invariants();
 }
 
 TEST_CASE("D14: with batch 1 and high 0 every order-0 free spills at once", "[zone][pcp][spill]") {
@@ -241,7 +241,7 @@ TEST_CASE("3.11 free_pcppages_bulk: a page refilled through a fallback is spille
   CHECK(f.list(1, U) == Pfns{0});
   CHECK(f.list(0, M).empty());
   CHECK(f.pageblock_type(0) == M);
-  f.zone().check_invariants();
+  f.check_invariants();
 }
 
 TEST_CASE("3.11 move_freepages: pages on per-CPU lists are not PageBuddy and are neither moved "
@@ -255,7 +255,7 @@ TEST_CASE("3.11 move_freepages: pages on per-CPU lists are not PageBuddy and are
   CHECK(f.list(2, U) == Pfns{4});
   CHECK(f.pcp_list(0, M) == Pfns{1});
   CHECK(f.zone().page(f.idx(1)).mt == M);
-  f.zone().check_invariants();
+  f.check_invariants();
 }
 
 TEST_CASE("D7: an order-0 allocation fails when the CPU's list is still empty after the refill, "
@@ -272,5 +272,5 @@ TEST_CASE("D7: an order-0 allocation fails when the CPU's list is still empty af
   CHECK(f.pcp_list(1, M) == Pfns{7});
   CHECK(f.alloc(0, M, 1) == Pfn{7});
   CHECK(f.fallbacks().total == 0);
-  f.zone().check_invariants();
+  f.check_invariants();
 }

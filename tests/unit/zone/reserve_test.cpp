@@ -19,7 +19,7 @@ TEST_CASE("3.11 setup_zone_migrate_reserve: the lowest pageblocks become RESERVE
   CHECK(f.list(3, RES) == Pfns{8, 0});
   CHECK(f.list(3, M) == Pfns{24, 16});
   CHECK(f.total_retypes() == 0); // initialisation is not counted (D4)
-  f.zone().check_invariants();
+  f.check_invariants();
 }
 
 TEST_CASE("3.11 setup_zone_migrate_reserve: with pageblocks smaller than a max-order block the "
@@ -52,7 +52,7 @@ TEST_CASE("3.11 setup_zone_migrate_reserve: a short last pageblock becomes RESER
   f.free(16);
   CHECK(f.list(2, RES) == Pfns{16});
   CHECK(f.list(2, M).empty());
-  f.zone().check_invariants();
+  f.check_invariants();
 }
 
 TEST_CASE("D13: the reserve count is min(2, roundup(min_wmark, pageblock) >> pageblock_order), or "
@@ -62,22 +62,22 @@ TEST_CASE("D13: the reserve count is min(2, roundup(min_wmark, pageblock) >> pag
   c.zone.memory = Size{2048, true}; // 8 MiB: min_free_kbytes int_sqrt(8192 * 16) = 362
   c.zone.region_size = Size{2048, true};
   c.zone.pageblock_order = 10; // min_wmark 90 pages: one 1024-page pageblock
-  CHECK(resolve_geometry(c).reserve_pageblocks == 1);
+  CHECK(reserve_pageblocks_311(c, resolve_geometry(c)) == 1);
   c.zone.pageblock_order = 3; // 90 pages round up to 12 pageblocks of 8: capped at 2
-  CHECK(resolve_geometry(c).reserve_pageblocks == 2);
+  CHECK(reserve_pageblocks_311(c, resolve_geometry(c)) == 2);
   c.zone.memory = Size{32, true}; // 128 KiB: min_free_kbytes clamps to 128: 32 pages
   c.zone.region_size = Size{32, true};
   c.zone.max_order = 4;
-  CHECK(resolve_geometry(c).reserve_pageblocks == 2);
+  CHECK(reserve_pageblocks_311(c, resolve_geometry(c)) == 2);
   c.zone.memory = Size{4ULL << 30, false}; // 4 GiB: min_free_kbytes 8192, min_wmark 2048
   c.zone.region_size = Size{512ULL << 20, false};
   c.zone.max_order = 11;
   c.zone.pageblock_order = 10;
-  CHECK(resolve_geometry(c).reserve_pageblocks == 2);
-  c.zone.memory = Size{64ULL << 30, false};           // 64 GiB: min_free_kbytes 32768 (8192 pages)
-  CHECK(resolve_geometry(c).reserve_pageblocks == 2); // 8 pageblocks, capped
-  c.reserve.pageblocks = 3;
-  CHECK(resolve_geometry(c).reserve_pageblocks == 3);
+  CHECK(reserve_pageblocks_311(c, resolve_geometry(c)) == 2);
+  c.zone.memory = Size{64ULL << 30, false}; // 64 GiB: min_free_kbytes 32768 (8192 pages)
+  CHECK(reserve_pageblocks_311(c, resolve_geometry(c)) == 2); // 8 pageblocks, capped
+  c.policy_values["reserve.pageblocks"] = 3u;
+  CHECK(reserve_pageblocks_311(c, resolve_geometry(c)) == 3);
 }
 
 TEST_CASE("D13: an 8 MiB zone with pageblock_order 10 boots with pageblock 0 RESERVE",
@@ -87,9 +87,9 @@ TEST_CASE("D13: an 8 MiB zone with pageblock_order 10 boots with pageblock 0 RES
   c.zone.region_size = Size{2048, true};
   c.pcp.enabled = false;
   const Geometry g = resolve_geometry(c);
-  StockPolicy policy(c);
-  Zone zone(c, g, policy);
-  zone.boot();
+  Zone zone(c, g);
+  StockPolicy policy(zone, c);
+  policy.boot();
   CHECK(zone.pageblock_types() == std::vector<Migratetype>{RES, M});
   CHECK(zone.free_list(10, RES).head == 0);
   CHECK(zone.free_list(10, RES).count == 1);

@@ -1,0 +1,42 @@
+// The one table of policies: name, one-line description, the config keys the policy owns (its
+// switches and settings) and its factory. `memsim policies`, config validation, compare's
+// per-run overrides, sweeps and the docs all read it; no other file names a policy.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "memsim/config.hpp"
+#include "policy/policy.hpp"
+
+namespace memsim {
+
+struct PolicyInfo {
+  std::string name;
+  std::string description;
+  std::vector<PolicyKey> keys; // owned keys ("region_aware.ra_cache", "reserve.pageblocks")
+  std::function<std::unique_ptr<Policy>(Zone&, const Config&)> make;
+  bool compared_by_default = false; // one of compare's default --policies
+
+  bool owns(std::string_view key) const;
+  bool owns_namespace(std::string_view ns) const;
+};
+
+const std::vector<PolicyInfo>& policy_registry();
+// Throws InputError for an unknown name, listing the valid ones ("<origin>: unknown policy").
+const PolicyInfo& find_policy(std::string_view name, std::string_view origin = {});
+std::unique_ptr<Policy> make_policy(std::string_view name, Zone& zone, const Config& config);
+
+// replay's default --policy and compare's default --policies ("a,b").
+const std::string& default_policy();
+std::string default_compare_policies();
+
+// Every key of `touched` namespaces (ConfigBuilder::touched_namespaces()) must belong to one of
+// the runs' policies: "NS.* keys need the X policy, which no run here uses" otherwise.
+void check_key_owners(const std::vector<std::string>& touched,
+                      const std::vector<std::string>& run_policies);
+
+} // namespace memsim

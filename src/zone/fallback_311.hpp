@@ -1,0 +1,42 @@
+// The fallback of Linux 3.11 (mm/page_alloc.c __rmqueue_fallback with its fallbacks[] table and
+// its inline steal, the later try_to_steal_freepages): the building block of the 3.11
+// generation's __rmqueue (stock) and of Bhat's v4 (region-aware, with loan-only stealing).
+// docs/kernel-3.11.md, docs/semantics.md D3, D21, D31, D33.
+#pragma once
+
+#include "memsim/counters.hpp"
+#include "zone/zone.hpp"
+
+namespace memsim {
+
+struct Fallback311Rules {
+  // 3.11: claim the pageblock when at least half of it moved, and re-type every pageblock of a
+  // block of pageblock order or more. false: Bhat v4 31 loan-only stealing (move, never claim).
+  bool claim = true;
+  // Set to the block being stolen while its pageblock's free pages move, then back to kNoPage
+  // (v4: its re-insertion must not be offered to the region allocator, D31). May be null.
+  PageIdx* stealing = nullptr;
+};
+
+struct FallbackTake {
+  PageIdx block = kNoPage; // its lowest 2^order pages are the caller's
+  unsigned claimed = 0;    // pageblocks re-typed to the requester
+};
+
+// __rmqueue_fallback() of 3.11: largest order first, the fallbacks[] row of `start_mt`; the
+// block is split by expand() onto start_mt's lists. Counts the fallback and what it did to
+// pageblock ownership.
+FallbackTake rmqueue_fallback_311(Zone& zone, unsigned order, Migratetype start_mt,
+                                  const Fallback311Rules& rules, AllocatorCounters& counters);
+
+// try_to_steal_freepages() (the 3.11 steal branch): when current_order >= pageblock_order / 2
+// or the request is RECLAIMABLE, move the pageblock's free pages (the block about to be taken
+// included) to start_mt and, with `claim`, claim the pageblock if they are at least half of it.
+// Returns the pageblocks whose type changed.
+unsigned try_to_steal_freepages(Zone& zone, PageIdx page, unsigned current_order,
+                                Migratetype start_mt, const Fallback311Rules& rules);
+
+// set_pageblock_migratetype() for a fallback's claim: 1 when the type changed, else 0.
+unsigned claim_pageblock(Zone& zone, PageIdx page, Migratetype mt);
+
+} // namespace memsim

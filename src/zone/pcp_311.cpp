@@ -1,0 +1,106 @@
+// Per-CPU page lists of Linux 3.11 (order 0 only): buffered_rmqueue's per-CPU branch with its
+// rmqueue_bulk refill, and free_hot_cold_page with its free_pcppages_bulk spill.
+#include "zone/pcp_311.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "memsim/error.hpp"
+
+namespace memsim {
+
+PerCpuPages311::PerCpuPages311(unsigned cpus, unsigned batch, unsigned high)
+    : cpus_(cpus), batch_(batch), high_(high) {}
+
+Taken PerCpuPages311::rmqueue(Zone& zone, Rmqueue& buddy, Migratetype mt, unsigned cpu, bool cold) {
+  Cpu& pcp = cpus_[cpu];
+  PageList& list = pcp.lists[index_of(mt)];
+  if (list.empty()) {
+    rmqueue_bulk(zone, buddy, pcp, mt, cold);
+    if (list.empty()) return {};
+  }
+  const PageIdx page = cold ? list.tail : list.head;
+  const bool fallback = (zone.page(page).flags & kPageFallback) != 0;
+  zone.pcp_unlink(list, page);
+  zone.pcp_release(page);
+  --pcp.count;
+  return {page, fallback, TakeSource::pcp};
+}
+
+// rmqueue_bulk(): `batch` __rmqueue calls; each page is linked after the previous one (hot:
+// list_add on the last page, i.e. appended; cold: list_add_tail on it, i.e. prepended), so a
+// hot or cold pop both return the first page taken. Each page's freepage migratetype is the
+// requested type, whatever list it came from.
+void PerCpuPages311::rmqueue_bulk(Zone& zone, Rmqueue& buddy, Cpu& pcp, Migratetype mt, bool cold) {
+  PageList& list = pcp.lists[index_of(mt)];
+  for (unsigned taken = 0; taken < batch_; ++taken) {
+    const Taken t = buddy.rmqueue(0, mt);
+    if (t.block == kNoPage) break;
+    zone.pcp_link(list, t.block, 0, mt, t.fallback ? kPageFallback : 0, !cold);
+    ++pcp.count;
+  }
+}
+
+void PerCpuPages311::free_hot_cold_page(Zone& zone, PageIdx page, unsigned cpu, bool cold) {
+  Cpu& pcp = cpus_[cpu];
+  const Migratetype mt = zone.pageblock_migratetype(page);
+  const Migratetype list_mt = index_of(mt) >= kRequestableTypes ? Migratetype::movable : mt;
+  zone.pcp_link(pcp.lists[index_of(list_mt)], page, 0, mt, 0, cold);
+  ++pcp.count;
+  if (pcp.count >= high_) free_pcppages_bulk(zone, pcp, std::min<std::uint64_t>(batch_, pcp.count));
+}
+
+// free_pcppages_bulk(): round-robin over the three lists starting after UNMOVABLE, taking
+// up to batch_free pages off each list's tail (coldest); batch_free grows with every list
+// looked at and carries over between rounds exactly as coded; when only one list is left it
+// is drained. Each page goes to __free_one_page with its freepage migratetype.
+void PerCpuPages311::free_pcppages_bulk(Zone& zone, Cpu& pcp, std::uint64_t count) {
+  int mt = 0;
+  std::uint64_t batch_free = 0;
+  std::uint64_t to_free = count;
+  while (to_free != 0) {
+    PageList* list = nullptr;
+    do {
+      ++batch_free;
+      if (++mt == kRequestableTypes) mt = 0;
+      list = &pcp.lists[mt];
+    } while (list->empty());
+    if (batch_free == kRequestableTypes) batch_free = to_free;
+    do {
+      const PageIdx page = list->tail;
+      const Migratetype cached = zone.page(page).mt;
+      zone.pcp_unlink(*list, page);
+      zone.pcp_release(page);
+      --pcp.count;
+      zone.free_one_page(page, 0, cached);
+    } while (--to_free != 0 && --batch_free != 0 && !list->empty());
+  }
+}
+
+void PerCpuPages311::check_invariants(const Zone& zone) const {
+  std::uint64_t listed = 0;
+  for (const Cpu& pcp : cpus_) {
+    std::uint64_t n = 0;
+    for (const PageList& list : pcp.lists) {
+      std::uint64_t m = 0;
+      for (PageIdx i = list.head; i != kNoPage; i = zone.page(i).next) {
+        if (zone.page(i).state != PageState::pcp)
+          throw InternalError(fmt::format("invariant violated: page {} on a pcp list", i));
+        if (++m > zone.pages()) throw InternalError("invariant violated: pcp list has a cycle");
+      }
+      if (m != list.count)
+        throw InternalError("invariant violated: pcp list count disagrees with its pages");
+      n += m;
+    }
+    if (n != pcp.count)
+      throw InternalError("invariant violated: pcp count disagrees with its lists");
+    listed += n;
+  }
+  std::uint64_t in_state = 0;
+  for (const RegionCounters& r : zone.region_counters()) in_state += r.pcp_pages;
+  if (listed != in_state)
+    throw InternalError("invariant violated: pages in pcp state that are on no pcp list");
+}
+
+} // namespace memsim

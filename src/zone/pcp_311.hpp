@@ -1,0 +1,49 @@
+// The per-CPU page lists of Linux 3.11 (struct per_cpu_pages: order 0 only, one list per
+// requestable migratetype, hot/cold): buffered_rmqueue's per-CPU branch with its rmqueue_bulk
+// refill, and free_hot_cold_page with its free_pcppages_bulk spill (docs/kernel-3.11.md,
+// docs/semantics.md D14, D16). A policy of the 3.11 generation owns one.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "zone/taken.hpp"
+#include "zone/zone.hpp"
+
+namespace memsim {
+
+class PerCpuPages311 {
+public:
+  PerCpuPages311(unsigned cpus, unsigned batch, unsigned high);
+
+  // buffered_rmqueue(), order 0: refill an empty list with rmqueue_bulk through `buddy`, then
+  // pop the head (hot) or the tail (cold). Fails when the list is still empty (D7).
+  Taken rmqueue(Zone& zone, Rmqueue& buddy, Migratetype mt, unsigned cpu, bool cold);
+  // free_hot_cold_page(): onto the list of the pageblock's type (RESERVE rides MOVABLE); a list
+  // reaching `high` spills min(batch, count) pages through free_pcppages_bulk.
+  void free_hot_cold_page(Zone& zone, PageIdx page, unsigned cpu, bool cold);
+
+  std::uint64_t count(unsigned cpu) const { return cpus_[cpu].count; }
+  const PageList& list(unsigned cpu, Migratetype mt) const {
+    return cpus_[cpu].lists[index_of(mt)];
+  }
+  unsigned cpus() const { return static_cast<unsigned>(cpus_.size()); }
+  // Lists consistent with their pages and counts; throws InternalError naming what broke.
+  void check_invariants(const Zone& zone) const;
+
+private:
+  friend struct PcpTestAccess; // tests that corrupt the state on purpose
+  struct Cpu {
+    std::array<PageList, kRequestableTypes> lists; // by migratetype (RESERVE rides movable)
+    std::uint64_t count = 0;
+  };
+  void rmqueue_bulk(Zone& zone, Rmqueue& buddy, Cpu& pcp, Migratetype mt, bool cold);
+  void free_pcppages_bulk(Zone& zone, Cpu& pcp, std::uint64_t count);
+
+  std::vector<Cpu> cpus_;
+  unsigned batch_;
+  unsigned high_;
+};
+
+} // namespace memsim
