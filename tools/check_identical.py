@@ -57,7 +57,7 @@ def normalised_json(data, ignore):
     return json.dumps(doc, sort_keys=False, indent=1).encode()
 
 
-def traces(workdir, binary, quick):
+def traces(workdir, binary, quick, problems, new_binary):
     found = sorted((ROOT / "traces" / "golden").glob("*.json*"))
     found = [p for p in found if not p.name.endswith((".stats.json", ".compare.json"))
              and ".placements." not in p.name]
@@ -69,13 +69,17 @@ def traces(workdir, binary, quick):
     out.append((str(kmem / "trace-head.txt.xz"), ["--proc-in", str(kmem / "proc-begin")]))
     models = {"ebizzy": ["--set", "memory=4GiB", "--set", "instances=2", "--set", "threads=2"],
               "kbuild": [], "pagecache": [], "random": []}
-    for model, params in models.items():
+    for model, params in ({} if quick else models).items():
         path = os.path.join(workdir, f"gen-{model}.jsonl.zst")
-        extra = [] if quick else []
-        code, _, err = run(binary, ["gen", model, "-o", path, "--seed", "7", *params, *extra],
+        code, _, err = run(binary, ["gen", model, "-o", path, "--seed", "7", *params],
                            workdir)
         if code != 0:
             sys.exit(f"check_identical: gen {model} failed: {err.decode()}")
+        again = os.path.join(workdir, f"gen-{model}-new.jsonl.zst")
+        run(new_binary, ["gen", model, "-o", again, "--seed", "7", *params], workdir)
+        compare_outputs(f"gen {model}", pathlib.Path(path).read_bytes(),
+                        pathlib.Path(again).read_bytes() if os.path.exists(again) else b"",
+                        problems)
         out.append((path, []))
     return out
 
@@ -136,10 +140,11 @@ def main():
     parser.add_argument("--ignore-key", action="append", default=[])
     parser.add_argument("--quick", action="store_true", help="goldens and bundled traces only")
     args = parser.parse_args()
+    args.old, args.new = os.path.abspath(args.old), os.path.abspath(args.new)
     problems = []
     with tempfile.TemporaryDirectory(prefix="memsim-identical-") as workdir:
         checked = 0
-        for trace, extra in traces(workdir, args.old, args.quick):
+        for trace, extra in traces(workdir, args.old, args.quick, problems, args.new):
             for policy in args.policies.split(","):
                 check_replay(args, trace, extra, policy, workdir, problems)
                 checked += 1

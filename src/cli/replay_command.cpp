@@ -174,14 +174,20 @@ void add_replay_command(CLI::App& app) {
 
 void add_policies_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("policies", "list policies, their switches and descriptions");
-  cmd->callback([] {
+  auto names_only = std::make_shared<bool>(false);
+  cmd->add_flag("--names", *names_only, "print only the policy names, one a line (for scripts)");
+  cmd->callback([names_only] {
     for (const PolicyInfo& info : policy_registry()) {
+      if (*names_only) {
+        fmt::print("{}\n", info.name);
+        continue;
+      }
       fmt::print("{:<14} {}\n", info.name, info.description);
       for (const PolicyKey& key : info.keys)
         fmt::print("  {:<40} {}{}\n", key.key, key.description,
-                   key.kind == KeyKind::flag
-                       ? (key.default_flag ? " (default true)" : " (default false)")
-                       : "");
+                   key.kind != KeyKind::flag ? ""
+                   : key.default_flag        ? " (default true)"
+                                             : " (default false)");
     }
   });
 }

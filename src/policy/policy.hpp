@@ -36,6 +36,14 @@ struct PolicyReport {
   std::uint64_t min_wmark = 0;            // pages
 };
 
+// The replay's side of a migration (Zone::move_allocation): the live allocation whose block was
+// `from` now lives at `to`, under the same id, so the trace's later free finds it.
+class LiveAllocations {
+public:
+  virtual ~LiveAllocations() = default;
+  virtual void moved(PageIdx from, PageIdx to) = 0;
+};
+
 class Policy {
 public:
   virtual ~Policy() = default;
@@ -61,8 +69,11 @@ public:
   virtual std::vector<std::string> notes() const { return {}; }
   // The policy's own lists and back-ends recounted; throws InternalError naming what broke.
   virtual void check_invariants() const {}
-  // Called by the simulator after every trace event (background work: evacuation, ...).
-  virtual void between_events() {}
+  // Called by the simulator after every trace event (background work: evacuation, compaction);
+  // a policy that migrates allocations returns true from migrates() so the simulator keeps the
+  // block -> id map that LiveAllocations::moved needs.
+  virtual bool migrates() const { return false; }
+  virtual void between_events(LiveAllocations& /*live*/) {}
 };
 
 } // namespace memsim

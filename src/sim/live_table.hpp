@@ -49,6 +49,11 @@ public:
   bool contains(std::uint64_t id) const { return find(id) != kNoPage; }
   // Records `id` -> `block` (block != kNoPage); false, changing nothing, when `id` is live.
   bool insert(std::uint64_t id, PageIdx block);
+  // Moves live id `id` to `block` (a migration).
+  void assign(std::uint64_t id, PageIdx block) {
+    erase(id);
+    insert(id, block);
+  }
   // Forgets live id `id`; does nothing when it is not live.
   void erase(std::uint64_t id);
   // Starts loading the memory that find/insert/erase of `id` will touch.

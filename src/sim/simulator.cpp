@@ -17,6 +17,7 @@ Simulator::Simulator(const Config& config, const std::string& policy_name, std::
       reader_(reader), trace_path_(std::move(trace_path)), options_(options),
       zone_(std::make_unique<Zone>(config_, geometry_)),
       policy_(make_policy(policy_name, *zone_, config_)) {
+  track_owners_ = policy_->migrates();
   policy_->boot();
   apply_preallocated(reader.header());
   zone_->finish_init();
@@ -38,6 +39,7 @@ void Simulator::apply_preallocated(const TraceHeader& header) {
     if (!block.id) continue;
     if (!live_.insert(*block.id, idx))
       throw InputError(fmt::format("{}: id {} is used twice", origin, *block.id));
+    own(idx, *block.id);
   }
 }
 
@@ -69,7 +71,7 @@ void Simulator::apply(const Event& event) {
   if (event.has_t) last_t_ = event.t;
   const bool boundary = options_.interval != 0 && (index_ + 1) % options_.interval == 0;
   if (boundary || event.op == EventOp::mark) sample(event, event.op == EventOp::mark);
-  policy_->between_events();
+  policy_->between_events(*this);
   if (options_.check) {
     try {
       check_invariants();
@@ -102,6 +104,7 @@ void Simulator::apply_alloc(const Event& event) {
     } else {
       zone_->mark_allocated(taken.block, event.order, event.mt);
       live_.insert(event.id, taken.block);
+      own(taken.block, event.id);
       placement.pfn = zone_->pfn_of(taken.block);
       placement.fallback = taken.fallback;
     }
@@ -125,6 +128,7 @@ void Simulator::apply_free(const Event& event) {
                             event.id, event.order, order));
   }
   live_.erase(event.id);
+  if (track_owners_) owners_.erase(block);
   zone_->mark_freed(block);
   policy_->free(block, order, event.cpu, event.cold);
 }
@@ -150,8 +154,24 @@ void Simulator::apply_split(const Event& event) {
     return;
   }
   zone_->split_allocation(block);
-  for (std::uint64_t j = 1; j < pages; ++j)
+  for (std::uint64_t j = 1; j < pages; ++j) {
     live_.insert(event.id + j, static_cast<PageIdx>(block + j));
+    own(static_cast<PageIdx>(block + j), event.id + j);
+  }
+}
+
+void Simulator::own(PageIdx block, std::uint64_t id) {
+  if (track_owners_) owners_[block] = id;
+}
+
+void Simulator::moved(PageIdx from, PageIdx to) {
+  if (!track_owners_) throw InternalError("a policy moved an allocation without migrates()");
+  const auto it = owners_.find(from);
+  if (it == owners_.end()) return; // a preallocated block without an id: nobody frees it
+  const std::uint64_t id = it->second;
+  owners_.erase(it);
+  owners_[to] = id;
+  live_.assign(id, to);
 }
 
 void Simulator::sample(const Event& event, bool at_mark) {

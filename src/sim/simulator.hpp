@@ -10,15 +10,15 @@
 #include <string>
 
 #include "memsim/config.hpp"
+#include <absl/container/flat_hash_map.h>
+
 #include "memsim/trace.hpp"
+#include "policy/policy.hpp"
 #include "sim/live_table.hpp"
 #include "stats/run_stats.hpp"
 #include "stats/zone_detail.hpp"
 
 namespace memsim {
-
-class Policy;
-class Zone;
 
 struct ReplayOptions {
   bool strict = false;        // recoverable trace problems are errors (docs/spec.md §4.4)
@@ -42,7 +42,7 @@ public:
   virtual void place(const Placement& placement) = 0;
 };
 
-class Simulator {
+class Simulator : private LiveAllocations {
 public:
   // `policy_entry` is the name as the user wrote it (stats "policy"); `policy_name` the registry
   // name. The reader supplies the header (preallocated blocks) and where() for messages.
@@ -76,6 +76,8 @@ private:
   void apply_preallocated(const TraceHeader& header);
   void check_invariants() const;
   void prefetch_id(const Event& event) const;
+  void moved(PageIdx from, PageIdx to) override;
+  void own(PageIdx block, std::uint64_t id);
   void prefetch_block(const Event& event) const;
 
   Config config_;
@@ -87,6 +89,9 @@ private:
   std::unique_ptr<Zone> zone_;
   std::unique_ptr<Policy> policy_;
   LiveTable live_; // allocation id -> block head
+  // block head -> allocation id, kept only for a policy that migrates (Policy::migrates)
+  absl::flat_hash_map<PageIdx, std::uint64_t> owners_;
+  bool track_owners_ = false;
   PlacementSink* placements_ = nullptr;
   EventCounts counts_;
   std::uint64_t index_ = 0;

@@ -59,9 +59,7 @@ void setup_zone_migrate_reserve(Zone& zone, unsigned reserve_pageblocks) {
   }
 }
 
-// docs/semantics.md D19: take the free block holding [pfn, pfn + 2^order) off its list (first
-// releasing it from a back-end if held there) and split it down; the halves that do not hold
-// the target go back, through the list hooks, to the head of the list the block was on.
+// docs/semantics.md D19: the range taken out of the free lists (take_free), then live.
 PageIdx Zone::carve(Pfn pfn, unsigned order, Migratetype mt, const char* origin) {
   const Pfn start = config_.zone.start_pfn;
   if (order >= max_order()) {
@@ -77,6 +75,20 @@ PageIdx Zone::carve(Pfn pfn, unsigned order, Migratetype mt, const char* origin)
     throw InputError(fmt::format("{}: pfn {} is not aligned to order {}", origin, pfn, order));
   }
   const auto target = static_cast<PageIdx>(pfn - start);
+  if (!take_free(target, order)) {
+    throw InputError(fmt::format("{}: pfn {} order {} is not free (it overlaps another "
+                                 "preallocated block)",
+                                 origin, pfn, order));
+  }
+  mark_allocated(target, order, mt);
+  return target;
+}
+
+// The free block holding [target, target + 2^order) (first released from a back-end if held)
+// is taken off its list and split down; the halves that do not hold the target go back,
+// through the list hooks, to the head of the list the block was on. When the target is the
+// block's lowest part this is what expand() does.
+bool Zone::take_free(PageIdx target, unsigned order) {
   for (unsigned o = order; o < max_order(); ++o) {
     const auto head = static_cast<PageIdx>(target & ~((std::uint64_t{1} << o) - 1));
     const Page& h = pages_[head];
@@ -98,12 +110,10 @@ PageIdx Zone::carve(Pfn pfn, unsigned order, Migratetype mt, const char* origin)
         add_to_freelist(static_cast<PageIdx>(cur + half), level, list_mt, false);
       }
     }
-    mark_allocated(target, order, mt);
-    return target;
+    pages_[target].state = PageState::tail;
+    return true;
   }
-  throw InputError(fmt::format("{}: pfn {} order {} is not free (it overlaps another "
-                               "preallocated block)",
-                               origin, pfn, order));
+  return false;
 }
 
 } // namespace memsim

@@ -109,6 +109,14 @@ void Zone::mark_freed(PageIdx block) {
   p.state = PageState::tail;
 }
 
+// migrate_pages() as the engine sees it: the block `to` (taken off the free lists, same order)
+// becomes the live allocation `from` was, and `from` stops being live.
+void Zone::move_allocation(PageIdx from, PageIdx to) {
+  const Page old = pages_[from];
+  mark_allocated(to, old.order, old.mt);
+  mark_freed(from);
+}
+
 // split_page(): the block's pages become order-0 allocations of the same type; no counter
 // changes, nothing moves.
 void Zone::split_allocation(PageIdx block) {

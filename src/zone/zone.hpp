@@ -71,11 +71,17 @@ public:
   void boot_free(bool to_tail);
   // The `preallocated` carve of docs/semantics.md D19. Throws InputError("<origin>: ...").
   PageIdx carve(Pfn pfn, unsigned order, Migratetype mt, const char* origin);
+  // Takes the aligned range [target, target + 2^order) out of the free lists, splitting the
+  // free block that holds it; false (nothing changed) when no free block holds it.
+  bool take_free(PageIdx target, unsigned order);
 
   // --- accounting of live blocks ---
   void mark_allocated(PageIdx block, unsigned order, Migratetype mt);
   // The block stops being live (its pages are counted out); the caller frees it.
   void mark_freed(PageIdx block);
+  // The migration primitive: `to` (taken with take_free, same order) becomes the allocation
+  // `from` was; `from` is no longer live and is the caller's to free (Policy::free).
+  void move_allocation(PageIdx from, PageIdx to);
   // split_page(): a live order-k block becomes 2^k live order-0 blocks.
   void split_allocation(PageIdx block);
 

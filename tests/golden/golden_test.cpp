@@ -1,7 +1,8 @@
-// Golden traces: every trace in traces/golden/ replayed by the memsim command must give the
-// stats and placements recorded beside it, and a trace named compare-* the `memsim compare`
-// document recorded beside it (compared as parsed JSON, memsim_version and the trace path
-// aside). Re-bless with tools/bless_golden.sh and review the diff.
+// Golden traces: every trace in traces/golden/ replayed by the memsim command under every policy
+// of the registry must give the stats and placements recorded beside it (STEM.stats.json for the
+// default policy, STEM.POLICY.stats.json for the others), and a trace named compare-* the
+// `memsim compare` document recorded beside it (compared as parsed JSON, memsim_version and the
+// trace path aside). Re-bless with tools/bless_golden.sh and review the diff.
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -21,16 +22,27 @@ std::vector<fs::path> golden_traces() {
         name.find(".placements.") != std::string::npos ||
         name.find(".compare.") != std::string::npos)
       continue;
+    if (name.find('.') == std::string::npos) continue;
     traces.push_back(entry.path());
   }
   std::sort(traces.begin(), traces.end());
   return traces;
 }
 
-fs::path expected(const fs::path& trace, const std::string& kind) {
+fs::path expected(const fs::path& trace, const std::string& kind, const std::string& policy = "") {
   std::string stem = trace.filename().string();
   stem = stem.substr(0, stem.find('.'));
-  return trace.parent_path() / (stem + kind);
+  return trace.parent_path() / (stem + (policy.empty() ? "" : "." + policy) + kind);
+}
+
+// The registry's policies, as `memsim policies --names` lists them (the first is the default).
+std::vector<std::string> policy_names() {
+  const auto result = run_memsim({"policies", "--names"});
+  std::vector<std::string> names;
+  std::istringstream in(result.out);
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) names.push_back(line);
+  return names;
 }
 
 std::vector<nlohmann::json> json_lines(const std::string& text) {
@@ -49,26 +61,33 @@ nlohmann::json comparable(nlohmann::json stats) {
 
 } // namespace
 
-TEST_CASE("Every golden trace replays to its recorded stats and placements", "[golden]") {
+TEST_CASE("Every golden trace replays to its recorded stats and placements under every policy",
+          "[golden]") {
   const std::vector<fs::path> traces = golden_traces();
+  const std::vector<std::string> policies = policy_names();
   REQUIRE(traces.size() >= 3);
+  REQUIRE(policies.size() >= 2);
   for (const fs::path& trace : traces) {
-    SECTION(trace.filename().string()) {
-      memsim::test::TempDir dir;
-      const auto result =
-          run_memsim({"replay", trace.string(), "--check", "--json", (dir / "stats.json").string(),
-                      "--placements", (dir / "placements.jsonl").string()});
-      INFO(result.err);
-      REQUIRE(result.status == 0);
-      auto stats = nlohmann::json::parse(slurp(dir / "stats.json"));
-      auto want = nlohmann::json::parse(slurp(expected(trace, ".stats.json")));
-      stats.erase("memsim_version");
-      want.erase("memsim_version");
-      stats["trace"].erase("path");
-      want["trace"].erase("path");
-      CHECK(stats == want);
-      CHECK(json_lines(slurp(dir / "placements.jsonl")) ==
-            json_lines(slurp(expected(trace, ".placements.jsonl"))));
+    for (const std::string& policy : policies) {
+      const std::string suffix = policy == policies.front() ? "" : policy;
+      DYNAMIC_SECTION(trace.filename().string() << " under " << policy) {
+        REQUIRE(fs::exists(expected(trace, ".stats.json", suffix)));
+        memsim::test::TempDir dir;
+        const auto result = run_memsim({"replay", trace.string(), "--policy", policy, "--check",
+                                        "--json", (dir / "stats.json").string(), "--placements",
+                                        (dir / "placements.jsonl").string()});
+        INFO(result.err);
+        REQUIRE(result.status == 0);
+        auto stats = nlohmann::json::parse(slurp(dir / "stats.json"));
+        auto want = nlohmann::json::parse(slurp(expected(trace, ".stats.json", suffix)));
+        stats.erase("memsim_version");
+        want.erase("memsim_version");
+        stats["trace"].erase("path");
+        want["trace"].erase("path");
+        CHECK(stats == want);
+        CHECK(json_lines(slurp(dir / "placements.jsonl")) ==
+              json_lines(slurp(expected(trace, ".placements.jsonl", suffix))));
+      }
     }
   }
 }

@@ -35,14 +35,14 @@ struct Case {
 };
 
 // Allocation orders skewed to 0 (as in real traces): 0 about 60%, then halving.
-unsigned random_order(Rng& rng, unsigned max_order) {
+unsigned random_order(TestRng& rng, unsigned max_order) {
   unsigned order = 0;
   while (order + 1 < max_order && rng.chance(order == 0 ? 40 : 45)) ++order;
   return order;
 }
 
 std::vector<Op> make_trace(std::uint64_t seed, const Case& c, std::size_t events) {
-  Rng rng{seed};
+  TestRng rng{seed};
   std::vector<Op> ops;
   std::uint64_t live = 0; // only a guide for the alloc/free mix: the oracle decides
   for (std::size_t i = 0; i < events; ++i) {

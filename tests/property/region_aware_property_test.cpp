@@ -53,7 +53,7 @@ ZoneSetup setup(const Geometry5& g, const std::string& policy, RegionAwareSwitch
 // One random step on each fixture: an allocation (orders skewed low, all three types) or a
 // free of a random live block. Returns a description of the outcome for comparisons.
 struct Driver {
-  Rng rng;
+  TestRng rng;
   std::vector<Pfn> live;
 
   std::string step(ZoneFixture& fx) {
@@ -92,7 +92,7 @@ TEST_CASE("Region-aware invariants hold after every step for every switch combin
     for (std::size_t g = 0; g < kGeometries.size(); ++g) {
       const RegionAwareSwitches sw = switches(bits);
       ZoneFixture fx(setup(kGeometries[g], "region-aware", sw));
-      Driver driver{Rng{bits * 131 + g}, {}};
+      Driver driver{TestRng{bits * 131 + g}, {}};
       INFO("switch bits " << bits << ", geometry " << g);
       REQUIRE_NOTHROW(fx.check_invariants());
       for (int i = 0; i < 250; ++i) {
@@ -114,8 +114,8 @@ TEST_CASE("Region-aware with all six switches off places every block exactly as 
     for (std::uint64_t seed = 1; seed <= 4; ++seed) {
       ZoneFixture stock(setup(kGeometries[g], "stock", {}));
       ZoneFixture off(setup(kGeometries[g], "region-aware", switches(0)));
-      Driver a{Rng{seed * 7 + g}, {}};
-      Driver b{Rng{seed * 7 + g}, {}};
+      Driver a{TestRng{seed * 7 + g}, {}};
+      Driver b{TestRng{seed * 7 + g}, {}};
       INFO("geometry " << g << ", seed " << seed);
       REQUIRE(stock.dump() == off.dump());
       for (int i = 0; i < 400; ++i) {

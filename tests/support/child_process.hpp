@@ -70,7 +70,7 @@ private:
     unsigned order = 0;
   };
   std::vector<Slot> slots_;
-  Rng rng_;
+  TestRng rng_;
   std::uint64_t last_id_ = 0;
   std::uint64_t events_ = 0;
 };

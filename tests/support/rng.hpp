@@ -8,9 +8,9 @@
 
 namespace memsim::test {
 
-struct Rng {
+struct TestRng {
   memsim::Rng stream;
-  explicit Rng(std::uint64_t seed) : stream(seed) {}
+  explicit TestRng(std::uint64_t seed) : stream(seed) {}
   std::uint64_t next() { return stream.next(); }
   unsigned below(std::uint64_t n) { return static_cast<unsigned>(stream.below(n)); }
   bool chance(unsigned percent) { return below(100) < percent; }

@@ -1,0 +1,111 @@
+// The conformance suite over the registry: every policy row replays the same traces (the
+// golden traces, the quickstart trace, a generated random trace with splits and huge pages, and
+// the bundled real excerpt) with --check, the run succeeds, the stats document names the policy
+// and every invariant holds after every event; a second run gives the same bytes (determinism),
+// and compare of all the policies at once gives each run the bytes replay gives it.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "../../support/run_command.hpp"
+
+namespace fs = std::filesystem;
+using memsim::test::run_memsim;
+using memsim::test::slurp;
+using memsim::test::source_path;
+using memsim::test::TempDir;
+
+namespace {
+
+std::vector<std::string> policy_names() {
+  const auto result = run_memsim({"policies", "--names"});
+  std::vector<std::string> names;
+  std::istringstream in(result.out);
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) names.push_back(line);
+  return names;
+}
+
+struct Run {
+  int status = -1;
+  std::string err, stats, placements;
+};
+
+Run replay(const std::string& trace, const std::string& policy, const TempDir& dir, bool check) {
+  std::vector<std::string> args{"replay",       trace,
+                                "--policy",     policy,
+                                "--json",       (dir / "s.json").string(),
+                                "--placements", (dir / "p.jsonl").string()};
+  if (check) args.push_back("--check");
+  const auto r = run_memsim(args);
+  return {r.status, r.err, slurp(dir / "s.json"), slurp(dir / "p.jsonl")};
+}
+
+// Small traces (--check is O(pages) per event) and the generated one.
+std::vector<std::string> small_traces(const TempDir& dir) {
+  std::vector<std::string> out;
+  for (const auto& entry : fs::directory_iterator(source_path("traces/golden"))) {
+    const std::string name = entry.path().filename().string();
+    if (name.find(".stats.") != std::string::npos ||
+        name.find(".placements.") != std::string::npos ||
+        name.find(".compare.") != std::string::npos)
+      continue;
+    out.push_back(entry.path().string());
+  }
+  std::sort(out.begin(), out.end());
+  out.push_back(source_path("traces/quickstart.jsonl"));
+  const std::string generated = (dir / "random.jsonl").string();
+  const auto gen =
+      run_memsim({"gen", "random", "-o", generated, "--seed", "11", "--set", "memory=16MiB",
+                  "--set", "region_size=4MiB", "--set", "events=4000", "--set", "split=0.02",
+                  "--set", "huge=0.05", "--set", "pageblock_order=9"});
+  REQUIRE(gen.status == 0);
+  out.push_back(generated);
+  return out;
+}
+
+} // namespace
+
+TEST_CASE("Every registered policy replays every test trace with --check, deterministically",
+          "[policy][conformance]") {
+  TempDir dir;
+  const std::vector<std::string> policies = policy_names();
+  REQUIRE(policies.size() >= 2);
+  for (const std::string& trace : small_traces(dir)) {
+    for (const std::string& policy : policies) {
+      DYNAMIC_SECTION(policy << " on " << fs::path(trace).filename().string()) {
+        TempDir a, b;
+        const Run first = replay(trace, policy, a, true);
+        INFO(first.err);
+        REQUIRE(first.status == 0);
+        const auto stats = nlohmann::json::parse(first.stats);
+        CHECK(stats["policy"] == policy);
+        CHECK(stats["memsim_stats"] == 1);
+        const Run second = replay(trace, policy, b, false); // --check must not change anything
+        REQUIRE(second.status == 0);
+        CHECK(first.stats == second.stats);
+        CHECK(first.placements == second.placements);
+      }
+    }
+  }
+}
+
+TEST_CASE("compare of every registered policy gives each run the stats replay gives it",
+          "[policy][conformance][slow]") {
+  const std::vector<std::string> policies = policy_names();
+  std::string list;
+  for (const std::string& p : policies) list += (list.empty() ? "" : ",") + p;
+  const std::string trace = source_path("traces/kmem-6.1/trace-head.txt.xz");
+  const auto compared = run_memsim({"compare", trace, "--policies", list, "--json", "-"});
+  INFO(compared.err);
+  REQUIRE(compared.status == 0);
+  const auto doc = nlohmann::json::parse(compared.out);
+  REQUIRE(doc["runs"].size() == policies.size());
+  for (std::size_t i = 0; i < policies.size(); ++i) {
+    TempDir dir;
+    const Run alone = replay(trace, policies[i], dir, false);
+    REQUIRE(alone.status == 0);
+    auto mine = nlohmann::json::parse(alone.stats);
+    auto theirs = doc["runs"][i];
+    CHECK(mine == theirs);
+  }
+}
