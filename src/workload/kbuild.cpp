@@ -4,7 +4,7 @@
 // stays) and exits, freeing its anonymous memory, page tables and stack. `jobs` processes run
 // at once on the CPUs in turns; the page cache is reclaimed oldest file first once it holds its
 // limit. Ratios from the `fork` and `slab` phases of the real Linux 6.1 recording mixed-1g-smp2
-// (docs/fidelity.md).
+// (docs/workloads.md).
 #include <algorithm>
 
 #include "workload/generator.hpp"
@@ -141,7 +141,7 @@ ModelInfo kbuild_model() {
           "Many short processes: fork (pgd, order-1 stack, task slab), input read into the page "
           "cache, anonymous memory with its page tables, an output file that stays cached, exit. "
           "The page cache is reclaimed oldest file first at its limit. Ratios from the fork and "
-          "slab phases of the real Linux 6.1 recording mixed-1g-smp2 (docs/fidelity.md).",
+          "slab phases of the real Linux 6.1 recording mixed-1g-smp2 (docs/workloads.md).",
           params,
           [](const Params& p, std::uint64_t seed) { return std::make_unique<Kbuild>(p, seed); }};
 }

@@ -89,7 +89,7 @@ ModelInfo pagecache_model() {
           "Streams reading and writing files (order-0 movable page-cache pages) until the cache "
           "reaches `limit`, then reclaiming the oldest files 32 pages at a time for every new "
           "page. Kernel-page ratios from the `disk` phases of the real Linux 6.1 recording "
-          "mixed-1g-smp2 (docs/fidelity.md).",
+          "mixed-1g-smp2 (docs/workloads.md).",
           params, [](const Params& p, std::uint64_t seed) {
             return std::make_unique<PageCacheChurn>(p, seed);
           }};
