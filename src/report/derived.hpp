@@ -8,23 +8,11 @@
 #include <vector>
 
 #include "stats/counters.hpp"
+#include "stats/region_metrics.hpp"
 
 namespace memsim {
 
-struct RegionMetrics {
-  std::uint64_t allocated = 0;         // pages of live allocations, all types
-  std::optional<Migratetype> dominant; // nullopt when nothing is allocated; tie: lowest number
-  std::optional<double> homogeneity;   // max / sum; nullopt when nothing is allocated
-  bool mixed = false;                  // two or more types have allocated pages
-  bool free = false;                   // free_pages == pages (nr_free == present)
-};
-
-struct ZoneSummary {
-  std::uint64_t regions = 0, free_regions = 0, used_regions = 0, mixed_regions = 0,
-                mixed_pageblocks = 0;
-  std::optional<double> homogeneity; // page weighted, docs/spec.md §5
-};
-
+// stats/region_metrics.hpp over the regions of a snapshot.
 RegionMetrics region_metrics(const RegionSnapshot& region);
 ZoneSummary summarize_regions(const std::vector<RegionSnapshot>& regions);
 // The highest order with a free block (buddyinfo > 0); nullopt when nothing is free.

@@ -5,6 +5,7 @@
 
 #include "policy/policy.hpp"
 #include "sim/simulator.hpp"
+#include "stats/region_metrics.hpp"
 #include "zone/zone.hpp"
 
 namespace memsim {
@@ -111,20 +112,17 @@ ZoneDetail snapshot_zone_detail(const Zone& zone, const Policy& policy) {
 
 TimelineSample sample_zone(const Zone& zone, const Policy& policy) {
   TimelineSample s;
-  std::uint64_t dominant = 0, total = 0;
+  RegionTally tally;
   const auto& regions = zone.region_counters();
   for (std::uint64_t r = 0; r < regions.size(); ++r) {
     const RegionCounters& c = regions[r];
-    const std::uint64_t allocated = allocated_total(c);
-    int types = 0;
-    for (const std::uint64_t n : c.allocated) types += n != 0 ? 1 : 0;
-    if (allocated == 0 && c.pcp_pages == 0) ++s.free_regions;
-    if (types >= 2) ++s.mixed_regions;
-    dominant += *std::max_element(c.allocated.begin(), c.allocated.end());
-    total += allocated;
-    s.free_pages += region_pages(zone, r) - allocated - c.pcp_pages;
+    tally.add(c.allocated, c.pcp_pages, 0);
+    s.free_pages += region_pages(zone, r) - allocated_total(c) - c.pcp_pages;
   }
-  if (total != 0) s.homogeneity = static_cast<double>(dominant) / static_cast<double>(total);
+  const ZoneSummary summary = tally.summary();
+  s.free_regions = summary.free_regions;
+  s.mixed_regions = summary.mixed_regions;
+  s.homogeneity = summary.homogeneity;
   const auto& types = zone.pageblock_types();
   for (std::uint64_t b = 0; b < types.size(); ++b)
     s.mixed_pageblocks += pageblock_mixed(types[b], zone.pageblock_allocated()[b]) ? 1 : 0;

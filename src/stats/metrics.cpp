@@ -1,9 +1,10 @@
 // Derived metrics computed at export from the counters (src/stats/counters.hpp): the kernel's
 // extfrag indices, byte for byte as mm/vmstat.c computes them (64-bit unsigned arithmetic,
-// truncating divisions), and the page-weighted region homogeneity of docs/spec.md §5.
+// truncating divisions); the page-weighted homogeneity through stats/region_metrics.hpp.
 #include <algorithm>
 
 #include "stats/counters.hpp"
+#include "stats/region_metrics.hpp"
 
 namespace memsim {
 namespace {
@@ -53,14 +54,9 @@ std::int64_t fragmentation_index(unsigned order, const std::vector<std::uint64_t
 }
 
 std::optional<double> weighted_homogeneity(const std::vector<RegionSnapshot>& regions) {
-  std::uint64_t dominant = 0;
-  std::uint64_t total = 0;
-  for (const auto& region : regions) {
-    dominant += *std::max_element(region.allocated.begin(), region.allocated.end());
-    for (const std::uint64_t pages : region.allocated) total += pages;
-  }
-  if (total == 0) return std::nullopt;
-  return static_cast<double>(dominant) / static_cast<double>(total);
+  RegionTally tally;
+  for (const auto& region : regions) tally.add(region.allocated, region.pcp_pages, 0);
+  return tally.summary().homogeneity;
 }
 
 } // namespace memsim
