@@ -73,6 +73,7 @@ public:
   // a policy that migrates allocations returns true from migrates() so the simulator keeps the
   // block -> id map that LiveAllocations::moved needs.
   virtual bool migrates() const { return false; }
+  virtual bool has_background_work() const { return false; } // else between_events() is not called
   virtual void between_events(LiveAllocations& /*live*/) {}
 };
 

@@ -18,6 +18,7 @@ Simulator::Simulator(const Config& config, const std::string& policy_name, std::
       zone_(std::make_unique<Zone>(config_, geometry_)),
       policy_(make_policy(policy_name, *zone_, config_)) {
   track_owners_ = policy_->migrates();
+  background_ = policy_->has_background_work();
   policy_->boot();
   apply_preallocated(reader.header());
   zone_->finish_init();
@@ -71,7 +72,7 @@ void Simulator::apply(const Event& event) {
   if (event.has_t) last_t_ = event.t;
   const bool boundary = options_.interval != 0 && (index_ + 1) % options_.interval == 0;
   if (boundary || event.op == EventOp::mark) sample(event, event.op == EventOp::mark);
-  policy_->between_events(*this);
+  if (background_) policy_->between_events(*this);
   if (options_.check) {
     try {
       check_invariants();

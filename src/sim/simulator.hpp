@@ -92,6 +92,7 @@ private:
   // block head -> allocation id, kept only for a policy that migrates (Policy::migrates)
   absl::flat_hash_map<PageIdx, std::uint64_t> owners_;
   bool track_owners_ = false;
+  bool background_ = false; // the policy wants between_events()
   PlacementSink* placements_ = nullptr;
   EventCounts counts_;
   std::uint64_t index_ = 0;

@@ -175,3 +175,5 @@ private:
 };
 
 } // namespace memsim
+
+#include "zone/zone_inline.hpp"
