@@ -2,8 +2,9 @@
 // Trace.packet 1 (trace.proto); TracePacket.ftrace_events 1, compressed_packets 50 (deflate,
 // zlib-wrapped), zstd_compressed_packets 133 (trace_packet.proto); FtraceEventBundle.cpu 1,
 // event 2, lost_events 3 (ftrace/ftrace_event_bundle.proto). Each CPU's events arrive in time
-// order, bundle after bundle; the CPUs interleave, so events wait in per-CPU queues until every
-// CPU seen so far has one (or until they are kMergeWindowNs older than the newest event).
+// order, bundle after bundle; the CPUs interleave (traced_probes drains every CPU's buffer about
+// every 100 ms, and a CPU may first appear at any point), so an event waits in its CPU's queue
+// until it is kMergeWindowNs older than the newest event read, or until the end.
 #include "trace/perfetto_source.hpp"
 
 #include <algorithm>
@@ -168,7 +169,6 @@ private:
     if (cpu >= kMaxCpus) throw WireError(fmt::format("bundle of CPU {}", cpu));
     if (queues_.size() <= cpu) queues_.resize(static_cast<std::size_t>(cpu) + 1);
     CpuQueue& queue = queues_[static_cast<std::size_t>(cpu)];
-    queue.known = true;
     queue.lost |= lost;
     PerfettoEvent event;
     for (std::string_view bytes : events) {
@@ -192,21 +192,15 @@ private:
   void emit_ready(bool at_end) {
     for (;;) {
       std::size_t best = queues_.size();
-      bool all_known_waiting = true;
       for (std::size_t cpu = 0; cpu < queues_.size(); ++cpu) {
         const CpuQueue& q = queues_[cpu];
-        if (q.events.empty()) {
-          all_known_waiting &= !q.known;
-          continue;
-        }
-        if (best == queues_.size() || q.events.front().ts < queues_[best].events.front().ts)
+        if (!q.events.empty() &&
+            (best == queues_.size() || q.events.front().ts < queues_[best].events.front().ts))
           best = cpu;
       }
       if (best == queues_.size()) return;
       const Pending& head = queues_[best].events.front();
-      if (!at_end && !all_known_waiting && head.ts + kMergeWindowNs >= newest_ &&
-          buffered_ <= kMaxBuffered)
-        return;
+      if (!at_end && head.ts + kMergeWindowNs >= newest_ && buffered_ <= kMaxBuffered) return;
       emit(best, head);
       queues_[best].events.pop_front();
       --buffered_;
@@ -259,7 +253,6 @@ private:
 
   struct CpuQueue {
     std::deque<Pending> events;
-    bool known = false; // a bundle of this CPU was seen
     bool lost = false;  // lost events to report before the CPU's next event
   };
 
@@ -279,19 +272,39 @@ private:
   std::size_t pos_ = 0;
 };
 
-// A protobuf message's fields parse to its end (or to the end of `head`, if it is cut there).
-bool parses_as_message(const char* p, const char* end, bool& binary) {
-  WireReader reader(std::string_view(p, static_cast<std::size_t>(end - p)));
-  WireField f;
-  try {
-    while (reader.next(f)) {
-    }
-  } catch (const WireError&) {
-    return false;
-  }
+// The fields of a message parse up to its end, or up to `end` when the message is cut there (a
+// field running past the cut is accepted); `binary` tells whether a byte text never holds is seen.
+bool parses_as_message(const char* p, const char* stop, const char* end, bool& binary) {
   for (const char* q = p; q < end; ++q) {
     const auto c = static_cast<unsigned char>(*q);
     if (c < 0x09 || (c > 0x0d && c < 0x20)) binary = true;
+  }
+  const bool cut = stop > end;
+  while (p < end) {
+    std::uint64_t tag = 0;
+    std::uint64_t value = 0;
+    if (!read_varint(p, end, tag)) return cut;
+    if ((tag >> 3) == 0) return false;
+    switch (tag & 7) {
+    case 0:
+      if (!read_varint(p, end, value)) return cut;
+      break;
+    case 1:
+    case 5: {
+      const std::size_t size = (tag & 7) == 1 ? 8 : 4;
+      if (static_cast<std::size_t>(end - p) < size) return cut;
+      p += size;
+      break;
+    }
+    case 2:
+      if (!read_varint(p, end, value)) return cut;
+      if (value > static_cast<std::uint64_t>(stop - p)) return false;
+      if (value > static_cast<std::uint64_t>(end - p)) return cut;
+      p += value;
+      break;
+    default:
+      return false;
+    }
   }
   return true;
 }
@@ -309,9 +322,9 @@ bool looks_like_perfetto(const unsigned char* head, std::size_t len) {
   std::uint64_t size = 0;
   if (!read_varint(p, end, size) || size == 0 || size > kMaxPacket) return false;
   const bool whole = size <= static_cast<std::uint64_t>(end - p);
-  if (!whole) return false; // the first packet of a real trace is small
+  const char* stop = p + size;
   bool binary = false;
-  return parses_as_message(p, p + size, binary) && binary;
+  return parses_as_message(p, stop, whole ? stop : end, binary) && binary;
 }
 
 std::unique_ptr<InputStream> make_perfetto_stream(std::unique_ptr<InputStream> input,
