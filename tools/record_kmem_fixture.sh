@@ -48,9 +48,9 @@ record() {
   sleep 1
   kill -INT "$perf_pid"; wait "$perf_pid" || true
   grep -H -E 'overrun|dropped' $T/per_cpu/cpu*/stats
-  # kallsyms only resolves the print event's ip: keep the one symbol the fixture can need, so the
+  # kallsyms only resolves the print event's ip: keep its function (and the next, its end), so the
   # file stays small (the whole table is 5 MB).
-  grep -w tracing_mark_write /proc/kallsyms >"$work/kallsyms"
+  grep -w -A1 tracing_mark_write /proc/kallsyms >"$work/kallsyms"
   (cd "$work" && unshare -m sh -c "mount --bind $work/kallsyms /proc/kallsyms &&
                                    trace-cmd extract -o $out/trace.dat >/dev/null")
   restore

@@ -253,7 +253,7 @@ private:
 
   struct CpuQueue {
     std::deque<Pending> events;
-    bool lost = false;  // lost events to report before the CPU's next event
+    bool lost = false; // lost events to report before the CPU's next event
   };
 
   std::unique_ptr<InputStream> input_;
