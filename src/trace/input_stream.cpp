@@ -331,6 +331,24 @@ std::unique_ptr<InputStream> open_container(std::unique_ptr<FileSource> source,
 
 } // namespace
 
+bool is_binary_kernel_trace(const std::string& path) {
+  auto source = std::make_unique<FileSource>(path);
+  const std::string_view head = source->sniff();
+  const auto* bytes = reinterpret_cast<const unsigned char*>(head.data());
+  const Compression compression = detect_compression(bytes, head.size());
+  if (compression == Compression::none && !may_be_perfetto(bytes, head.size()))
+    return is_trace_dat(bytes, head.size());
+  std::unique_ptr<InputStream> decoded;
+  if (compression == Compression::none)
+    decoded = std::make_unique<PlainStream>(std::move(source));
+  else
+    decoded = std::make_unique<DecodingStream>(std::move(source), compression, nullptr);
+  const PeekedStream peeked(std::move(decoded), kContainerSniff);
+  const auto* first = reinterpret_cast<const unsigned char*>(peeked.head().data());
+  return is_trace_dat(first, peeked.head().size()) ||
+         looks_like_perfetto(first, peeked.head().size());
+}
+
 std::string display_name(const std::string& path) {
   return path == "-" ? "<stdin>" : path;
 }

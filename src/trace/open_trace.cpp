@@ -45,8 +45,10 @@ OpenedTrace open_header(std::unique_ptr<trace::InputStream> input, const std::st
   return OpenedTrace{std::move(buffer), std::move(scanner), std::move(scan), header_line};
 }
 
-// Ftrace kmem text rather than a memsim trace, told by the first bytes (decompressed).
+// Ftrace kmem text rather than a memsim trace, told by the first bytes (decompressed); a
+// trace.dat or Perfetto trace is ftrace text once converted (and is told without converting).
 bool is_ftrace(const std::string& path) {
+  if (trace::is_binary_kernel_trace(path)) return true;
   InputBuffer buffer(trace::open_input(path), kSniffBytes);
   buffer.refill(0);
   return looks_like_ftrace(std::string_view(buffer.data(), buffer.size()));

@@ -11,6 +11,7 @@
 #include "trace/perfetto_events.hpp"
 
 #include <array>
+#include <charconv>
 #include <vector>
 
 #include <fmt/format.h>
@@ -163,11 +164,21 @@ void derive_fields(std::string_view event, Values& values) {
   }
 }
 
+// Decimal or 0x-hex, appended (the per-event path: no format string to parse).
+template <typename Int> void append_int(std::string& out, Int value, bool hex = false) {
+  char digits[24];
+  if (hex) out += "0x";
+  const auto end = std::to_chars(digits, digits + sizeof digits, value, hex ? 16 : 10).ptr;
+  out.append(digits, static_cast<std::size_t>(end - digits));
+}
+
 template <std::size_t N>
-std::string symbol(const std::array<std::string_view, N>& table, std::int64_t value) {
+void append_symbol(std::string& out, const std::array<std::string_view, N>& table,
+                   std::int64_t value) {
   if (value >= 0 && static_cast<std::uint64_t>(value) < N)
-    return std::string(table[static_cast<std::size_t>(value)]);
-  return fmt::format("0x{:x}", static_cast<std::uint64_t>(value)); // as __print_symbolic does
+    out.append(table[static_cast<std::size_t>(value)]);
+  else
+    append_int(out, static_cast<std::uint64_t>(value), true); // as __print_symbolic does
 }
 
 void append_value(std::string& out, const Value* v, std::string_view spec) {
@@ -176,26 +187,26 @@ void append_value(std::string& out, const Value* v, std::string_view spec) {
   if (v != nullptr && v->is_text) {
     out.append(v->text);
   } else if (spec == "x") {
-    fmt::format_to(std::back_inserter(out), "0x{:x}", bits);
+    append_int(out, bits, true);
   } else if (spec == "pfn") {
-    fmt::format_to(std::back_inserter(out), "0x{:x}", bits == ~std::uint64_t{0} ? 0 : bits);
+    append_int(out, bits == ~std::uint64_t{0} ? 0 : bits, true);
   } else if (spec == "gfp") {
     if (bits == 0)
       out += '0';
     else
-      fmt::format_to(std::back_inserter(out), "0x{:x}", bits);
+      append_int(out, bits, true);
   } else if (spec == "sync") {
     out.append(bits != 0 ? "sync" : "async");
   } else if (spec == "status") {
-    out += symbol(kCompactionStatus, as_signed);
+    append_symbol(out, kCompactionStatus, as_signed);
   } else if (spec == "migrate_mode") {
-    out += symbol(kMigrateMode, as_signed);
+    append_symbol(out, kMigrateMode, as_signed);
   } else if (spec == "migrate_reason") {
-    out += symbol(kMigrateReason, as_signed);
+    append_symbol(out, kMigrateReason, as_signed);
   } else if (v != nullptr && v->is_signed) {
-    fmt::format_to(std::back_inserter(out), "{}", as_signed);
+    append_int(out, as_signed);
   } else {
-    fmt::format_to(std::back_inserter(out), "{}", bits);
+    append_int(out, bits);
   }
 }
 
@@ -221,7 +232,9 @@ void render(std::string& out, std::string_view format, const Values& values) {
 // "EVENT: FIELDS": the kernel's format when known, else every field as NAME=VALUE.
 std::string format_event(std::string_view name, Values& values) {
   derive_fields(name, values);
-  std::string out = fmt::format("{}: ", name);
+  std::string out;
+  out.reserve(160);
+  out.append(name).append(": ");
   for (const auto& [event, format] : kFormats)
     if (event == name) {
       render(out, format, values);
@@ -229,7 +242,7 @@ std::string format_event(std::string_view name, Values& values) {
     }
   for (const Value& v : values) {
     if (&v != values.data()) out += ' ';
-    fmt::format_to(std::back_inserter(out), "{}=", v.name);
+    out.append(v.name) += '=';
     append_value(out, &v, "");
   }
   return out;
@@ -297,6 +310,18 @@ std::string decode_print(std::string_view bytes) {
 }
 
 } // namespace
+
+bool read_event_time(std::string_view bytes, std::uint64_t& ts) {
+  WireReader reader(bytes);
+  WireField f;
+  bool found = false;
+  while (reader.next(f))
+    if (f.number == 1 && f.type == WireType::varint) {
+      ts = f.value;
+      found = true;
+    }
+  return found;
+}
 
 void decode_ftrace_event(std::string_view bytes, PerfettoEvent& out) {
   out = PerfettoEvent{};

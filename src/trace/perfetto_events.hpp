@@ -17,6 +17,9 @@ struct PerfettoEvent {
   std::string text; // "EVENT: FIELDS"; empty for an event this reader does not decode
 };
 
+// The timestamp of one FtraceEvent (false when it has none), without decoding the event. Throws
+// WireError on malformed bytes.
+bool read_event_time(std::string_view bytes, std::uint64_t& ts);
 // Decodes the bytes of one FtraceEvent into `out`. Throws WireError on malformed bytes.
 void decode_ftrace_event(std::string_view bytes, PerfettoEvent& out);
 

@@ -27,15 +27,54 @@ namespace {
 constexpr std::size_t kFillBytes = std::size_t{64} << 10;
 constexpr std::size_t kMaxPacket = std::size_t{256} << 20;   // bytes of one packet
 constexpr std::size_t kMaxInflated = std::size_t{256} << 20; // of one compressed_packets
-constexpr std::uint64_t kMergeWindowNs = 2'000'000'000;      // see the file comment
+constexpr std::uint64_t kMergeWindowNs = 5'000'000'000;      // see the file comment
 constexpr std::size_t kMaxBuffered = std::size_t{1} << 22;   // events waiting to be merged
 constexpr std::uint64_t kMaxCpus = 4096;
 
+// An event waiting to be merged: its FtraceEvent bytes (decoded when it is printed, smaller than
+// its text) lie in its CPU's arena.
 struct Pending {
   std::uint64_t ts = 0;
-  std::uint32_t pid = 0;
+  std::uint64_t packet = 0;
+  std::uint32_t offset = 0; // in the arena, from CpuQueue::base
+  std::uint32_t size = 0;
   bool lost_before = false; // the ring buffer lost events just before this one
-  std::string text;
+};
+
+// One CPU's events in time order, their bytes appended to one arena that is compacted as the
+// events before leave it.
+class CpuQueue {
+public:
+  bool empty() const { return events_.empty(); }
+  const Pending& front() const { return events_.front(); }
+  std::string_view bytes(const Pending& p) const {
+    return std::string_view(arena_).substr(p.offset - base_, p.size);
+  }
+  void push(std::uint64_t ts, std::uint64_t packet, std::string_view bytes) {
+    if (bytes.size() > kMaxEventBytes) throw WireError("an event of more than 1 MiB");
+    events_.push_back({ts, packet, static_cast<std::uint32_t>(base_ + arena_.size()),
+                       static_cast<std::uint32_t>(bytes.size()), std::exchange(lost, false)});
+    arena_.append(bytes);
+  }
+  void pop() {
+    events_.pop_front();
+    const std::size_t used = events_.empty() ? arena_.size() : events_.front().offset - base_;
+    if (used < kCompactBytes || used * 2 < arena_.size()) return;
+    arena_.erase(0, used);
+    base_ += static_cast<std::uint32_t>(used);
+    if (base_ > (1u << 31)) { // keep offsets far from overflowing
+      for (Pending& p : events_) p.offset -= base_;
+      base_ = 0;
+    }
+  }
+  bool lost = false; // lost events to report before the CPU's next event
+
+private:
+  static constexpr std::size_t kMaxEventBytes = std::size_t{1} << 20;
+  static constexpr std::size_t kCompactBytes = std::size_t{1} << 20;
+  std::deque<Pending> events_;
+  std::string arena_;
+  std::uint32_t base_ = 0;
 };
 
 std::string inflate_packets(std::string_view in) {
@@ -106,11 +145,12 @@ private:
     text_.clear();
     pos_ = 0;
     while (text_.size() < kFillBytes && !finished_) {
-      if (read_packet()) {
+      if (!input_done_ && read_packet()) {
         emit_ready(false);
         continue;
       }
-      emit_ready(true);
+      input_done_ = true;
+      if (emit_ready(true)) continue; // the text is full: more in the next refill
       if (undecoded_ != 0)
         text_ += fmt::format("# perfetto: {} events of other kinds not decoded\n", undecoded_);
       finished_ = true;
@@ -170,50 +210,60 @@ private:
     if (queues_.size() <= cpu) queues_.resize(static_cast<std::size_t>(cpu) + 1);
     CpuQueue& queue = queues_[static_cast<std::size_t>(cpu)];
     queue.lost |= lost;
-    PerfettoEvent event;
     for (std::string_view bytes : events) {
-      decode_ftrace_event(bytes, event);
-      if (event.text.empty()) {
-        ++undecoded_;
-        continue;
-      }
-      if (emitted_any_ && event.ts < last_emitted_)
+      std::uint64_t ts = 0;
+      read_event_time(bytes, ts);
+      if (emitted_any_ && ts < last_emitted_)
         throw WireError(fmt::format("an event of CPU {} at {} ns comes after events {} s later "
                                     "were merged; the CPUs cannot be put in time order",
-                                    cpu, event.ts, kMergeWindowNs / 1'000'000'000));
-      queue.events.push_back(
-          {event.ts, event.pid, std::exchange(queue.lost, false), std::move(event.text)});
-      newest_ = std::max(newest_, event.ts);
+                                    cpu, ts, kMergeWindowNs / 1'000'000'000));
+      queue.push(ts, packet_, bytes);
+      newest_ = std::max(newest_, ts);
       ++buffered_;
     }
   }
 
-  // Moves the events that can no longer be preceded by another into the text.
-  void emit_ready(bool at_end) {
+  // Moves the events that can no longer be preceded by another into the text (all of them
+  // `at_end`), until the text holds kFillBytes; true when it stopped for that.
+  bool emit_ready(bool at_end) {
     for (;;) {
+      if (text_.size() >= kFillBytes) return true;
       std::size_t best = queues_.size();
       for (std::size_t cpu = 0; cpu < queues_.size(); ++cpu) {
         const CpuQueue& q = queues_[cpu];
-        if (!q.events.empty() &&
-            (best == queues_.size() || q.events.front().ts < queues_[best].events.front().ts))
+        if (!q.empty() && (best == queues_.size() || q.front().ts < queues_[best].front().ts))
           best = cpu;
       }
-      if (best == queues_.size()) return;
-      const Pending& head = queues_[best].events.front();
-      if (!at_end && head.ts + kMergeWindowNs >= newest_ && buffered_ <= kMaxBuffered) return;
+      if (best == queues_.size()) return false;
+      const Pending& head = queues_[best].front();
+      if (!at_end && head.ts + kMergeWindowNs >= newest_ && buffered_ <= kMaxBuffered) return false;
       emit(best, head);
-      queues_[best].events.pop_front();
+      queues_[best].pop();
       --buffered_;
     }
   }
 
-  void emit(std::size_t cpu, const Pending& event) {
-    if (event.lost_before) text_ += fmt::format("CPU:{} [EVENTS DROPPED]\n", cpu);
-    const std::uint64_t usecs = (event.ts + 500) / 1000; // rounded, as the kernel's ns2usecs
-    fmt::format_to(std::back_inserter(text_), "{:>16}-{:<5} [{:03}] {:>5}.{:06}: {}\n", "<...>",
-                   event.pid, cpu, usecs / 1'000'000, usecs % 1'000'000, event.text);
-    last_emitted_ = event.ts;
+  void emit(std::size_t cpu, const Pending& pending) {
+    last_emitted_ = pending.ts;
     emitted_any_ = true;
+    try {
+      decode_ftrace_event(queues_[cpu].bytes(pending), event_);
+    } catch (const WireError& e) {
+      packet_ = pending.packet;
+      malformed(e.what());
+    }
+    if (event_.text.empty()) {
+      ++undecoded_;
+      return;
+    }
+    if (pending.lost_before) text_ += fmt::format("CPU:{} [EVENTS DROPPED]\n", cpu);
+    const std::uint64_t usecs = (pending.ts + 500) / 1000; // rounded, as the kernel's ns2usecs
+    char prefix[96];
+    const auto n =
+        fmt::format_to_n(prefix, sizeof prefix, "{:>16}-{:<5} [{:03}] {:>5}.{:06}: ", "<...>",
+                         event_.pid, cpu, usecs / 1'000'000, usecs % 1'000'000);
+    text_.append(prefix, std::min(n.size, sizeof prefix));
+    text_.append(event_.text) += '\n';
   }
 
   bool read_varint_from_input(std::uint64_t& value, bool end_ok) {
@@ -251,11 +301,6 @@ private:
         fmt::format("{}: packet {}: malformed Perfetto trace: {}", name_, packet_, what));
   }
 
-  struct CpuQueue {
-    std::deque<Pending> events;
-    bool lost = false; // lost events to report before the CPU's next event
-  };
-
   std::unique_ptr<InputStream> input_;
   std::string name_;
   const std::atomic<bool>* stop_;
@@ -267,6 +312,8 @@ private:
   std::uint64_t newest_ = 0, last_emitted_ = 0;
   bool emitted_any_ = false;
   std::uint64_t undecoded_ = 0;
+  PerfettoEvent event_; // reused by emit()
+  bool input_done_ = false;
   bool finished_ = false;
   std::string text_;
   std::size_t pos_ = 0;
