@@ -228,3 +228,34 @@ TEST_CASE("memsim record refuses, in one line and leaving everything as it was, 
   }
   CHECK(tracefs_state() == before);
 }
+
+TEST_CASE("perf record of the kmem events on the live kernel, printed by perf script, imports "
+          "the workload's allocations",
+          "[record][slow]") {
+  if (const std::string why = cannot_record(); !why.empty()) return memsim::test::skip_test(why);
+  if (std::system("perf --version >/dev/null 2>&1") != 0)
+    return memsim::test::skip_test("no perf (Debian's linux-perf)");
+  TracefsLock lock;
+  TempDir dir;
+  const std::string data = (dir / "perf.data").string();
+  const std::string text = (dir / "perf.txt").string();
+  const std::string record = "perf record -q -e kmem:mm_page_alloc -e kmem:mm_page_free -a -o " +
+                             memsim::test::shell_quote(data) + " -- sh -c " +
+                             memsim::test::shell_quote(kWorkload) + " >/dev/null 2>&1";
+  REQUIRE(std::system(record.c_str()) == 0);
+  const std::string script = "perf script -i " + memsim::test::shell_quote(data) + " > " +
+                             memsim::test::shell_quote(text) + " 2>/dev/null";
+  REQUIRE(std::system(script.c_str()) == 0);
+  const auto imported = run_memsim({"import", "ftrace", text, "-o", (dir / "p.jsonl").string()});
+  INFO(imported.err);
+  REQUIRE(imported.status == 0);
+  std::istringstream lines(slurp(dir / "p.jsonl"));
+  std::string line;
+  std::getline(lines, line);
+  CHECK(nlohmann::json::parse(line)["meta"]["bad_lines"] == 0);
+  std::uint64_t movable = 0;
+  while (std::getline(lines, line))
+    movable += line.find(R"("op":"alloc")") != std::string::npos &&
+               line.find(R"("mt":"movable")") != std::string::npos;
+  CHECK(movable >= 12800);
+}
