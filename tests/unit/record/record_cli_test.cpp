@@ -70,6 +70,26 @@ std::string tracefs_state() {
   return state;
 }
 
+// tracefs mounted for the test's own writes (memsim record mounts it itself), unmounted after if
+// it was not mounted before.
+class TracefsMount {
+public:
+  TracefsMount() {
+    if (fs::exists(std::string(kTracefs) + "/tracing_on")) return;
+    mounted_ = std::system("mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null") == 0;
+  }
+  ~TracefsMount() {
+    if (mounted_) {
+      [[maybe_unused]] const int rc = std::system("umount /sys/kernel/tracing");
+    }
+  }
+  TracefsMount(const TracefsMount&) = delete;
+  TracefsMount& operator=(const TracefsMount&) = delete;
+
+private:
+  bool mounted_ = false;
+};
+
 nlohmann::json meta_of(const fs::path& bundle) {
   return nlohmann::json::parse(slurp(bundle / "meta.json"));
 }
@@ -197,6 +217,8 @@ TEST_CASE("memsim record refuses, in one line and leaving everything as it was, 
   };
 
   SECTION("another session's event is enabled") {
+    const TracefsMount mount;
+    REQUIRE(fs::exists(std::string(kTracefs) + "/events/kmem/mm_page_free/enable"));
     std::ofstream(std::string(kTracefs) + "/events/kmem/mm_page_free/enable") << "1\n";
     const auto r = run_memsim({"record", "-o", (dir / "b").string(), "--", "true"});
     std::ofstream(std::string(kTracefs) + "/events/kmem/mm_page_free/enable") << "0\n";
