@@ -1,13 +1,22 @@
 // The trace.dat reader of trace_dat_source.hpp over libtracecmd's public API (Debian's
 // libtracecmd-dev): tracecmd_read_cpu_first / tracecmd_read_data per CPU, merged here by
-// timestamp, and tep_print_event with trace-cmd report's format for each record.
+// timestamp, and tep_print_event with trace-cmd report's format for each record. libtracecmd
+// trusts the sizes and strings of the file (a corrupt one makes it allocate absurd sizes or read
+// past its buffers: libFuzzer finds both in seconds), so it runs in a child process (fork, no
+// exec) that writes the text into a pipe: a file that breaks it ends as a one-line error of
+// memsim's, never as a crash; the decoding also runs beside the parsing, on another core.
 #include "trace/trace_dat_source.hpp"
 
 #include <algorithm>
+#include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <vector>
 
+#include <fcntl.h>
+#include <poll.h>
 #include <sched.h> // cpu_set_t, used by trace-cmd.h
+#include <sys/wait.h>
 #include <unistd.h>
 
 // tracefs.h, which trace-cmd.h includes, defines inline functions that C++ rejects (an int passed
@@ -34,9 +43,13 @@ std::string file_version(int fd) {
   return std::string(head + kMagicLen, ::strnlen(head + kMagicLen, sizeof head - 1 - kMagicLen));
 }
 
-class TraceDatStream final : public InputStream {
+constexpr int kCannotOpen = 3; // the child's exit status when libtracecmd cannot open the file
+constexpr int kPollMs = 100;
+
+// The decoding, in the child: the records in time order, as text.
+class TraceDatDecoder {
 public:
-  TraceDatStream(int fd, const std::string& name, const std::atomic<bool>* stop) : stop_(stop) {
+  explicit TraceDatDecoder(int fd) {
     const std::string version = file_version(fd);
     tracecmd_set_loglevel(TEP_LOG_NONE);
     tep_set_loglevel(TEP_LOG_NONE);
@@ -44,10 +57,7 @@ public:
     if (::lseek(fd, 0, SEEK_SET) == 0)
       handle_ =
           tracecmd_open_fd(fd, TRACECMD_FL_LOAD_NO_PLUGINS | TRACECMD_FL_LOAD_NO_SYSTEM_PLUGINS);
-    if (handle_ == nullptr) {
-      ::close(fd);
-      throw InputError(name + ": not a readable trace.dat file (libtracecmd cannot open it)");
-    }
+    if (handle_ == nullptr) return;
     tep_ = tracecmd_get_tep(handle_);
     const int cpus = tep_get_cpus(tep_);
     next_.assign(static_cast<std::size_t>(std::max(cpus, 0)), nullptr);
@@ -56,33 +66,12 @@ public:
     trace_seq_init(&seq_);
     text_ = fmt::format("# trace.dat version {}, {} CPUs\n", version, next_.size());
   }
-  ~TraceDatStream() override {
-    for (tep_record* record : next_)
-      if (record != nullptr) tracecmd_free_record(record);
-    trace_seq_destroy(&seq_);
-    tracecmd_close(handle_); // closes the descriptor
-  }
-  TraceDatStream(const TraceDatStream&) = delete;
-  TraceDatStream& operator=(const TraceDatStream&) = delete;
+  bool opened() const { return handle_ != nullptr; }
+  // The text so far; cleared by the caller.
+  std::string& text() { return text_; }
 
-  std::size_t read(char* dst, std::size_t max) override {
-    std::size_t done = 0;
-    while (done < max) {
-      if (pos_ == text_.size() && (stopped() || !refill())) break;
-      const std::size_t n = std::min(max - done, text_.size() - pos_);
-      std::memcpy(dst + done, text_.data() + pos_, n);
-      pos_ += n;
-      done += n;
-    }
-    return done;
-  }
-
-private:
-  bool stopped() const { return stop_ != nullptr && stop_->load(std::memory_order_relaxed); }
-  // Formats the next records, in time order, into text_; false at the end.
+  // Formats the next records, in time order, into text(); false at the end.
   bool refill() {
-    text_.clear();
-    pos_ = 0;
     while (text_.size() < kFillBytes) {
       const int cpu = earliest_cpu();
       if (cpu < 0) break;
@@ -93,6 +82,8 @@ private:
     }
     return !text_.empty();
   }
+
+private:
   // The CPU whose next record is the earliest (the lowest CPU on a tie); -1 when all are done.
   int earliest_cpu() const {
     int best = -1;
@@ -121,13 +112,106 @@ private:
     text_ += '\n';
   }
 
-  const std::atomic<bool>* stop_;
   tracecmd_input* handle_ = nullptr;
   tep_handle* tep_ = nullptr;
   std::vector<tep_record*> next_; // per CPU: the next record, null once the CPU is done
   trace_seq seq_{};
   std::string text_;
-  std::size_t pos_ = 0;
+};
+
+bool write_all(int fd, const std::string& text) {
+  for (std::size_t done = 0; done < text.size();) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+// The child's whole life: decode `fd` into `out`, then _exit (no atexit handlers, no stdio
+// flush, no leak check of the parent's heap).
+[[noreturn]] void run_decoder(int fd, int out) {
+  ::signal(SIGPIPE, SIG_DFL); // the reader gone: end at once
+  ::signal(SIGINT, SIG_DFL);  // not the parent's handlers (they remove its outputs)
+  ::signal(SIGTERM, SIG_DFL);
+  TraceDatDecoder decoder(fd);
+  if (!decoder.opened()) ::_exit(kCannotOpen);
+  for (;;) {
+    if (!write_all(out, decoder.text())) ::_exit(1);
+    decoder.text().clear();
+    if (!decoder.refill()) ::_exit(0);
+  }
+}
+
+// The parent's side: the child's text, read from the pipe.
+class TraceDatStream final : public InputStream {
+public:
+  TraceDatStream(int fd, const std::string& name, const std::atomic<bool>* stop)
+      : name_(name), stop_(stop) {
+    int pipe_fds[2];
+    if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
+      ::close(fd);
+      throw InputError(fmt::format("{}: cannot decode: pipe: {}", name, std::strerror(errno)));
+    }
+    child_ = ::fork();
+    if (child_ == 0) {
+      ::close(pipe_fds[0]);
+      run_decoder(fd, pipe_fds[1]);
+    }
+    ::close(fd);
+    ::close(pipe_fds[1]);
+    pipe_ = pipe_fds[0];
+    if (child_ < 0) {
+      ::close(pipe_);
+      throw InputError(fmt::format("{}: cannot decode: fork: {}", name, std::strerror(errno)));
+    }
+  }
+  ~TraceDatStream() override {
+    ::close(pipe_); // a child still writing gets SIGPIPE
+    if (child_ > 0) {
+      ::kill(child_, SIGKILL);
+      ::waitpid(child_, nullptr, 0);
+    }
+  }
+  TraceDatStream(const TraceDatStream&) = delete;
+  TraceDatStream& operator=(const TraceDatStream&) = delete;
+
+  std::size_t read(char* dst, std::size_t max) override {
+    std::size_t done = 0;
+    while (done < max && child_ > 0) {
+      if (stop_ != nullptr && stop_->load(std::memory_order_relaxed)) break;
+      pollfd pfd{pipe_, POLLIN, 0};
+      if (::poll(&pfd, 1, kPollMs) == 0) continue;
+      const ssize_t n = ::read(pipe_, dst + done, max - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n > 0) {
+        done += static_cast<std::size_t>(n);
+        continue;
+      }
+      finish(); // end of the text: how did the child end?
+    }
+    return done;
+  }
+
+private:
+  void finish() {
+    int status = 0;
+    ::waitpid(child_, &status, 0);
+    child_ = -1;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == kCannotOpen)
+      throw InputError(name_ + ": not a readable trace.dat file (libtracecmd cannot open it)");
+    throw InputError(fmt::format("{}: corrupt trace.dat: libtracecmd failed reading it ({})", name_,
+                                 WIFSIGNALED(status)
+                                     ? fmt::format("signal {}", WTERMSIG(status))
+                                     : fmt::format("status {}", WEXITSTATUS(status))));
+  }
+
+  std::string name_;
+  const std::atomic<bool>* stop_;
+  pid_t child_ = -1;
+  int pipe_ = -1;
 };
 
 } // namespace

@@ -20,8 +20,10 @@ bool is_trace_dat(const unsigned char* head, std::size_t len);
 // The text of the trace.dat open on `fd` (seekable; taken over, closed even on error). Line 1 is
 // "# trace.dat version V, N CPUs" (where `trace-cmd report` prints "cpus=N"), then one line per
 // record: `COMM-PID [CPU] SECS.USECS: EVENT: FIELDS`, and `CPU:N [EVENTS DROPPED]` where the
-// ring buffer lost events. read() ends early once `stop` is set (the consumer went away). Throws
-// InputError("NAME: not a readable trace.dat file ...").
+// ring buffer lost events. A child process decodes (libtracecmd is not safe on corrupt files);
+// read() ends early once `stop` is set (the consumer went away). read() throws InputError
+// ("NAME: not a readable trace.dat file ..." or "NAME: corrupt trace.dat: ...") when the child
+// could not open the file or did not end cleanly.
 std::unique_ptr<InputStream> make_trace_dat_stream(int fd, const std::string& name,
                                                    const std::atomic<bool>* stop);
 
