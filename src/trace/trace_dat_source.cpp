@@ -28,6 +28,10 @@
 
 #include "memsim/error.hpp"
 
+// A sanitizer build's death callback (libFuzzer records a crash through it): set only when the
+// sanitizer runtime is linked in.
+extern "C" void __sanitizer_set_death_callback(void (*callback)()) __attribute__((weak));
+
 namespace memsim::trace {
 namespace {
 
@@ -133,8 +137,11 @@ bool write_all(int fd, const std::string& text) {
 // flush, no leak check of the parent's heap).
 [[noreturn]] void run_decoder(int fd, int out) {
   ::signal(SIGPIPE, SIG_DFL); // the reader gone: end at once
-  ::signal(SIGINT, SIG_DFL);  // not the parent's handlers (they remove its outputs)
-  ::signal(SIGTERM, SIG_DFL);
+  // Not the parent's handlers: memsim's remove its outputs, a fuzzer's would record libtracecmd's
+  // failures as its own crashes. The parent reports how the child ended.
+  for (const int signal : {SIGINT, SIGTERM, SIGABRT, SIGSEGV, SIGBUS, SIGILL, SIGFPE})
+    ::signal(signal, SIG_DFL);
+  if (__sanitizer_set_death_callback != nullptr) __sanitizer_set_death_callback(nullptr);
   TraceDatDecoder decoder(fd);
   if (!decoder.opened()) ::_exit(kCannotOpen);
   for (;;) {
