@@ -12,7 +12,8 @@ seconds=${1:-60}
 shift || true
 targets=("$@")
 ((${#targets[@]})) || targets=(fuzz_jsonl fuzz_json_document fuzz_ftrace fuzz_compressed
-                                fuzz_config fuzz_engine)
+                                fuzz_config fuzz_engine fuzz_trace_dat fuzz_perfetto
+                                fuzz_page_owner)
 
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz -j"${JOBS:-2}" --target "${targets[@]}"
@@ -26,6 +27,8 @@ fi
 export TMPDIR=${MEMSIM_FUZZ_TMPDIR:-${TMPDIR:-/tmp}}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+# Leaks of system libraries (libtracecmd) that memsim cannot free: tests/lsan.supp.
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/lsan.supp}
 failed=()
 for target in "${targets[@]}"; do
   work=build/fuzz/corpus/$target

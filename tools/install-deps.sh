@@ -8,6 +8,8 @@ packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   libcli11-dev libfmt-dev nlohmann-json3-dev catch2 libsimdjson-dev libabsl-dev
   zlib1g-dev libzstd-dev liblzma-dev xz-utils zstd python3 clang-format
+  libtracecmd-dev libtraceevent-dev libtracefs-dev  # trace.dat input (libtracecmd.pc needs tracefs)
+  trace-cmd linux-perf      # recording tests: trace-cmd extract, perf record / perf script
   clang libclang-rt-14-dev  # libFuzzer for tools/fuzz.sh (clang 14 and its runtime)
   chromium                  # the [browser] test of the HTML report
 )

@@ -33,6 +33,9 @@ struct TraceOptions {
 };
 void add_trace_options(CLI::App& command, TraceOptions& options);
 FtraceOptions ftrace_options(const TraceOptions& options); // checks --gfp-bits
+// A `memsim record` bundle directory given as the trace: its trace file, and its begin snapshot
+// as --proc-in unless one was given (src/trace/bundle.hpp). Anything else is left as it is.
+void use_recording_bundle(std::string& trace_path, TraceOptions& options);
 
 // Opens the trace (format by content) and finds the timeline interval: `requested` when non-zero,
 // else max(1, E / 200) with E known from the reader (ftrace text) or a counting pass over the
@@ -50,5 +53,6 @@ void add_policies_command(CLI::App& app);
 void add_import_command(CLI::App& app);
 void add_report_command(CLI::App& app);
 void add_gen_command(CLI::App& app);
+void add_record_command(CLI::App& app);
 
 } // namespace memsim::cli

@@ -6,6 +6,7 @@
 #include "cli/commands.hpp"
 #include "memsim/error.hpp"
 #include "policy/registry.hpp"
+#include "trace/bundle.hpp"
 #include "trace/input_stream.hpp"
 
 namespace memsim::cli {
@@ -64,6 +65,13 @@ FtraceOptions ftrace_options(const TraceOptions& options) {
   ftrace.gfp_pre_4_4 = options.gfp_bits == "pre-4.4";
   ftrace.proc_in = options.proc_in;
   return ftrace;
+}
+
+void use_recording_bundle(std::string& trace_path, TraceOptions& options) {
+  const auto bundle = trace::find_recording_bundle(trace_path);
+  if (!bundle) return;
+  trace_path = bundle->trace;
+  if (options.proc_in.empty()) options.proc_in = bundle->begin;
 }
 
 std::unique_ptr<TraceReader> open_replay_trace(const std::string& trace_path,

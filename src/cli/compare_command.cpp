@@ -72,7 +72,8 @@ void add_compare_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "compare", "replay the same trace under several policies at once, side by side");
   cmd->add_option("TRACE", args->trace,
-                  "memsim trace or kmem ftrace text (may be compressed); - for stdin")
+                  "memsim trace, kmem ftrace text, trace.dat, Perfetto trace (may be compressed), "
+                  "a memsim record bundle directory; - for stdin")
       ->required();
   cmd->add_option("--policies", args->policies,
                   "comma-separated entries NAME or NAME:key=value+key=value (switch overrides)")
@@ -85,7 +86,10 @@ void add_compare_command(CLI::App& app) {
       ->check(CLI::PositiveNumber);
   cmd->add_flag("--strict", args->strict, "recoverable trace problems are errors");
   cmd->add_flag("--check", args->check, "verify allocator invariants after every event (slow)");
-  cmd->callback([args] { run_compare_command(*args); });
+  cmd->callback([args] {
+    use_recording_bundle(args->trace, args->input);
+    run_compare_command(*args);
+  });
 }
 
 } // namespace memsim::cli

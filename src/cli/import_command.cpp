@@ -1,5 +1,6 @@
-// `memsim import ftrace IN -o OUT`: converts kmem tracepoint text (docs/spec.md §4.5) into a memsim
-// JSON Lines trace, written atomically, and prints what it skipped and why.
+// `memsim import ftrace IN -o OUT`: converts kmem tracepoint events (docs/spec.md §4.5: text, or a
+// trace.dat or Perfetto trace read as text, docs/formats.md) into a memsim JSON Lines trace,
+// written atomically, and prints what it skipped and why.
 #include <memory>
 
 #include <fmt/format.h>
@@ -49,13 +50,18 @@ void add_import_command(CLI::App& app) {
   CLI::App* import = app.add_subcommand("import", "convert a foreign trace to memsim JSON Lines");
   import->require_subcommand(1);
   CLI::App* cmd = import->add_subcommand(
-      "ftrace", "kmem tracepoint text (tracefs trace / trace_pipe, trace-cmd report, perf script)");
+      "ftrace", "kmem tracepoint events: text (tracefs trace / trace_pipe, trace-cmd report, perf "
+                "script), trace.dat, Perfetto, a memsim record bundle");
   auto args = std::make_shared<ImportArgs>();
-  cmd->add_option("IN", args->input, "the trace text (plain, .gz, .zst or .xz by content)")
+  cmd->add_option("IN", args->input,
+                  "the trace (format and .gz, .zst or .xz told by content), or a bundle directory")
       ->required();
   cmd->add_option("-o,--output", args->output, "the memsim JSON Lines trace to write")->required();
   add_trace_options(*cmd, args->options);
-  cmd->callback([args] { run_import(*args); });
+  cmd->callback([args] {
+    use_recording_bundle(args->input, args->options);
+    run_import(*args);
+  });
 }
 
 } // namespace memsim::cli

@@ -153,7 +153,8 @@ void add_replay_command(CLI::App& app) {
   auto args = std::make_shared<ReplayArgs>();
   CLI::App* cmd = app.add_subcommand("replay", "replay one trace under one policy");
   cmd->add_option("TRACE", args->trace,
-                  "memsim trace or kmem ftrace text (may be compressed); - for stdin")
+                  "memsim trace, kmem ftrace text, trace.dat, Perfetto trace (may be compressed), "
+                  "a memsim record bundle directory; - for stdin")
       ->required();
   cmd->add_option("--policy", args->policy, "policy name (see `memsim policies`)")
       ->capture_default_str();
@@ -169,7 +170,10 @@ void add_replay_command(CLI::App& app) {
       ->check(CLI::PositiveNumber);
   cmd->add_flag("--strict", args->strict, "recoverable trace problems are errors");
   cmd->add_flag("--check", args->check, "verify allocator invariants after every event (slow)");
-  cmd->callback([args] { run_replay(*args); });
+  cmd->callback([args] {
+    use_recording_bundle(args->trace, args->input);
+    run_replay(*args);
+  });
 }
 
 void add_policies_command(CLI::App& app) {

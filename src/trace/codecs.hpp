@@ -13,7 +13,7 @@ namespace memsim::trace {
 enum class Compression { none, gzip, zstd, xz };
 
 // Magic bytes needed to recognise every format.
-inline constexpr std::size_t kMagicBytes = 6;
+inline constexpr std::size_t kMagicBytes = 10; // trace.dat: 10
 
 // The format whose magic number `head` starts with (none when it is too short or unknown).
 Compression detect_compression(const unsigned char* head, std::size_t len);

@@ -297,12 +297,12 @@ private:
           pass.max_end = std::max(pass.max_end, r.pfn + (std::uint64_t{1} << r.order));
         pass.max_cpu = std::max(pass.max_cpu, static_cast<std::int64_t>(r.cpu));
         converter.convert(r);
-        pass.events += queue.size();
+        if (proc_) seeded.convert(r);
+        // The events the second pass writes: with --proc-in a free covering several blocks
+        // declared in use becomes one free per block.
+        pass.events += proc_ ? seeded_queue.size() : queue.size();
         queue.clear();
-        if (proc_) {
-          seeded.convert(r);
-          seeded_queue.clear();
-        }
+        seeded_queue.clear();
       }
     }
     if (proc_) drop_preallocated(seeded.dropped());

@@ -1,7 +1,9 @@
 // Opens a trace's bytes: FileSource reads a file descriptor (and keeps the first bytes it
 // peeked at for the magic number), DecodingStream runs a Codec over it, and ThreadedStream moves
 // the decoding onto a producer thread that fills a bounded queue of blocks (docs/spec.md §6:
-// compressed input is decompressed on a second thread). Plain input is read inline by PlainStream.
+// compressed input is decompressed on a second thread). Binary traces become ftrace text on that
+// thread too: a trace.dat (trace_dat_source.hpp) or a Perfetto trace (perfetto_source.hpp), told
+// by their first (decompressed) bytes. Plain text is read inline by PlainStream.
 #include "trace/input_stream.hpp"
 
 #include <algorithm>
@@ -10,6 +12,7 @@
 #include <cstring>
 #include <deque>
 #include <exception>
+#include <functional>
 #include <mutex>
 #include <system_error>
 #include <thread>
@@ -23,6 +26,9 @@
 
 #include "memsim/error.hpp"
 #include "trace/codecs.hpp"
+#include "trace/perfetto_source.hpp"
+#include "trace/spool.hpp"
+#include "trace/trace_dat_source.hpp"
 
 namespace memsim::trace {
 namespace {
@@ -31,6 +37,7 @@ constexpr std::size_t kCompressedChunk = std::size_t{1} << 20; // compressed byt
 constexpr std::size_t kBlockSize = std::size_t{8} << 20;       // a decoded block between threads
 constexpr std::size_t kQueueBlocks = 3;                        // decoded blocks in flight
 constexpr int kStopPollMs = 100; // how often a blocked producer looks for a stop request
+constexpr std::size_t kContainerSniff = 4096; // decoded bytes that tell trace.dat or Perfetto
 
 std::string errno_message(int err) {
   return std::system_category().message(err);
@@ -54,15 +61,18 @@ public:
 
   const std::string& name() const { return name_; }
 
-  // Reads the first bytes for detect_compression(); read_some() delivers them again.
-  Compression sniff_compression() {
+  // Reads the first bytes for the magic numbers; read_some() delivers them again.
+  std::string_view sniff() {
     while (head_len_ < kMagicBytes) {
       const std::size_t n = read_fd(head_ + head_len_, kMagicBytes - head_len_, nullptr);
       if (n == 0) break;
       head_len_ += n;
     }
-    return detect_compression(reinterpret_cast<const unsigned char*>(head_), head_len_);
+    return {head_, head_len_};
   }
+  int fd() const { return fd_; }
+  // A regular file whose first byte is still unread (a seekable trace.dat can be opened again).
+  bool seekable() const { return regular_ && fd_ != STDIN_FILENO; }
 
   // One read: returns 0 at the end of the input, or once `stop` is set (a consumer gone away).
   std::size_t read_some(char* dst, std::size_t max, const std::atomic<bool>* stop) {
@@ -107,11 +117,12 @@ private:
 
 class PlainStream final : public InputStream {
 public:
-  explicit PlainStream(std::unique_ptr<FileSource> source) : source_(std::move(source)) {}
+  explicit PlainStream(std::unique_ptr<FileSource> source, const std::atomic<bool>* stop = nullptr)
+      : source_(std::move(source)), stop_(stop) {}
   std::size_t read(char* dst, std::size_t max) override {
     std::size_t done = 0;
     while (done < max) {
-      const std::size_t n = source_->read_some(dst + done, max - done, nullptr);
+      const std::size_t n = source_->read_some(dst + done, max - done, stop_);
       if (n == 0) break;
       done += n;
     }
@@ -120,6 +131,29 @@ public:
 
 private:
   std::unique_ptr<FileSource> source_;
+  const std::atomic<bool>* stop_;
+};
+
+// Gives back the first bytes that were read to tell the format, then the rest.
+class PeekedStream final : public InputStream {
+public:
+  PeekedStream(std::unique_ptr<InputStream> inner, std::size_t peek) : inner_(std::move(inner)) {
+    head_.resize(peek);
+    head_.resize(inner_->read(head_.data(), peek));
+  }
+  const std::string& head() const { return head_; }
+  std::size_t read(char* dst, std::size_t max) override {
+    std::size_t got = std::min(max, head_.size() - used_);
+    std::memcpy(dst, head_.data() + used_, got);
+    used_ += got;
+    if (got < max && used_ == head_.size()) got += inner_->read(dst + got, max - got);
+    return got;
+  }
+
+private:
+  std::unique_ptr<InputStream> inner_;
+  std::string head_;
+  std::size_t used_ = 0;
 };
 
 class DecodingStream final : public InputStream {
@@ -178,10 +212,13 @@ struct Block {
   std::size_t len = 0;
 };
 
+// Makes the stream the producer thread reads, polling `stop` wherever it may block.
+using StreamMaker = std::function<std::unique_ptr<InputStream>(const std::atomic<bool>* stop)>;
+
 class ThreadedStream final : public InputStream {
 public:
-  ThreadedStream(std::unique_ptr<FileSource> source, Compression compression)
-      : inner_(std::move(source), compression, &stop_), producer_([this] { produce(); }) {}
+  explicit ThreadedStream(const StreamMaker& make)
+      : inner_(make(&stop_)), producer_([this] { produce(); }) {}
   ~ThreadedStream() override {
     {
       const std::lock_guard lock(mutex_);
@@ -229,7 +266,7 @@ private:
       for (;;) {
         Block block = spare_block();
         if (!block.data) break; // stop requested
-        block.len = inner_.read(block.data.get(), kBlockSize);
+        block.len = inner_->read(block.data.get(), kBlockSize);
         const bool last = block.len < kBlockSize;
         push_block(std::move(block));
         if (last) break;
@@ -258,7 +295,7 @@ private:
   }
 
   std::atomic<bool> stop_ = false; // before inner_, which polls it
-  DecodingStream inner_;
+  std::unique_ptr<InputStream> inner_;
   std::mutex mutex_;
   std::condition_variable changed_;
   std::deque<Block> full_;
@@ -270,7 +307,47 @@ private:
   std::thread producer_; // last: starts once everything above exists
 };
 
+// The decoded bytes of `source`, as text: a trace.dat (spooled to a file libtracecmd can seek in)
+// or a Perfetto trace is converted; anything else is passed on as it is.
+std::unique_ptr<InputStream> open_container(std::unique_ptr<FileSource> source,
+                                            Compression compression,
+                                            const std::atomic<bool>* stop) {
+  const std::string name = source->name();
+  std::unique_ptr<InputStream> bytes;
+  if (compression == Compression::none)
+    bytes = std::make_unique<PlainStream>(std::move(source), stop);
+  else
+    bytes = std::make_unique<DecodingStream>(std::move(source), compression, stop);
+  auto peeked = std::make_unique<PeekedStream>(std::move(bytes), kContainerSniff);
+  const auto* head = reinterpret_cast<const unsigned char*>(peeked->head().data());
+  const std::size_t len = peeked->head().size();
+  if (is_trace_dat(head, len)) {
+    const int fd = spool_to_tmpfile({}, *peeked, name, "the trace.dat");
+    return make_trace_dat_stream(fd, name, stop);
+  }
+  if (looks_like_perfetto(head, len)) return make_perfetto_stream(std::move(peeked), name, stop);
+  return peeked;
+}
+
 } // namespace
+
+bool is_binary_kernel_trace(const std::string& path) {
+  auto source = std::make_unique<FileSource>(path);
+  const std::string_view head = source->sniff();
+  const auto* bytes = reinterpret_cast<const unsigned char*>(head.data());
+  const Compression compression = detect_compression(bytes, head.size());
+  if (compression == Compression::none && !may_be_perfetto(bytes, head.size()))
+    return is_trace_dat(bytes, head.size());
+  std::unique_ptr<InputStream> decoded;
+  if (compression == Compression::none)
+    decoded = std::make_unique<PlainStream>(std::move(source));
+  else
+    decoded = std::make_unique<DecodingStream>(std::move(source), compression, nullptr);
+  const PeekedStream peeked(std::move(decoded), kContainerSniff);
+  const auto* first = reinterpret_cast<const unsigned char*>(peeked.head().data());
+  return is_trace_dat(first, peeked.head().size()) ||
+         looks_like_perfetto(first, peeked.head().size());
+}
 
 std::string display_name(const std::string& path) {
   return path == "-" ? "<stdin>" : path;
@@ -278,9 +355,22 @@ std::string display_name(const std::string& path) {
 
 std::unique_ptr<InputStream> open_input(const std::string& path) {
   auto source = std::make_unique<FileSource>(path);
-  const Compression compression = source->sniff_compression();
-  if (compression == Compression::none) return std::make_unique<PlainStream>(std::move(source));
-  return std::make_unique<ThreadedStream>(std::move(source), compression);
+  const std::string_view head = source->sniff();
+  const auto* bytes = reinterpret_cast<const unsigned char*>(head.data());
+  const Compression compression = detect_compression(bytes, head.size());
+  if (compression == Compression::none && is_trace_dat(bytes, head.size()) && source->seekable()) {
+    const int fd = ::dup(source->fd());
+    if (fd < 0) throw InputError(source->name() + ": cannot open: " + errno_message(errno));
+    const std::string name = source->name();
+    return std::make_unique<ThreadedStream>(
+        [&](const std::atomic<bool>* stop) { return make_trace_dat_stream(fd, name, stop); });
+  }
+  if (compression == Compression::none && !may_be_perfetto(bytes, head.size()) &&
+      !is_trace_dat(bytes, head.size()))
+    return std::make_unique<PlainStream>(std::move(source));
+  return std::make_unique<ThreadedStream>([&](const std::atomic<bool>* stop) {
+    return open_container(std::move(source), compression, stop);
+  });
 }
 
 } // namespace memsim::trace

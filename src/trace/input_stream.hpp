@@ -25,4 +25,8 @@ std::string display_name(const std::string& path);
 // Opens `path` ("-" = standard input). Throws InputError("NAME: cannot open: <strerror>").
 std::unique_ptr<InputStream> open_input(const std::string& path);
 
+// True when the file (decompressed) is a trace.dat or a Perfetto trace, which open_input() reads
+// as ftrace text: told from its first bytes, without converting any of it.
+bool is_binary_kernel_trace(const std::string& path);
+
 } // namespace memsim::trace

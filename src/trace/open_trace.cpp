@@ -5,13 +5,10 @@
 // header (jsonl_reader.cpp); text that starts like a kernel trace is ftrace kmem text
 // (ftrace_reader.cpp). Compression is told by magic bytes (input_stream.cpp).
 #include <algorithm>
-#include <cerrno>
-#include <cstdlib>
 #include <cstring>
 #include <string_view>
 #include <vector>
 
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -20,6 +17,7 @@
 #include "trace/header.hpp"
 #include "trace/input_stream.hpp"
 #include "trace/readers.hpp"
+#include "trace/spool.hpp"
 
 namespace memsim {
 namespace {
@@ -47,8 +45,10 @@ OpenedTrace open_header(std::unique_ptr<trace::InputStream> input, const std::st
   return OpenedTrace{std::move(buffer), std::move(scanner), std::move(scan), header_line};
 }
 
-// Ftrace kmem text rather than a memsim trace, told by the first bytes (decompressed).
+// Ftrace kmem text rather than a memsim trace, told by the first bytes (decompressed); a
+// trace.dat or Perfetto trace is ftrace text once converted (and is told without converting).
 bool is_ftrace(const std::string& path) {
+  if (trace::is_binary_kernel_trace(path)) return true;
   InputBuffer buffer(trace::open_input(path), kSniffBytes);
   buffer.refill(0);
   return looks_like_ftrace(std::string_view(buffer.data(), buffer.size()));
@@ -80,35 +80,14 @@ std::string read_head(trace::InputStream& input) {
 }
 
 // Ftrace text is read in two passes, so standard input is first copied (decompressed) to an
-// unnamed temporary file (O_TMPFILE: nothing is left behind, whatever happens), which the
-// reader opens twice through /proc/self/fd.
+// unnamed temporary file (spool.hpp), which the reader opens twice through /proc/self/fd.
 std::unique_ptr<TraceReader> open_spooled_ftrace(const std::string& head, trace::InputStream& rest,
                                                  FtraceOptions options) {
-  const char* dir = std::getenv("TMPDIR");
-  const std::string tmp = dir != nullptr && *dir != '\0' ? dir : "/tmp";
-  const int fd = ::open(tmp.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-  if (fd < 0)
-    throw InputError(
-        fmt::format("<stdin>: cannot spool ftrace text to {}: {}", tmp, std::strerror(errno)));
+  const int fd = trace::spool_to_tmpfile(head, rest, "<stdin>", "ftrace text");
   struct Closer {
     int fd;
     ~Closer() { ::close(fd); }
   } closer{fd};
-  std::vector<char> chunk(std::size_t{1} << 20);
-  std::string_view data = head;
-  for (;;) {
-    while (!data.empty()) {
-      const ssize_t n = ::write(fd, data.data(), data.size());
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0)
-        throw InputError(
-            fmt::format("<stdin>: cannot spool ftrace text to {}: {}", tmp, std::strerror(errno)));
-      data.remove_prefix(static_cast<std::size_t>(n));
-    }
-    const std::size_t got = rest.read(chunk.data(), chunk.size());
-    if (got == 0) break;
-    data = std::string_view(chunk.data(), got);
-  }
   options.name = "<stdin>";
   return open_ftrace(fmt::format("/proc/self/fd/{}", fd), options);
 }

@@ -95,6 +95,7 @@ TEST_CASE("import with --proc-in declares the pages in use and matches their fre
   CHECK(header["meta"]["proc_in"]["dropped_blocks"] == 1);
   CHECK(header["meta"]["proc_in"]["unmatched_frees"] == 1);
   CHECK(header["meta"]["unmatched_frees"] == 3);
+  CHECK(header["meta"]["events"] == lines.size() - 1); // as written, the two frees of 22 included
   // 22, 23 and 36 keep their ids; 38, allocated by the trace first, was free (dropped).
   std::vector<std::string> ids;
   for (const auto& block : header["preallocated"])
