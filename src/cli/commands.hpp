@@ -34,6 +34,10 @@ struct TraceOptions {
 void add_trace_options(CLI::App& command, TraceOptions& options);
 FtraceOptions ftrace_options(const TraceOptions& options); // checks --gfp-bits
 
+// --probe ORDER[,ORDER...] (docs/spec.md §9): the orders asked at every timeline sample.
+void add_probe_option(CLI::App& command, std::string& orders);
+std::vector<unsigned> parse_probe_orders(const std::string& orders);
+
 // Opens the trace (format by content) and finds the timeline interval: `requested` when non-zero,
 // else max(1, E / 200) with E known from the reader (ftrace text) or a counting pass over the
 // file (100000 on stdin, docs/semantics.md D10); `events` gets E when it is known. For ftrace text
