@@ -36,6 +36,20 @@ struct AllocatorCounters {
   OwnershipCounts ownership;
 };
 
+// What a policy answers for a request it is asked about without taking anything (docs/spec.md
+// §9): a block on the requested type's lists (or, region-aware, a region to grant), only on a
+// list __rmqueue_fallback would search, or nowhere. Per-CPU lists are not looked at.
+enum class ProbeAnswer : std::uint8_t { own, fallback, none };
+inline constexpr int kProbeAnswers = 3;
+
+// Per order (docs/spec.md §9): the trace's allocations of that order and what became of them,
+// and the answers to the trace's probes of that order.
+struct HighOrderCounts {
+  std::uint64_t allocs = 0, satisfied = 0, by_fallback = 0, failed = 0;
+  std::array<std::uint64_t, kProbeAnswers> probes{}; // by ProbeAnswer
+  bool occurred = false; // an alloc or probe event of this order was seen
+};
+
 struct RegionAllocatorCounts {
   std::uint64_t regions_granted = 0, regions_returned = 0, regions_held = 0,
                 regions_granted_by_move_freepages = 0;

@@ -37,6 +37,10 @@ FtraceOptions ftrace_options(const TraceOptions& options); // checks --gfp-bits
 // as --proc-in unless one was given (src/trace/bundle.hpp). Anything else is left as it is.
 void use_recording_bundle(std::string& trace_path, TraceOptions& options);
 
+// --probe ORDER[,ORDER...] (docs/spec.md §9): the orders asked at every timeline sample.
+void add_probe_option(CLI::App& command, std::string& orders);
+std::vector<unsigned> parse_probe_orders(const std::string& orders);
+
 // Opens the trace (format by content) and finds the timeline interval: `requested` when non-zero,
 // else max(1, E / 200) with E known from the reader (ftrace text) or a counting pass over the
 // file (100000 on stdin, docs/semantics.md D10); `events` gets E when it is known. For ftrace text

@@ -1,5 +1,6 @@
 // Options shared by the replay-like commands: the config layers and the timeline interval.
 #include <algorithm>
+#include <charconv>
 
 #include <fmt/format.h>
 
@@ -44,6 +45,30 @@ Config build_config(const ConfigOptions& options, const TraceHeader& header,
   const ConfigBuilder builder = config_layers(options, header, trace_path);
   check_key_owners(builder.touched_namespaces(), {policy});
   return builder.config();
+}
+
+void add_probe_option(CLI::App& command, std::string& orders) {
+  command.add_option("--probe", orders,
+                     "ask at every timeline sample whether a request of each ORDER (comma-"
+                     "separated) could be served for each migratetype, without taking it");
+}
+
+std::vector<unsigned> parse_probe_orders(const std::string& orders) {
+  std::vector<unsigned> out;
+  if (orders.empty()) return out;
+  std::string_view rest = orders;
+  for (;;) {
+    const auto comma = rest.find(',');
+    const std::string_view item = rest.substr(0, comma);
+    unsigned order = 0;
+    const auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), order);
+    if (ec != std::errc{} || end != item.data() + item.size() || order > 63)
+      throw InputError(
+          fmt::format("--probe: \"{}\" is not an order (expected ORDER[,ORDER...])", item));
+    if (std::find(out.begin(), out.end(), order) == out.end()) out.push_back(order);
+    if (comma == std::string_view::npos) return out;
+    rest = rest.substr(comma + 1);
+  }
 }
 
 void add_trace_options(CLI::App& command, TraceOptions& options) {

@@ -26,6 +26,7 @@ struct CompareArgs {
   std::string report;
   std::uint64_t interval = 0;
   bool strict = false;
+  std::string probe;
   bool check = false;
 };
 
@@ -38,7 +39,7 @@ void run_compare_command(const CompareArgs& args) {
   const std::vector<CompareRun> runs =
       plan_compare_runs(entries, config_layers(args.config, reader->header(), args.trace));
   CompareOptions options;
-  options.replay = {args.strict, args.check, interval};
+  options.replay = {args.strict, args.check, interval, parse_probe_orders(args.probe)};
   // Created before the replay: an unwritable path fails at once, not after minutes of it.
   std::unique_ptr<OutputFile> json;
   if (!args.json.empty()) json = std::make_unique<OutputFile>(args.json);
@@ -85,6 +86,7 @@ void add_compare_command(CLI::App& app) {
   cmd->add_option("--interval", args->interval, "timeline sample every N events")
       ->check(CLI::PositiveNumber);
   cmd->add_flag("--strict", args->strict, "recoverable trace problems are errors");
+  add_probe_option(*cmd, args->probe);
   cmd->add_flag("--check", args->check, "verify allocator invariants after every event (slow)");
   cmd->callback([args] {
     use_recording_bundle(args->trace, args->input);

@@ -33,6 +33,7 @@ struct ReplayArgs {
   std::string timeline_csv;
   std::uint64_t interval = 0;
   bool strict = false;
+  std::string probe;
   bool check = false;
 };
 
@@ -137,7 +138,7 @@ void run_replay(const ReplayArgs& args) {
       open_replay_trace(args.trace, args.input, args.interval, interval, total);
   const Config config = build_config(args.config, reader->header(), args.trace, args.policy);
   Simulator sim(config, args.policy, args.policy, *reader, args.trace,
-                {args.strict, args.check, interval});
+                {args.strict, args.check, interval, parse_probe_orders(args.probe)});
   ReplayOutputs outputs(args);
   if (outputs.placement_writer) sim.set_placement_sink(outputs.placement_writer.get());
   {
@@ -169,6 +170,7 @@ void add_replay_command(CLI::App& app) {
   cmd->add_option("--interval", args->interval, "timeline sample every N events")
       ->check(CLI::PositiveNumber);
   cmd->add_flag("--strict", args->strict, "recoverable trace problems are errors");
+  add_probe_option(*cmd, args->probe);
   cmd->add_flag("--check", args->check, "verify allocator invariants after every event (slow)");
   cmd->callback([args] {
     use_recording_bundle(args->trace, args->input);

@@ -57,6 +57,10 @@ public:
   // __free_pages() of a live block the caller has already marked freed (Zone::mark_freed).
   virtual void free(PageIdx block, unsigned order, unsigned cpu, bool cold) = 0;
 
+  // docs/spec.md §9: could a request of `order` and `mt` be served now, and from where? Changes
+  // nothing; per-CPU lists are not looked at.
+  virtual ProbeAnswer probe(unsigned order, Migratetype mt) const = 0;
+
   // Counters for the stats; blocks held off the free areas (buddyinfo's top order, D9).
   virtual const AllocatorCounters& counters() const = 0;
   virtual std::uint64_t held_blocks() const { return 0; }

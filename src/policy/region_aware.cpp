@@ -149,6 +149,11 @@ void RegionAwarePolicy::release_held_block(Zone& zone, PageIdx block) {
   grant_region(zone.region_of(block), Migratetype::movable, true);
 }
 
+ProbeAnswer RegionAwarePolicy::probe(unsigned order, Migratetype mt) const {
+  if (switches_.region_allocator && ra_.next_region()) return ProbeAnswer::own;
+  return StockPolicy::probe(order, mt);
+}
+
 void RegionAwarePolicy::report(PolicyReport& out) const {
   StockPolicy::report(out);
   out.region_allocator = ra_counts_;

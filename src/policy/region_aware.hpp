@@ -25,6 +25,8 @@ public:
   RegionAwarePolicy(Zone& zone, const Config& config);
   ~RegionAwarePolicy() override;
 
+  // A region the region allocator could grant counts as the requested type's own (§9).
+  ProbeAnswer probe(unsigned order, Migratetype mt) const override;
   std::uint64_t held_blocks() const override { return ra_.held_blocks(); }
   void report(PolicyReport& out) const override;
   void config_json(nlohmann::ordered_json& out) const override;

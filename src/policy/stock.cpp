@@ -58,6 +58,14 @@ Taken StockPolicy::rmqueue(unsigned order, Migratetype mt) {
   return {};
 }
 
+// docs/spec.md §9 for 3.11: MIGRATE_RESERVE, the last resort of __rmqueue, is neither the
+// requested type's lists nor a list __rmqueue_fallback searches (docs/decisions.md).
+ProbeAnswer StockPolicy::probe(unsigned order, Migratetype mt) const {
+  if (own_available(zone_, order, mt)) return ProbeAnswer::own;
+  if (fallback_available_311(zone_, order, mt)) return ProbeAnswer::fallback;
+  return ProbeAnswer::none;
+}
+
 PageIdx StockPolicy::rmqueue_smallest(unsigned order, Migratetype mt) {
   return zone_.rmqueue_smallest(order, mt);
 }

@@ -18,6 +18,7 @@ public:
   void boot() override;
   Taken alloc(const AllocRequest& request) override;
   void free(PageIdx block, unsigned order, unsigned cpu, bool cold) override;
+  ProbeAnswer probe(unsigned order, Migratetype mt) const override;
   const AllocatorCounters& counters() const override { return counters_; }
   void report(PolicyReport& out) const override;
   const std::vector<Migratetype>& list_types() const override;

@@ -3,6 +3,7 @@
 // computed here from the snapshot (report/derived.hpp, stats/metrics.cpp), never stored.
 #include "report/stats_json.hpp"
 
+#include <array>
 #include <string>
 
 #include "report/derived.hpp"
@@ -33,7 +34,8 @@ ordered_json events_json(const EventCounts& e) {
           {"order_mismatch", e.order_mismatch},
           {"mark", e.mark},
           {"split", e.split},
-          {"split_ignored", e.split_ignored}};
+          {"split_ignored", e.split_ignored},
+          {"probe", e.probe}};
 }
 
 // Non-zero entries of a [type][type] table, in glossary order.
@@ -125,6 +127,36 @@ ordered_json fragmentation_json(const RunStats& stats) {
           {"largest_free_order", or_null(largest_free_order(buddyinfo))}};
 }
 
+constexpr std::array<const char*, kProbeAnswers> kAnswerNames = {"own", "fallback", "none"};
+
+// docs/spec.md §9 `high_order`: every order that occurred.
+ordered_json high_order_json(const std::vector<HighOrderCounts>& orders) {
+  ordered_json out = ordered_json::object();
+  for (std::size_t o = 0; o < orders.size(); ++o) {
+    const HighOrderCounts& c = orders[o];
+    if (!c.occurred) continue;
+    ordered_json probes = ordered_json::object();
+    for (std::size_t a = 0; a < kAnswerNames.size(); ++a) probes[kAnswerNames[a]] = c.probes[a];
+    out[std::to_string(o)] = {{"allocs", c.allocs},
+                              {"satisfied", c.satisfied},
+                              {"by_fallback", c.by_fallback},
+                              {"failed", c.failed},
+                              {"probes", std::move(probes)}};
+  }
+  return out;
+}
+
+// docs/spec.md §9 `pollution`.
+ordered_json pollution_json(const RunStats& stats) {
+  ordered_json claims = ordered_json::object();
+  for (int t = 0; t < kMigratetypes; ++t)
+    if (stats.ownership.claims[static_cast<std::size_t>(t)] != 0)
+      claims[mt_name(t)] = stats.ownership.claims[static_cast<std::size_t>(t)];
+  return {{"claims", std::move(claims)},
+          {"steals", pair_counts(stats.ownership.steals, "<-")},
+          {"pages", pair_counts(stats.pollution_pages, "<-")}};
+}
+
 ordered_json sample_json(const TimelineSample& sample) {
   ordered_json out = {{"event", sample.event},
                       {"t", or_null(sample.t)},
@@ -134,7 +166,23 @@ ordered_json sample_json(const TimelineSample& sample) {
                       {"mixed_pageblocks", sample.mixed_pageblocks},
                       {"free_pages", sample.free_pages},
                       {"fallbacks", sample.fallbacks},
-                      {"unusable_index_pageblock", sample.unusable_index_pageblock}};
+                      {"unusable_index_pageblock", sample.unusable_index_pageblock},
+                      {"free_pageblocks_whole", sample.free_pageblocks_whole}};
+  ordered_json largest = ordered_json::object();
+  for (int t = 0; t < kRequestableTypes; ++t)
+    largest[mt_name(t)] = sample.largest_free_order[static_cast<std::size_t>(t)];
+  out["largest_free_order"] = std::move(largest);
+  if (!sample.probes.empty()) {
+    ordered_json probes = ordered_json::object();
+    for (const auto& [order, answers] : sample.probes) {
+      ordered_json per_type = ordered_json::object();
+      for (int t = 0; t < kRequestableTypes; ++t)
+        per_type[mt_name(t)] =
+            kAnswerNames[static_cast<std::size_t>(answers[static_cast<std::size_t>(t)])];
+      probes[std::to_string(order)] = std::move(per_type);
+    }
+    out["probes"] = std::move(probes);
+  }
   if (sample.label) out["label"] = *sample.label;
   return out;
 }
@@ -157,6 +205,8 @@ nlohmann::ordered_json stats_to_json(const RunStats& stats) {
   for (const auto& region : stats.regions)
     doc["regions"].push_back(region_json(region, stats.list_types));
   doc["fragmentation"] = fragmentation_json(stats);
+  doc["high_order"] = high_order_json(stats.high_order);
+  doc["pollution"] = pollution_json(stats);
   doc["timeline"] = ordered_json::array();
   for (const auto& sample : stats.timeline) doc["timeline"].push_back(sample_json(sample));
   return doc;

@@ -17,6 +17,10 @@ Simulator::Simulator(const Config& config, const std::string& policy_name, std::
       reader_(reader), trace_path_(std::move(trace_path)), options_(options),
       zone_(std::make_unique<Zone>(config_, geometry_)),
       policy_(make_policy(policy_name, *zone_, config_)) {
+  for (const unsigned order : options_.probe_orders)
+    if (order >= config_.zone.max_order)
+      throw InputError(fmt::format("--probe: order {} out of range (zone.max_order is {})", order,
+                                   config_.zone.max_order));
   track_owners_ = policy_->migrates();
   background_ = policy_->has_background_work();
   policy_->boot();
@@ -66,7 +70,10 @@ void Simulator::apply(const Event& event) {
   case EventOp::mark:
     ++counts_.mark;
     break;
-  default: // probe: answered by the policies that support it (docs/spec.md §9)
+  case EventOp::probe:
+    apply_probe(event);
+    break;
+  default:
     break;
   }
   if (event.has_t) last_t_ = event.t;
@@ -91,6 +98,8 @@ void Simulator::apply_alloc(const Event& event) {
                                  reader_.where(event.pos), event.order, config_.zone.max_order,
                                  config_.zone.max_order - 1));
   Placement placement{index_, event.id, std::nullopt, event.order, event.mt, false};
+  HighOrderCounts& per_order = high_order(event.order);
+  ++per_order.allocs;
   if (live_.contains(event.id)) {
     ++counts_.duplicate_alloc;
     recoverable(event, fmt::format("alloc of id {} which is already live", event.id));
@@ -99,6 +108,7 @@ void Simulator::apply_alloc(const Event& event) {
         policy_->alloc({event.order, event.mt, event.cpu, event.cold, event.has_gfp, event.gfp});
     if (taken.block == kNoPage) {
       ++counts_.failed;
+      ++per_order.failed;
       recoverable(event,
                   fmt::format("allocation of order {} ({}) failed: the zone cannot satisfy it",
                               event.order, to_string(event.mt)));
@@ -108,6 +118,9 @@ void Simulator::apply_alloc(const Event& event) {
       own(taken.block, event.id);
       placement.pfn = zone_->pfn_of(taken.block);
       placement.fallback = taken.fallback;
+      ++per_order.satisfied;
+      if (taken.fallback) ++per_order.by_fallback;
+      count_pollution(taken.block, event.order, event.mt);
     }
   }
   if (placements_ != nullptr) placements_->place(placement);
@@ -161,6 +174,36 @@ void Simulator::apply_split(const Event& event) {
   }
 }
 
+HighOrderCounts& Simulator::high_order(unsigned order) {
+  if (high_order_.size() <= order) high_order_.resize(order + 1);
+  HighOrderCounts& counts = high_order_[order];
+  counts.occurred = true;
+  return counts;
+}
+
+// docs/spec.md §9 `pollution.pages`: the pages of the block by the type of the pageblock each
+// lies in, right after the allocation, under the requested type A when the pageblock's type B
+// differs.
+void Simulator::count_pollution(PageIdx block, unsigned order, Migratetype mt) {
+  const std::uint64_t size = std::uint64_t{1} << order;
+  const std::uint64_t per_block = std::min<std::uint64_t>(size, geometry_.pageblock_pages);
+  for (std::uint64_t p = 0; p < size; p += per_block) {
+    const Migratetype type = zone_->pageblock_migratetype(static_cast<PageIdx>(block + p));
+    if (type != mt) pollution_[index_of(mt)][index_of(type)] += per_block;
+  }
+}
+
+// A request the recorded kernel could not satisfy: the policy answers, nothing changes.
+void Simulator::apply_probe(const Event& event) {
+  ++counts_.probe;
+  if (event.order >= config_.zone.max_order)
+    throw InputError(fmt::format("{}: order {} out of range (zone.max_order is {}: orders 0..{})",
+                                 reader_.where(event.pos), event.order, config_.zone.max_order,
+                                 config_.zone.max_order - 1));
+  const ProbeAnswer answer = policy_->probe(event.order, event.mt);
+  ++high_order(event.order).probes[static_cast<std::size_t>(answer)];
+}
+
 void Simulator::own(PageIdx block, std::uint64_t id) {
   if (track_owners_) owners_[block] = id;
 }
@@ -177,6 +220,12 @@ void Simulator::moved(PageIdx from, PageIdx to) {
 
 void Simulator::sample(const Event& event, bool at_mark) {
   TimelineSample s = sample_zone(*zone_, *policy_);
+  for (const unsigned order : options_.probe_orders) {
+    std::array<ProbeAnswer, kRequestableTypes> answers{};
+    for (int t = 0; t < kRequestableTypes; ++t)
+      answers[static_cast<std::size_t>(t)] = policy_->probe(order, migratetype_at(t));
+    s.probes.emplace_back(order, answers);
+  }
   s.event = index_;
   s.t = last_t_;
   if (at_mark) s.label = event.label;
@@ -193,6 +242,8 @@ RunStats Simulator::finish() const {
   out.trace_events = index_;
   out.events = counts_;
   snapshot_zone(*zone_, *policy_, out);
+  out.high_order = high_order_;
+  out.pollution_pages = pollution_;
   out.timeline = timeline_;
   return out;
 }

@@ -9,9 +9,9 @@
 #include <optional>
 #include <string>
 
-#include "memsim/config.hpp"
 #include <absl/container/flat_hash_map.h>
 
+#include "memsim/config.hpp"
 #include "memsim/trace.hpp"
 #include "policy/policy.hpp"
 #include "sim/live_table.hpp"
@@ -21,9 +21,10 @@
 namespace memsim {
 
 struct ReplayOptions {
-  bool strict = false;        // recoverable trace problems are errors (docs/spec.md §4.4)
-  bool check = false;         // check_invariants() after every event
-  std::uint64_t interval = 0; // timeline sample every `interval` events; 0: only at marks
+  bool strict = false;                // recoverable trace problems are errors (docs/spec.md §4.4)
+  bool check = false;                 // check_invariants() after every event
+  std::uint64_t interval = 0;         // timeline sample every `interval` events; 0: only at marks
+  std::vector<unsigned> probe_orders{}; // --probe: asked for every requestable type at each sample
 };
 
 // One line of --placements (docs/spec.md §1).
@@ -71,6 +72,9 @@ private:
   void apply_alloc(const Event& event);
   void apply_free(const Event& event);
   void apply_split(const Event& event);
+  void apply_probe(const Event& event);
+  void count_pollution(PageIdx block, unsigned order, Migratetype mt);
+  HighOrderCounts& high_order(unsigned order);
   void recoverable(const Event& event, const std::string& message);
   void sample(const Event& event, bool at_mark);
   void apply_preallocated(const TraceHeader& header);
@@ -95,6 +99,8 @@ private:
   bool background_ = false; // the policy wants between_events()
   PlacementSink* placements_ = nullptr;
   EventCounts counts_;
+  std::vector<HighOrderCounts> high_order_; // by order
+  TypeMatrix pollution_{};
   std::uint64_t index_ = 0;
   std::optional<double> last_t_;
   std::vector<TimelineSample> timeline_;

@@ -127,6 +127,15 @@ TimelineSample sample_zone(const Zone& zone, const Policy& policy) {
   for (std::uint64_t b = 0; b < types.size(); ++b)
     s.mixed_pageblocks += pageblock_mixed(types[b], zone.pageblock_allocated()[b]) ? 1 : 0;
   s.fallbacks = policy.counters().fallbacks.total;
+  const std::vector<std::uint64_t> free_blocks = buddyinfo(zone, policy);
+  for (unsigned o = zone.pageblock_order(); o < zone.max_order(); ++o)
+    s.free_pageblocks_whole += free_blocks[o] << (o - zone.pageblock_order());
+  for (int t = 0; t < kRequestableTypes; ++t) {
+    int& largest = s.largest_free_order[static_cast<std::size_t>(t)];
+    largest = -1;
+    for (unsigned o = 0; o < zone.max_order(); ++o)
+      if (!zone.free_list(o, migratetype_at(t)).empty()) largest = static_cast<int>(o);
+  }
   s.unusable_index_pageblock =
       static_cast<double>(unusable_free_index(zone.pageblock_order(), buddyinfo(zone, policy))) /
       1000.0;

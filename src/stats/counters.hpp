@@ -16,7 +16,7 @@ namespace memsim {
 
 struct EventCounts {
   std::uint64_t alloc = 0, free = 0, failed = 0, unmatched_free = 0, duplicate_alloc = 0,
-                order_mismatch = 0, mark = 0, split = 0, split_ignored = 0;
+                order_mismatch = 0, mark = 0, split = 0, split_ignored = 0, probe = 0;
 };
 
 // Zone-wide free-block counts: buddyinfo (nr_free per order, RA blocks included at the top
@@ -46,6 +46,12 @@ struct TimelineSample {
   std::optional<double> homogeneity;
   double unusable_index_pageblock = 0;
   std::optional<std::string> label;
+  // docs/spec.md §9: free blocks of order >= pageblock_order counted in pageblocks (region
+  // allocator blocks included), the highest order on each requestable type's lists (-1: none),
+  // and with --probe the answer per probed order and requestable type.
+  std::uint64_t free_pageblocks_whole = 0;
+  std::array<int, kRequestableTypes> largest_free_order{};
+  std::vector<std::pair<unsigned, std::array<ProbeAnswer, kRequestableTypes>>> probes;
 };
 
 // The kernel's extfrag indices (mm/vmstat.c), integer arithmetic, over nr_free per order.

@@ -28,6 +28,8 @@ struct RunStats {
   OwnershipCounts ownership;
   RetypeCounts retypes{};
   RegionAllocatorCounts region_allocator;
+  std::vector<HighOrderCounts> high_order; // by order (docs/spec.md §9)
+  TypeMatrix pollution_pages{};            // [requested][pageblock type], pages
   std::vector<RegionSnapshot> regions;
   FreeAreaCounts free_area;
   std::uint64_t free_pages = 0; // buddy + RA

@@ -31,6 +31,18 @@ void count_fallback(AllocatorCounters& counters, unsigned current, unsigned page
 
 } // namespace
 
+bool own_available(const Zone& zone, unsigned order, Migratetype mt) {
+  for (unsigned o = order; o < zone.max_order(); ++o)
+    if (!zone.free_list(o, mt).empty()) return true;
+  return false;
+}
+
+bool fallback_available_311(const Zone& zone, unsigned order, Migratetype start_mt) {
+  for (const Migratetype fallback_mt : kFallbacks[index_of(start_mt)])
+    if (own_available(zone, order, fallback_mt)) return true;
+  return false;
+}
+
 unsigned claim_pageblock(Zone& zone, PageIdx page, Migratetype mt) {
   const bool changes = zone.pageblock_migratetype(page) != mt;
   zone.set_pageblock_migratetype(page, mt);

@@ -36,6 +36,13 @@ FallbackTake rmqueue_fallback_311(Zone& zone, unsigned order, Migratetype start_
 unsigned try_to_steal_freepages(Zone& zone, PageIdx page, unsigned current_order,
                                 Migratetype start_mt, const Fallback311Rules& rules);
 
+// True when a list __rmqueue_fallback of 3.11 would search (orders >= `order`, the fallbacks[]
+// row of `start_mt`) holds a block.
+bool fallback_available_311(const Zone& zone, unsigned order, Migratetype start_mt);
+
+// True when free_list[o][mt] holds a block for some o >= order.
+bool own_available(const Zone& zone, unsigned order, Migratetype mt);
+
 // set_pageblock_migratetype() for a fallback's claim: 1 when the type changed, else 0.
 unsigned claim_pageblock(Zone& zone, PageIdx page, Migratetype mt);
 

@@ -31,6 +31,12 @@ inline RunStats sample_run_stats() {
   s.fallbacks.by_pair[0][2] = 2; // unmovable<-movable
   s.fallbacks.by_pair[1][2] = 1; // reclaimable<-movable
   s.retypes[2][0] = 1;           // movable->unmovable
+  s.high_order.resize(10);
+  s.high_order[0] = {.allocs = 6, .satisfied = 5, .by_fallback = 2, .failed = 1, .occurred = true};
+  s.high_order[9] = {.allocs = 1, .satisfied = 1, .probes = {0, 2, 3}, .occurred = true};
+  s.ownership.claims[0] = 1;    // unmovable
+  s.ownership.steals[1][2] = 1; // reclaimable<-movable
+  s.pollution_pages[0][2] = 3;  // unmovable pages in movable pageblocks
   s.region_allocator = {.regions_granted = 1, .regions_returned = 0, .regions_held = 1};
   RegionSnapshot free_region;
   free_region.pages = 1024;
@@ -60,6 +66,8 @@ inline RunStats sample_run_stats() {
   early.free_regions = 1;
   early.free_pages = 2040;
   early.unusable_index_pageblock = 0.5;
+  early.free_pageblocks_whole = 1;
+  early.largest_free_order = {-1, -1, 10};
   TimelineSample at_mark;
   at_mark.event = 8;
   at_mark.t = 1.25;
@@ -70,6 +78,9 @@ inline RunStats sample_run_stats() {
   at_mark.fallbacks = 3;
   at_mark.homogeneity = 0.5;
   at_mark.label = "phase 2";
+  at_mark.free_pageblocks_whole = 0;
+  at_mark.largest_free_order = {2, -1, 9};
+  at_mark.probes = {{9, {ProbeAnswer::fallback, ProbeAnswer::none, ProbeAnswer::own}}};
   s.timeline = {early, at_mark};
   return s;
 }

@@ -23,10 +23,10 @@ std::vector<std::string> keys_of(const ordered_json& object) {
 
 TEST_CASE("The stats document has the docs/spec.md §5 sections in SPEC order") {
   const ordered_json doc = stats_to_json(memsim::test::sample_run_stats());
-  CHECK(keys_of(doc) == std::vector<std::string>{"memsim_stats", "memsim_version", "policy",
-                                                 "notes", "config", "trace", "events", "fallbacks",
-                                                 "region_allocator", "summary", "regions",
-                                                 "fragmentation", "timeline"});
+  CHECK(keys_of(doc) == std::vector<std::string>{
+                            "memsim_stats", "memsim_version", "policy", "notes", "config", "trace",
+                            "events", "fallbacks", "region_allocator", "summary", "regions",
+                            "fragmentation", "high_order", "pollution", "timeline"});
   CHECK(doc["memsim_stats"] == 1);
   CHECK(doc["memsim_version"] == MEMSIM_VERSION);
   CHECK(doc["policy"] == "region-aware");
@@ -37,11 +37,11 @@ TEST_CASE("The stats document has the docs/spec.md §5 sections in SPEC order") 
   CHECK(doc["trace"].dump() == R"({"path":"traces/t.jsonl","events":12})");
 }
 
-TEST_CASE("Event counts include the added mark, split and split_ignored keys") {
+TEST_CASE("Event counts include the added mark, split, split_ignored and probe keys") {
   const ordered_json doc = stats_to_json(memsim::test::sample_run_stats());
   CHECK(doc["events"].dump() ==
         R"({"alloc":7,"free":3,"failed":1,"unmatched_free":1,"duplicate_alloc":0,)"
-        R"("order_mismatch":0,"mark":1,"split":0,"split_ignored":0})");
+        R"("order_mismatch":0,"mark":1,"split":0,"split_ignored":0,"probe":0})");
 }
 
 TEST_CASE("Fallback pairs and pageblock re-types list only the pairs that occurred") {
@@ -57,6 +57,17 @@ TEST_CASE("Fallback pairs and pageblock re-types list only the pairs that occurr
   CHECK(empty["fallbacks"]["by_pair"].dump() == "{}");
   CHECK(empty["fallbacks"]["pageblock_retypes"].dump() == "{}");
   CHECK(empty["region_allocator"]["regions_held"] == 0);
+}
+
+TEST_CASE("high_order lists every order that occurred; pollution its claims, steals and pages") {
+  const ordered_json doc = stats_to_json(memsim::test::sample_run_stats());
+  CHECK(doc["high_order"].dump() == R"({"0":{"allocs":6,"satisfied":5,"by_fallback":2,"failed":1,)"
+                                    R"("probes":{"own":0,"fallback":0,"none":0}},)"
+                                    R"("9":{"allocs":1,"satisfied":1,"by_fallback":0,"failed":0,)"
+                                    R"("probes":{"own":0,"fallback":2,"none":3}}})");
+  CHECK(doc["pollution"].dump() ==
+        R"({"claims":{"unmovable":1},"steals":{"reclaimable<-movable":1},)"
+        R"("pages":{"unmovable<-movable":3}})");
 }
 
 TEST_CASE("The summary counts free, used and mixed regions and weighs homogeneity by pages") {
@@ -126,10 +137,15 @@ TEST_CASE("Timeline samples carry t or null, null homogeneity, and a label only 
   REQUIRE(doc["timeline"].size() == 2);
   CHECK(doc["timeline"][0].dump() ==
         R"({"event":5,"t":null,"free_regions":1,"mixed_regions":0,"homogeneity":null,)"
-        R"("mixed_pageblocks":0,"free_pages":2040,"fallbacks":0,"unusable_index_pageblock":0.5})");
+        R"("mixed_pageblocks":0,"free_pages":2040,"fallbacks":0,"unusable_index_pageblock":0.5,)"
+        R"("free_pageblocks_whole":1,)"
+        R"("largest_free_order":{"unmovable":-1,"reclaimable":-1,"movable":10}})");
   CHECK(doc["timeline"][1].dump() ==
         R"({"event":8,"t":1.25,"free_regions":1,"mixed_regions":1,"homogeneity":0.5,)"
         R"("mixed_pageblocks":1,"free_pages":2034,"fallbacks":3,"unusable_index_pageblock":0.0,)"
+        R"("free_pageblocks_whole":0,)"
+        R"("largest_free_order":{"unmovable":2,"reclaimable":-1,"movable":9},)"
+        R"("probes":{"9":{"unmovable":"fallback","reclaimable":"none","movable":"own"}},)"
         R"("label":"phase 2"})");
 }
 
