@@ -49,5 +49,6 @@ void add_policies_command(CLI::App& app);
 void add_import_command(CLI::App& app);
 void add_report_command(CLI::App& app);
 void add_gen_command(CLI::App& app);
+void add_sweep_command(CLI::App& app);
 
 } // namespace memsim::cli

@@ -116,13 +116,17 @@ std::vector<PolicyEntry> parse_policy_entries(std::string_view list) {
   }
 }
 
-std::vector<CompareRun> plan_compare_runs(const std::vector<PolicyEntry>& entries,
-                                          const ConfigBuilder& layers) {
+void check_switch_layers(const std::vector<PolicyEntry>& entries, const ConfigBuilder& layers) {
   const bool region_aware = std::any_of(entries.begin(), entries.end(), [](const PolicyEntry& e) {
     return owns_namespace(find_policy(e.policy, e.entry), "region_aware");
   });
   if (layers.touched_region_aware() && !region_aware)
     throw InputError("region_aware.* keys need the region-aware policy, which no run here uses");
+}
+
+std::vector<CompareRun> plan_compare_runs(const std::vector<PolicyEntry>& entries,
+                                          const ConfigBuilder& layers) {
+  check_switch_layers(entries, layers);
   resolve_geometry(layers.config());
   std::vector<CompareRun> runs;
   for (const PolicyEntry& entry : entries) {
