@@ -2,8 +2,8 @@
 // the style of the run reports (report/html_report.hpp): the table of every run, sortable by any
 // column (a small inline script; `sweep.html#sort=fallbacks` or `#sort=-fallbacks` opens it
 // sorted), and each key metric against each parameter but the trace as small multiples
-// (report/svg_chart.hpp),
-// one line per combination of the other parameters. Nothing is fetched. Same table, same bytes.
+// (report/svg_chart.hpp), one line per combination of the other parameters. Nothing is fetched.
+// Same table, same bytes.
 #pragma once
 
 #include <ostream>

@@ -82,16 +82,23 @@ const SweepRun& planned_run(const json& doc, const SweepPlan& plan, const std::s
   return run;
 }
 
+// "/summary/free_pages" -> "summary.free_pages".
+std::string dotted(const char* pointer) {
+  std::string out = pointer + 1;
+  std::replace(out.begin(), out.end(), '/', '.');
+  return out;
+}
+
 std::vector<json> metric_cells(const json& doc, const std::string& path) {
   std::vector<json> cells;
   for (const MetricColumn& m : kMetrics) {
     const json::json_pointer pointer(m.pointer);
     const bool present = doc.contains(pointer);
     if (!present && !m.optional)
-      throw InputError(fmt::format("{}: {}: missing", path, std::string(m.pointer + 1)));
+      throw InputError(fmt::format("{}: {}: missing", path, dotted(m.pointer)));
     const json value = present ? doc[pointer] : json();
     if (!value.is_null() && !value.is_number())
-      throw InputError(fmt::format("{}: {}: not a number", path, std::string(m.pointer + 1)));
+      throw InputError(fmt::format("{}: {}: not a number", path, dotted(m.pointer)));
     cells.push_back(value);
   }
   return cells;
