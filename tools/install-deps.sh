@@ -10,6 +10,7 @@ packages=(
   zlib1g-dev libzstd-dev liblzma-dev xz-utils zstd python3 clang-format
   clang libclang-rt-14-dev  # libFuzzer for tools/fuzz.sh (clang 14 and its runtime)
   chromium                  # the [browser] test of the HTML report
+  parallel slurm-wlm munge  # memsim sweep on GNU parallel and Slurm (tests, tools/slurm-local.sh)
 )
 
 missing=()

@@ -67,7 +67,11 @@ std::string resolve_dir(const std::string& written, const fs::path& dir, const s
   return path.string();
 }
 
-void number_runs(SweepPlan& plan) {
+void number_runs(SweepPlan& plan, const std::string& origin) {
+  const SweepSpec& spec = plan.spec;
+  if (plan.traces.size() * combination_count(spec.set) * spec.policies.size() > kMaxSweepRuns)
+    throw InputError(
+        fmt::format("{}: traces x policies x set: more than {} runs", origin, kMaxSweepRuns));
   const auto combinations = grid_combinations(plan.spec.set);
   plan.runs.clear();
   for (std::size_t t = 0; t < plan.traces.size(); ++t) {
@@ -140,7 +144,7 @@ SweepPlan plan_sweep(const SweepSpec& spec, const std::string& spec_file) {
       plan.traces.push_back({name, path, proc_in, proc_expect, i});
     }
   }
-  number_runs(plan);
+  number_runs(plan, spec_file);
   return plan;
 }
 
@@ -170,7 +174,7 @@ SweepPlan sweep_plan_from_json(const ojson& doc, const std::string& origin) {
   plan.spec_file = text_member(doc, "spec_file", origin, true);
   plan.spec = parse_sweep_spec(member(doc, "spec", origin).dump(), origin + ": spec");
   plan.traces = traces_from_json(member(doc, "traces", origin), plan.spec, origin);
-  number_runs(plan);
+  number_runs(plan, origin);
   ojson runs = ojson::array();
   for (const SweepRun& run : plan.runs) runs.push_back(sweep_run_object(plan, run));
   if (nlohmann::json(member(doc, "runs", origin)) != nlohmann::json(runs))

@@ -75,8 +75,9 @@ std::vector<SweepGrid> parse_grids(const json& object, const std::string& where)
   return grids;
 }
 
-// The entry is known to the registry and its overrides are valid config keys and values.
-void check_entry(const std::string& entry, const std::string& where) {
+// The entry as compare writes it (trimmed), known to the registry, its overrides valid config
+// keys and values.
+std::string checked_entry(const std::string& entry, const std::string& where) {
   std::vector<PolicyEntry> parsed;
   try {
     parsed = parse_policy_entries(entry);
@@ -87,6 +88,7 @@ void check_entry(const std::string& entry, const std::string& where) {
   ConfigBuilder builder;
   for (const PolicyOverride& o : parsed.front().overrides)
     builder.set(o.key, json(o.value), fmt::format("{}: \"{}\"", where, entry));
+  return parsed.front().entry;
 }
 
 // NAME:key=value+key=value for one combination of a policy's grid.
@@ -118,13 +120,15 @@ void add_policy(const json& item, const std::string& where, std::vector<std::str
     const std::vector<SweepGrid> grids = item.contains("grid")
                                              ? parse_grids(item["grid"], where + ".grid")
                                              : std::vector<SweepGrid>{};
+    if (combination_count(grids) > kMaxSweepRuns)
+      fail(where + ".grid", fmt::format("more than {} combinations", kMaxSweepRuns));
     for (const auto& combination : grid_combinations(grids))
       entries.push_back(grid_entry(name, grids, combination, where));
   } else {
     fail(where, "expected a policy entry \"NAME\" or {\"name\": ..., \"grid\": {...}}");
   }
-  for (const std::string& entry : entries) {
-    check_entry(entry, where);
+  for (std::string& entry : entries) {
+    entry = checked_entry(entry, where);
     if (std::find(out.begin(), out.end(), entry) != out.end())
       fail(where, fmt::format("policy entry \"{}\" appears twice", entry));
     out.push_back(entry);
@@ -181,6 +185,13 @@ std::string grid_value_text(const nlohmann::json& value) {
   return value.is_string() ? value.get<std::string>() : value.dump();
 }
 
+std::uint64_t combination_count(const std::vector<SweepGrid>& grids) {
+  std::uint64_t count = 1;
+  for (const SweepGrid& grid : grids)
+    count = std::min<std::uint64_t>(count * grid.values.size(), kMaxSweepRuns + 1);
+  return count;
+}
+
 std::vector<std::vector<std::size_t>> grid_combinations(const std::vector<SweepGrid>& grids) {
   std::vector<std::vector<std::size_t>> out{{}};
   for (const SweepGrid& grid : grids) {
@@ -224,6 +235,8 @@ SweepSpec parse_sweep_spec(std::string_view text, const std::string& origin) {
   if (doc.contains("set")) spec.set = parse_set(doc["set"], origin + ": set");
   if (doc.contains("resources"))
     spec.resources = parse_resources(doc["resources"], origin + ": resources");
+  if (combination_count(spec.set) * spec.policies.size() > kMaxSweepRuns)
+    fail(origin, fmt::format("policies x set: more than {} runs per trace", kMaxSweepRuns));
   std::vector<PolicyEntry> entries;
   for (const std::string& entry : spec.policies) entries.push_back(parse_policy_entries(entry)[0]);
   ConfigBuilder layers;

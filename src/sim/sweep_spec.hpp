@@ -52,6 +52,12 @@ nlohmann::ordered_json sweep_spec_to_json(const SweepSpec& spec);
 // A grid value as an entry or a table cell writes it: a string as is, else its JSON text.
 std::string grid_value_text(const nlohmann::json& value);
 
+// The most runs a sweep may have (a Slurm array or a job list of this size is already large).
+inline constexpr std::uint64_t kMaxSweepRuns = 100000;
+
+// The number of combinations of the grids' values, saturated at kMaxSweepRuns + 1.
+std::uint64_t combination_count(const std::vector<SweepGrid>& grids);
+
 // Every combination of the grids' values, the last grid innermost; one empty combination when
 // there is no grid. Each combination holds one value index per grid.
 std::vector<std::vector<std::size_t>> grid_combinations(const std::vector<SweepGrid>& grids);
