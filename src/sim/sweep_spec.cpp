@@ -171,6 +171,18 @@ SweepResources parse_resources(const json& object, const std::string& where) {
   return out;
 }
 
+// The JSON of the spec, comments allowed.
+json parse_document(std::string_view text, const std::string& origin) {
+  try {
+    return json::parse(text, nullptr, true, true);
+  } catch (const json::exception& error) { // parse_error, and out_of_range for 1e999
+    std::string_view message = error.what();
+    if (const auto bracket = message.find("] "); bracket != std::string_view::npos)
+      message.remove_prefix(bracket + 2);
+    fail(origin, fmt::format("not valid JSON: {}", message));
+  }
+}
+
 std::vector<SweepGrid> parse_set(const json& object, const std::string& where) {
   std::vector<SweepGrid> grids = parse_grids(object, where);
   for (const SweepGrid& grid : grids) {
@@ -208,15 +220,7 @@ std::vector<std::vector<std::size_t>> grid_combinations(const std::vector<SweepG
 }
 
 SweepSpec parse_sweep_spec(std::string_view text, const std::string& origin) {
-  json doc;
-  try {
-    doc = json::parse(text, nullptr, true, true);
-  } catch (const json::exception& error) { // parse_error, and out_of_range for 1e999
-    std::string_view message = error.what();
-    if (const auto bracket = message.find("] "); bracket != std::string_view::npos)
-      message.remove_prefix(bracket + 2);
-    fail(origin, fmt::format("not valid JSON: {}", message));
-  }
+  const json doc = parse_document(text, origin);
   if (!doc.is_object()) fail(origin, "not a JSON object");
   if (!doc.contains("memsim_sweep")) fail(origin, "not a sweep spec (no \"memsim_sweep\": 1)");
   if (doc["memsim_sweep"] != 1)

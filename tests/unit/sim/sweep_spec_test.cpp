@@ -146,6 +146,14 @@ TEST_CASE("Bad sweep specs are one-line errors naming the place", "[sweep]") {
              Contains("resources: unknown key \"gpus\""));
   CHECK_THAT(spec_error(R"({"memsim_sweep": 1, "traces": [{"file": "a"}], "policies": ["stock"]})"),
              Contains("s.json: traces[0]: unknown key \"file\""));
+  // 4 switches x 20 values = 160,000 combinations: more runs than a sweep may have.
+  std::string values = "[";
+  for (int i = 0; i < 20; ++i) values += (i ? "," : "") + std::to_string(i);
+  values += "]";
+  CHECK_THAT(spec_error(spec_text(R"([{"name": "stock", "grid": {"zone.cpus": )" + values +
+                                  R"(, "pcp.batch": )" + values + R"(, "pcp.high": )" + values +
+                                  R"(, "reserve.pageblocks": )" + values + "}}]")),
+             Contains("policies[0].grid: more than 100000 combinations"));
   for (const std::string& text :
        {std::string("{"), spec_text(R"(["stock", "nonesuch"])"), spec_text("[]")}) {
     const std::string message = spec_error(text);
