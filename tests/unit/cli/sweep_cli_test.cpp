@@ -230,7 +230,8 @@ TEST_CASE("The job list of --emit parallel through GNU parallel gives the local 
     CHECK(slurp(dir / "par/runs" / name) == slurp(dir / "local/runs" / name));
 }
 
-TEST_CASE("--run runs one run once; --emit slurm prints the array script", "[cli][sweep]") {
+TEST_CASE("A task's --run runs its run once, and --emit slurm prints the array script",
+          "[cli][sweep]") {
   TempDir dir;
   write(dir / "spec.json", acceptance_spec());
   const std::string spec = (dir / "spec.json").string(), out = (dir / "out").string();

@@ -49,7 +49,8 @@ std::size_t count(const std::string& text, const std::string& what) {
 
 } // namespace
 
-TEST_CASE("sweep.csv: run, parameters, metrics; quoted fields, empty absent cells", "[sweep]") {
+TEST_CASE("sweep.csv has run, parameters and metrics, quoted fields and empty absent cells",
+          "[sweep]") {
   CHECK(csv() ==
         "run,trace,policy,zone.region_size,free_regions,homogeneity,energy_j\n"
         "0,a.jsonl,stock,64MiB,0,0.5,\n"

@@ -127,7 +127,7 @@ TEST_CASE("plan.json reads back to the same plan, and a tampered one is refused"
                     Contains("not a memsim sweep plan"));
 }
 
-TEST_CASE("The same spec in another directory is the same sweep; other values are not", "[sweep]") {
+TEST_CASE("The same spec in another directory is the same sweep, other values are not", "[sweep]") {
   TempDir one, two;
   for (const TempDir* dir : {&one, &two}) {
     touch(*dir / "t/x.jsonl");

@@ -48,7 +48,7 @@ TEST_CASE("A policy grid expands to one entry per combination, keys sorted, last
   CHECK(spec.set.empty());
 }
 
-TEST_CASE("A policy object without a grid is its name alone; a scalar grid value is one value",
+TEST_CASE("A policy object without a grid is its name alone, a scalar grid value is one value",
           "[sweep]") {
   const SweepSpec spec = parse_sweep_spec(
       spec_text(R"([{"name": "stock"}, {"name": "region-aware", "grid": {"ra_cache": false}}])"),
