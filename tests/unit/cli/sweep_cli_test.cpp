@@ -136,9 +136,9 @@ TEST_CASE("A local sweep writes each run as the replay of its trace, policy and 
 TEST_CASE("A sweep killed midway resumes without redoing or rewriting a finished run",
           "[cli][sweep][slow]") {
   TempDir dir;
-  // About a second per run here: 2 million events, read twice (counting pass, replay).
+  // Half a second per run or more: a million events, read twice (counting pass, replay).
   const auto gen = run_memsim({"gen", "random", "-o", (dir / "big.jsonl.zst").string(), "--set",
-                               "events=2000000", "--set", "memory=1GiB"});
+                               "events=1000000", "--set", "memory=1GiB"});
   REQUIRE(gen.status == 0);
   write(dir / "spec.json", R"({"memsim_sweep": 1, "traces": ["big.jsonl.zst"],
       "policies": ["stock", "region-aware"], "set": {"zone.region_size": ["64MiB", "128MiB"]}})");
