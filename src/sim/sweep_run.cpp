@@ -4,8 +4,10 @@
 #include "sim/sweep_run.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <exception>
+#include <list>
 #include <mutex>
 #include <thread>
 
@@ -42,6 +44,12 @@ private:
   std::condition_variable changed_;
   std::size_t free_;
   bool failed_ = false;
+};
+
+// A job's thread; `done` is set as its last act, so a finished worker is joined at once.
+struct Worker {
+  std::shared_ptr<std::atomic<bool>> done = std::make_shared<std::atomic<bool>>(false);
+  std::jthread thread;
 };
 
 std::string describe(const SweepPlan& plan, const SweepRun& run) {
@@ -116,11 +124,13 @@ void execute_sweep(const SweepPlan& plan, const std::vector<SweepJob>& jobs,
   std::mutex mutex; // guards `finished` calls and `errors`
   std::vector<std::pair<std::uint64_t, std::exception_ptr>> errors;
   {
-    std::vector<std::jthread> threads; // joined on leaving the block, even by an exception
+    std::list<Worker> workers; // joined on leaving the block, even by an exception
     for (const SweepJob& job : jobs) {
       const std::size_t need = std::min(slots, job.runs.size());
       if (!pool.acquire(need)) break;
-      threads.emplace_back([&, need] {
+      workers.remove_if([](const Worker& w) { return w.done->load(); }); // joins them
+      Worker& worker = workers.emplace_back();
+      worker.thread = std::jthread([&, need, done = worker.done] {
         bool failed = false;
         try {
           std::vector<RunStats> stats = run_job(plan, job, execution);
@@ -133,6 +143,7 @@ void execute_sweep(const SweepPlan& plan, const std::vector<SweepJob>& jobs,
           failed = true;
         }
         pool.release(need, failed);
+        done->store(true);
       });
     }
   }
