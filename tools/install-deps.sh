@@ -12,6 +12,7 @@ packages=(
   trace-cmd linux-perf      # recording tests: trace-cmd extract, perf record / perf script
   clang libclang-rt-14-dev  # libFuzzer for tools/fuzz.sh (clang 14 and its runtime)
   chromium                  # the [browser] test of the HTML report
+  parallel slurm-wlm munge  # memsim sweep on GNU parallel and Slurm (tests, tools/slurm-local.sh)
 )
 
 missing=()

@@ -58,5 +58,6 @@ void add_import_command(CLI::App& app);
 void add_report_command(CLI::App& app);
 void add_gen_command(CLI::App& app);
 void add_record_command(CLI::App& app);
+void add_sweep_command(CLI::App& app);
 
 } // namespace memsim::cli

@@ -45,6 +45,7 @@ int main(int argc, char** argv) {
   memsim::cli::add_report_command(app);
   memsim::cli::add_gen_command(app);
   memsim::cli::add_record_command(app);
+  memsim::cli::add_sweep_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {

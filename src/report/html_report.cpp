@@ -321,6 +321,10 @@ void write_html_report(std::ostream& out, const std::vector<ReportRun>& runs) {
   out << "</body></html>\n";
 }
 
+const char* report_stylesheet() {
+  return kStyle;
+}
+
 void write_html_report_file(const std::string& path, const std::vector<ReportRun>& runs) {
   OutputFile file(path);
   write_html_report(file.stream(), runs);

@@ -13,6 +13,8 @@
 namespace memsim {
 
 void write_html_report(std::ostream& out, const std::vector<ReportRun>& runs);
+// The page's <style> element, shared by the sweep report (report/sweep_html.hpp).
+const char* report_stylesheet();
 // Writes the page to `path` atomically (report/output_file.hpp).
 void write_html_report_file(const std::string& path, const std::vector<ReportRun>& runs);
 

@@ -29,12 +29,13 @@ double nice_step(double top, int count) {
 }
 
 struct Scale {
-  double x_max = 1, y_max = 1;
-  double x(double v) const { return kLeft + v / x_max * kPlotW; }
+  double x_min = 0, x_max = 1, y_max = 1;
+  const std::vector<std::string>* categories = nullptr; // a categorical x axis
+  double x(double v) const { return kLeft + (v - x_min) / (x_max - x_min) * kPlotW; }
   double y(double v) const { return kTop + kPlotH - v / y_max * kPlotH; }
 };
 
-Scale make_scale(const ChartSpec& spec) {
+Scale make_scale(const ChartSpec& spec, const std::vector<std::string>* categories) {
   double x_max = 0, y_max = 0;
   for (const auto& s : spec.series) {
     for (const auto& [x, y] : s.points) {
@@ -45,6 +46,11 @@ Scale make_scale(const ChartSpec& spec) {
   for (const auto& m : spec.marks) x_max = std::max(x_max, m.x);
   Scale scale;
   scale.x_max = x_max > 0 ? x_max : 1;
+  if (categories != nullptr) { // half a step of margin on both sides
+    scale.categories = categories;
+    scale.x_min = -0.5;
+    scale.x_max = static_cast<double>(categories->size()) - 0.5;
+  }
   if (spec.y_max) {
     scale.y_max = *spec.y_max;
   } else {
@@ -66,8 +72,13 @@ void draw_axes(std::string& out, const ChartSpec& spec, const Scale& scale) {
     out += fmt::format(R"(<text x="{}" y="{:.1f}" text-anchor="end" class="tick">{}</text>)",
                        kLeft - 6, y + 4, format_tick(v));
   }
+  for (std::size_t i = 0; scale.categories != nullptr && i < scale.categories->size(); ++i) {
+    out += fmt::format(R"(<text x="{:.1f}" y="{}" text-anchor="middle" class="tick">{}</text>)",
+                       scale.x(static_cast<double>(i)), kTop + kPlotH + 14,
+                       html_escape((*scale.categories)[i]));
+  }
   const double x_step = nice_step(scale.x_max, 8);
-  for (double v = 0; v <= scale.x_max * 1.0000001; v += x_step) {
+  for (double v = 0; scale.categories == nullptr && v <= scale.x_max * 1.0000001; v += x_step) {
     out += fmt::format(R"(<text x="{:.1f}" y="{}" text-anchor="middle" class="tick">{}</text>)",
                        scale.x(v), kTop + kPlotH + 14, format_tick(v));
   }
@@ -121,6 +132,13 @@ Points reduce(const Points& points, const Scale& scale) {
   return out;
 }
 
+// A point's hover text: the value at its event, or at its category.
+std::string point_place(const Scale& scale, double x) {
+  const auto i = static_cast<std::size_t>(x);
+  if (scale.categories != nullptr && i < scale.categories->size()) return (*scale.categories)[i];
+  return "event " + format_count(static_cast<std::uint64_t>(x));
+}
+
 void draw_series(std::string& out, const ChartSeries& s, std::size_t index, const Scale& scale) {
   out += fmt::format(R"(<g class="series" data-run="{}"><title>{}</title>)", index,
                      html_escape(s.name));
@@ -144,18 +162,16 @@ void draw_series(std::string& out, const ChartSeries& s, std::size_t index, cons
     for (const auto& [x, y] : s.points) {
       if (!y) continue;
       out += fmt::format(R"(<circle cx="{:.1f}" cy="{:.1f}" r="2.2" fill="{}"><title>{}: {} at )"
-                         R"(event {}</title></circle>)",
+                         R"({}</title></circle>)",
                          scale.x(x), scale.y(*y), s.color, html_escape(s.name), format_tick(*y),
-                         format_count(static_cast<std::uint64_t>(x)));
+                         html_escape(point_place(scale, x)));
     }
   }
   out += "</g>";
 }
 
-} // namespace
-
-std::string line_chart_svg(const ChartSpec& spec) {
-  const Scale scale = make_scale(spec);
+std::string chart_svg(const ChartSpec& spec, const std::vector<std::string>* categories) {
+  const Scale scale = make_scale(spec, categories);
   std::string out =
       fmt::format(R"(<svg class="chart" id="{}" xmlns="http://www.w3.org/2000/svg" )"
                   R"(width="{}" height="{}" viewBox="0 0 {} {}" role="img">)",
@@ -165,6 +181,16 @@ std::string line_chart_svg(const ChartSpec& spec) {
   for (std::size_t i = 0; i < spec.series.size(); ++i) draw_series(out, spec.series[i], i, scale);
   out += "</svg>";
   return out;
+}
+
+} // namespace
+
+std::string line_chart_svg(const ChartSpec& spec) {
+  return chart_svg(spec, nullptr);
+}
+
+std::string category_chart_svg(const ChartSpec& spec, const std::vector<std::string>& categories) {
+  return chart_svg(spec, &categories);
 }
 
 } // namespace memsim

@@ -37,5 +37,8 @@ inline constexpr int kChartHeight = 230;
 
 // <svg class="chart" id="..."> ... </svg>, deterministic bytes.
 std::string line_chart_svg(const ChartSpec& spec);
+// The same chart over a categorical x axis: point x = i stands for categories[i], drawn at
+// evenly spaced ticks with that label (the sweep report: one tick per value of a parameter).
+std::string category_chart_svg(const ChartSpec& spec, const std::vector<std::string>& categories);
 
 } // namespace memsim

@@ -105,11 +105,15 @@ std::vector<PolicyEntry> parse_policy_entries(std::string_view list) {
   }
 }
 
-std::vector<CompareRun> plan_compare_runs(const std::vector<PolicyEntry>& entries,
-                                          const ConfigBuilder& layers) {
+void check_switch_layers(const std::vector<PolicyEntry>& entries, const ConfigBuilder& layers) {
   std::vector<std::string> policies;
   for (const PolicyEntry& e : entries) policies.push_back(e.policy);
   check_key_owners(layers.touched_namespaces(), policies);
+}
+
+std::vector<CompareRun> plan_compare_runs(const std::vector<PolicyEntry>& entries,
+                                          const ConfigBuilder& layers) {
+  check_switch_layers(entries, layers);
   resolve_geometry(layers.config());
   std::vector<CompareRun> runs;
   for (const PolicyEntry& entry : entries) {

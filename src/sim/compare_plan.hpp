@@ -28,6 +28,9 @@ struct PolicyEntry {
 // switch the policy does not have, or another policy's switch.
 std::vector<PolicyEntry> parse_policy_entries(std::string_view list);
 
+// Throws InputError when `layers` set a region_aware.* key and no entry is region-aware.
+void check_switch_layers(const std::vector<PolicyEntry>& entries, const ConfigBuilder& layers);
+
 struct CompareRun {
   std::string entry;  // stats "policy"
   std::string policy; // registry name

@@ -102,3 +102,41 @@ TEST_CASE("The report renders in headless Chromium with its map and charts", "[b
   CHECK(colours.count(0x4e79a7) == 1); // movable pageblock cells
   CHECK(colours.count(0xbab0ac) == 1); // the flag of a region in use
 }
+
+TEST_CASE("The sweep page sorts its runs table in headless Chromium", "[browser][slow][sweep]") {
+  const std::string binary = find_chromium();
+  if (binary.empty()) {
+    memsim::test::skip_test("chromium is not installed: skipping the sweep page's browser test");
+    return;
+  }
+  TempDir dir;
+  std::ofstream(dir / "spec.json") << R"({"memsim_sweep": 1, "traces": [")" +
+                                          source_path("traces/quickstart.jsonl") + R"(", ")" +
+                                          source_path("traces/golden/compare-mixed.jsonl") +
+                                          R"("], "policies": ["stock", "region-aware"],
+             "set": {"zone.region_size": ["8MiB", "16MiB"]}})";
+  const auto r = run_memsim({"sweep", (dir / "spec.json").string(), "-o", (dir / "out").string()});
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  // The page opened as sweep.html#sort=-fallbacks: the script has sorted the rows by fallbacks,
+  // most first.
+  const fs::path page = (dir / "out/sweep.html").string() + "#sort=-fallbacks";
+  REQUIRE(chromium(binary, dir, "--dump-dom", page, dir / "dom.html") == 0);
+  const std::string dom = slurp(dir / "dom.html");
+  INFO(slurp(dir / "chromium.err"));
+  CHECK_THAT(dom, Contains(R"(<th aria-sort="descending">fallbacks</th>)"));
+  // Each row: run, trace, policy, region size, then the metrics; fallbacks is 8 cells on.
+  std::vector<double> fallbacks;
+  std::vector<std::string> runs;
+  for (auto row = dom.find("<tr><td data-v=\""); row != std::string::npos;
+       row = dom.find("<tr><td data-v=\"", row + 1)) {
+    runs.push_back(dom.substr(row + 16, dom.find('"', row + 16) - row - 16));
+    auto cell = row;
+    for (int i = 0; i < 8; ++i) cell = dom.find("<td data-v=\"", cell + 1);
+    fallbacks.push_back(std::stod(dom.substr(cell + 12, dom.find('"', cell + 12) - cell - 12)));
+  }
+  REQUIRE(fallbacks.size() == 8);
+  CHECK(std::is_sorted(fallbacks.rbegin(), fallbacks.rend()));
+  CHECK(fallbacks.front() > fallbacks.back());
+  CHECK(runs != std::vector<std::string>{"0", "1", "2", "3", "4", "5", "6", "7"});
+}
