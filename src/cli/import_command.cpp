@@ -52,8 +52,12 @@ void add_import_command(CLI::App& app) {
       "ftrace", "kmem tracepoint text (tracefs trace / trace_pipe, trace-cmd report, perf script)");
   auto args = std::make_shared<ImportArgs>();
   cmd->add_option("IN", args->input, "the trace text (plain, .gz, .zst or .xz by content)")
+      ->type_name("FILE")
       ->required();
-  cmd->add_option("-o,--output", args->output, "the memsim JSON Lines trace to write")->required();
+  cmd->add_option("-o,--output", args->output,
+                  "the memsim JSON Lines trace to write (.gz, .zst, .xz compress)")
+      ->type_name("FILE")
+      ->required();
   add_trace_options(*cmd, args->options);
   cmd->callback([args] { run_import(*args); });
 }

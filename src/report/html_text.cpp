@@ -73,6 +73,30 @@ std::string format_fraction(std::optional<double> value, int digits) {
   return fmt::format("{:.{}f}", *value, digits);
 }
 
+std::string format_percent_cell(std::optional<double> fraction) {
+  if (!fraction) return "\u2013";
+  return fmt::format("{:.2f}%", *fraction * 100.0);
+}
+
+std::string format_pp(double delta) {
+  const std::string text = fmt::format("{:.2f}", std::fabs(delta) * 100.0);
+  if (text == "0.00") return "0 pp";
+  return (delta < 0 ? "\u2212" : "+") + text + " pp";
+}
+
+std::string format_pfn(std::uint64_t pfn) {
+  return fmt::format("{:#x}", pfn);
+}
+
+std::string html_wrappable(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    out += html_escape(std::string_view(&c, 1));
+    if (c == '+' || c == ',' || c == ':' || c == '=') out += "<wbr>";
+  }
+  return out;
+}
+
 const char* report_run_colour(std::size_t i) {
   static constexpr std::array<const char*, 8> colours = {
       "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#7f7f7f"};

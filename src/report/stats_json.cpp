@@ -6,6 +6,7 @@
 #include <string>
 
 #include "report/derived.hpp"
+#include "report/text_format.hpp"
 
 #ifndef MEMSIM_VERSION
 #error "MEMSIM_VERSION must be defined by the build (CMake sets it on memsim_lib)"
@@ -96,7 +97,8 @@ ordered_json region_json(const RegionSnapshot& region) {
           {"pageblocks", per_type(region.pageblocks)},
           {"mixed_pageblocks", region.mixed_pageblocks},
           {"in_region_allocator", region.in_region_allocator},
-          {"pageblock_map", region.pageblock_map}};
+          {"pageblock_map", region.pageblock_map},
+          {"pageblock_allocated", region.pageblock_allocated}};
 }
 
 ordered_json fragmentation_json(const RunStats& stats) {
@@ -132,6 +134,18 @@ ordered_json sample_json(const TimelineSample& sample) {
   return out;
 }
 
+// New keys come last, so the keys before them keep their bytes (docs/decisions.md D68).
+ordered_json provenance_json(const RunStats& stats) {
+  const Provenance& p = stats.provenance;
+  return {{"memsim_revision", memsim_revision()},
+          {"command_line", p.command_line},
+          {"label", or_null(p.label)},
+          {"trace_meta", ordered_json(p.trace_meta)},
+          {"proc_in", or_null(p.proc_in)},
+          {"t_start", or_null(stats.t_start)},
+          {"t_end", or_null(stats.t_end)}};
+}
+
 } // namespace
 
 nlohmann::ordered_json stats_to_json(const RunStats& stats) {
@@ -151,6 +165,7 @@ nlohmann::ordered_json stats_to_json(const RunStats& stats) {
   doc["fragmentation"] = fragmentation_json(stats);
   doc["timeline"] = ordered_json::array();
   for (const auto& sample : stats.timeline) doc["timeline"].push_back(sample_json(sample));
+  doc["provenance"] = provenance_json(stats);
   return doc;
 }
 

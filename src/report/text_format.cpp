@@ -9,6 +9,9 @@
 #ifndef MEMSIM_VERSION
 #error "MEMSIM_VERSION must be defined by the build (CMake sets it on memsim_lib)"
 #endif
+#ifndef MEMSIM_REVISION
+#error "MEMSIM_REVISION must be defined by the build (CMake sets it on this file)"
+#endif
 
 namespace memsim {
 
@@ -52,6 +55,10 @@ std::string zone_description(const RunStats& stats) {
 
 std::string_view memsim_version() {
   return MEMSIM_VERSION;
+}
+
+std::string_view memsim_revision() {
+  return MEMSIM_REVISION;
 }
 
 } // namespace memsim

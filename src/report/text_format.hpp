@@ -24,5 +24,7 @@ std::optional<std::uint64_t> config_u64(const nlohmann::ordered_json& config,
 std::string zone_description(const RunStats& stats);
 // The MEMSIM_VERSION the library was built with.
 std::string_view memsim_version();
+// The git revision of the build (`git describe` when configured), "unknown" outside git.
+std::string_view memsim_revision();
 
 } // namespace memsim

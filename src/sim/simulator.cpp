@@ -61,7 +61,10 @@ void Simulator::apply(const Event& event) {
   default: // probe: answered by the policies that support it (docs/spec.md §9)
     break;
   }
-  if (event.has_t) last_t_ = event.t;
+  if (event.has_t) {
+    if (!first_t_) first_t_ = event.t;
+    last_t_ = event.t;
+  }
   const bool boundary = options_.interval != 0 && (index_ + 1) % options_.interval == 0;
   if (boundary || event.op == EventOp::mark) sample(event, event.op == EventOp::mark);
   if (options_.check) {
@@ -164,6 +167,8 @@ RunStats Simulator::finish() const {
   out.events = counts_;
   snapshot_zone(*zone_, out);
   out.timeline = timeline_;
+  out.t_start = first_t_;
+  out.t_end = last_t_;
   return out;
 }
 
