@@ -73,7 +73,7 @@ std::string origin_of(const std::string& key, const ConfigOptions& options,
                       const TraceHeader& header, const std::string& trace_path) {
   for (auto it = options.sets.rbegin(); it != options.sets.rend(); ++it) {
     const std::string_view set = *it;
-    if (set.substr(0, set.find('=')) == key) return "--set " + *it + ": ";
+    if (set.substr(0, set.find('=')) == key) return "--set ";
   }
   if (!options.config_file.empty()) {
     std::ifstream in(options.config_file);

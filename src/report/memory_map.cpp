@@ -103,6 +103,7 @@ std::string composition(const Cell& cell) {
 // The hover text of a run of cells [first, last] pageblocks.
 std::string cell_title(const ReportRegion& region, const Cell& total, const MapLayout& layout,
                        const map::Span& span) {
+  const std::uint64_t cells = (span.last - span.first) / layout.per_cell + 1;
   std::string out = fmt::format("R{} pageblock{} {}{} (pfn {}-{}): ", region.index,
                                 span.first == span.last ? "" : "s", span.first,
                                 span.first == span.last ? "" : fmt::format("-{}", span.last),
@@ -111,7 +112,8 @@ std::string cell_title(const ReportRegion& region, const Cell& total, const MapL
   out += layout.per_cell == 1
              ? fmt::format("{} pageblock{}", kTypeNames[static_cast<std::size_t>(type)],
                            span.first == span.last ? "" : "s")
-             : fmt::format("{} in each cell of {} pageblocks", composition(total), layout.per_cell);
+             : fmt::format("{} in {} cell{} of {} pageblocks", composition(total), cells,
+                           cells == 1 ? "" : "s", layout.per_cell);
   if (total.known) {
     const std::uint64_t used = total.allocated[0] + total.allocated[1] + total.allocated[2];
     out += fmt::format("; {} of {} pages allocated ({:.0f}%)", format_count(used),

@@ -293,8 +293,10 @@ private:
           ++pass.failed;
           continue;
         }
-        if (r.kind == LineKind::alloc)
+        if (r.kind == LineKind::alloc) {
           pass.max_end = std::max(pass.max_end, r.pfn + (std::uint64_t{1} << r.order));
+          if (proc_) check_in_zone(r);
+        }
         pass.max_cpu = std::max(pass.max_cpu, static_cast<std::int64_t>(r.cpu));
         converter.convert(r);
         pass.events += queue.size();
@@ -307,6 +309,18 @@ private:
     }
     if (proc_) drop_preallocated(seeded.dropped());
     make_header(pass, producer, converter.unmatched(), proc_ ? seeded.unmatched() : 0);
+  }
+
+  // The snapshot's zone must hold what the trace allocates: else it is another machine's.
+  void check_in_zone(const LineRecord& r) const {
+    const std::uint64_t end = r.pfn + (std::uint64_t{1} << r.order);
+    if (r.pfn >= proc_->real_start_pfn && end <= proc_->real_end_pfn) return;
+    throw InputError(fmt::format(
+        "{}:{}: alloc of pfn {:#x} (order {}) lies outside zone {} of the --proc-in snapshot {} "
+        "(pfn {:#x}-{:#x}): the snapshot is of another machine, or the trace allocates from "
+        "another zone (replay it without --proc-in)",
+        name_, r.line, r.pfn, r.order, proc_->zone_name, options_.proc_in, proc_->real_start_pfn,
+        proc_->real_end_pfn - 1));
   }
 
   void make_header(const FirstPass& pass, const LinePipeline& producer, std::uint64_t unmatched,
@@ -330,6 +344,8 @@ private:
     }
     nlohmann::json skipped = nlohmann::json::object();
     for (const auto& [kind, count] : producer.skipped()) skipped[kind] = count;
+    nlohmann::json unknown_gfp = nlohmann::json::object();
+    for (const auto& [name, count] : producer.unknown_gfp()) unknown_gfp[name] = count;
     header_.meta = {{"source", name_},
                     {"format", "ftrace"},
                     {"lines", producer.lines()},
@@ -338,7 +354,8 @@ private:
                     {"skipped", std::move(skipped)},
                     {"bad_lines", pass.bad},
                     {"highest_page_end", pass.max_end},
-                    {"unmatched_frees", unmatched}};
+                    {"unmatched_frees", unmatched},
+                    {"unknown_gfp", std::move(unknown_gfp)}};
     if (proc_) header_.meta["proc_in"] = proc_meta(unmatched_with_proc);
     header_.events = pass.events;
     header_.ftrace = true;
