@@ -22,12 +22,14 @@ std::mutex g_terminal; // stderr, while a progress line may be shown
 bool g_line_shown = false;
 
 std::string megabytes(std::uint64_t bytes) {
-  return fmt::format("{:.0f} MB", static_cast<double>(bytes) / 1e6);
+  const double mb = static_cast<double>(bytes) / 1e6;
+  return mb < 10 ? fmt::format("{:.1f} MB", mb) : fmt::format("{:.0f} MB", mb);
 }
 
 std::string time_left(double remaining, double rate) {
   if (rate <= 0) return "";
-  return fmt::format(", {:.0f} s left", std::max(0.0, remaining / rate));
+  const double left = std::max(0.0, remaining / rate);
+  return left < 10 ? fmt::format(", {:.1f} s left", left) : fmt::format(", {:.0f} s left", left);
 }
 
 } // namespace

@@ -192,7 +192,7 @@ void add_replay_command(CLI::App& app) {
   cmd->add_option("--timeline-csv", args->timeline_csv, "write the timeline as CSV to FILE")
       ->type_name("FILE");
   cmd->add_option("--label", args->label, "a short name for the run in reports (stats provenance)")
-      ->type_name("TEXT");
+      ->type_name("NAME");
   cmd->add_option("--interval", args->interval, "timeline sample every N events")
       ->type_name("N")
       ->check(positive_integer());

@@ -70,7 +70,9 @@ std::string owners_of(CLI::App& app, const std::string& name, const CLI::App* ex
   return out;
 }
 
-std::string extras_message(CLI::App& app, CLI::App& command) {
+std::string extras_message(CLI::App& app, CLI::App& parsed) {
+  // The arguments left over belong to the command that saw them: the top level's come first.
+  CLI::App& command = app.remaining().empty() ? parsed : app;
   const std::vector<std::string> extras = command.remaining();
   const std::string where = command_path(&command);
   for (const std::string& token : extras) {

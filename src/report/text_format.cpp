@@ -44,7 +44,8 @@ std::string zone_description(const RunStats& stats) {
       fmt::format("{}: {} pages of {}", format_bytes(stats.zone_pages * stats.page_size),
                   stats.zone_pages, format_bytes(stats.page_size));
   if (stats.zone_pages > 0) {
-    out += fmt::format(", pfns {:#x}-{:#x}", stats.start_pfn, stats.start_pfn + stats.zone_pages - 1);
+    out +=
+        fmt::format(", pfns {:#x}-{:#x}", stats.start_pfn, stats.start_pfn + stats.zone_pages - 1);
   }
   out += fmt::format(", {} region{}", stats.regions.size(), stats.regions.size() == 1 ? "" : "s");
   if (const auto region = config_u64(stats.config, "zone", "region_size")) {

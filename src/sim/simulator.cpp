@@ -127,9 +127,8 @@ void Simulator::apply_free(const Event& event) {
   const unsigned order = zone_->page(block).order;
   if (event.has_order && event.order != order) {
     ++counts_.order_mismatch;
-    recoverable(event,
-                fmt::format("free of {} with order {}, but it was allocated with order {}",
-                            block_name(reader_, event.id), event.order, order));
+    recoverable(event, fmt::format("free of {} with order {}, but it was allocated with order {}",
+                                   block_name(reader_, event.id), event.order, order));
   }
   live_.erase(event.id);
   zone_->free_pages(block, event.cpu, event.cold);
@@ -140,8 +139,7 @@ void Simulator::apply_split(const Event& event) {
   const PageIdx block = live_.find(event.id);
   if (block == kNoPage) {
     ++counts_.split_ignored;
-    recoverable(event,
-                fmt::format("split of {} which is not live", block_name(reader_, event.id)));
+    recoverable(event, fmt::format("split of {} which is not live", block_name(reader_, event.id)));
     return;
   }
   const std::uint64_t pages = std::uint64_t{1} << zone_->page(block).order;
@@ -152,9 +150,9 @@ void Simulator::apply_split(const Event& event) {
   for (std::uint64_t j = 1; j < pages; ++j) {
     if (!live_.contains(event.id + j)) continue;
     ++counts_.split_ignored;
-    recoverable(event, fmt::format("split of {} would reuse {} which is live",
-                                   block_name(reader_, event.id),
-                                   block_name(reader_, event.id + j)));
+    recoverable(event,
+                fmt::format("split of {} would reuse {} which is live",
+                            block_name(reader_, event.id), block_name(reader_, event.id + j)));
     return;
   }
   zone_->split_allocation(block);

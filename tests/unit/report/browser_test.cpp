@@ -72,10 +72,10 @@ TEST_CASE("The report renders in headless Chromium with its map and charts", "[b
   // A real recording with the snapshot taken when it began, the runs given short labels.
   TempDir dir;
   const fs::path page = dir / "report.html";
-  const auto r = run_memsim({"compare", source_path("traces/kmem-6.1/trace-head.txt.xz"),
-                             "--proc-in", source_path("traces/kmem-6.1/proc-begin"), "--label",
-                             "stock=Linux 3.11", "--label", "region-aware=Bhat v4", "--report",
-                             page.string()});
+  const auto r =
+      run_memsim({"compare", source_path("traces/kmem-6.1/trace-head.txt.xz"), "--proc-in",
+                  source_path("traces/kmem-6.1/proc-begin"), "--label", "stock=Linux 3.11",
+                  "--label", "region-aware=Bhat v4", "--report", page.string()});
   INFO(r.err);
   REQUIRE(r.status == 0);
 

@@ -228,6 +228,6 @@ TEST_CASE("A long timeline keeps its extremes when reduced to the plot's pixel c
   CHECK_THAT(points, Contains(",172.0")); // the dip to 0 at its bottom
   const auto drawn_at = svg.find("<g class=\"series\"");
   const std::string drawn = svg.substr(drawn_at, svg.find("</g>", drawn_at) - drawn_at);
-  CHECK(count(drawn, "<circle") == 0); // too many points for markers
+  CHECK(count(drawn, "<circle") == 0);                      // too many points for markers
   CHECK(count(svg, "<rect class=\"hover-column\"") <= 913); // a column per pixel at most
 }

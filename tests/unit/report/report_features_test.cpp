@@ -41,8 +41,7 @@ memsim::TimelineSample sample_at(std::uint64_t event, std::optional<double> t, d
 
 } // namespace
 
-TEST_CASE("Charts have seconds since the first event on x when every sample has a t",
-          "[report]") {
+TEST_CASE("Charts have seconds since the first event on x when every sample has a t", "[report]") {
   memsim::ReportRun run = sample_report_run();
   run.t_start = 100.0;
   run.timeline = {sample_at(5, 101.5, 0.9), sample_at(9, 104.0, 0.8)};
@@ -93,9 +92,9 @@ TEST_CASE("Equal series stay visible: each run has its own width, dash and marke
   const std::string svg = memsim::line_chart_svg(spec);
   CHECK(count(svg, R"(stroke-width="2.8" stroke-dasharray="none")") == 2); // line and legend
   CHECK(count(svg, R"(stroke-width="1.8" stroke-dasharray="7 4")") == 2);
-  CHECK(count(svg, "<circle") == 6);                    // run 1's markers: 5 and the legend's
-  CHECK(count(svg, R"(<rect x=")") >= 6);               // run 2's square markers
-  CHECK_THAT(svg, Contains(">stock</text>"));           // the legend names both
+  CHECK(count(svg, "<circle") == 6);          // run 1's markers: 5 and the legend's
+  CHECK(count(svg, R"(<rect x=")") >= 6);     // run 2's square markers
+  CHECK_THAT(svg, Contains(">stock</text>")); // the legend names both
   CHECK_THAT(svg, Contains(">region-aware</text>"));
 }
 
@@ -144,7 +143,7 @@ TEST_CASE("Marks are one row of numbered ticks with a key, and numbered phases o
   CHECK(count(chart, "<g class=\"mark\">") == 2);
   CHECK(count(chart, "class=\"mark-number\"") == 2);
   CHECK(count(chart, "<rect class=\"phase\"") == 1); // the second phase is shaded
-  CHECK_THAT(chart, !Contains("rotate(90)"));         // no vertical text
+  CHECK_THAT(chart, !Contains("rotate(90)"));        // no vertical text
   CHECK(memsim::marks_table({run}).rows.size() == 2);
 }
 
@@ -166,7 +165,7 @@ TEST_CASE("The memory map shows each pageblock's allocated pages and which type 
   CHECK_THAT(svg, Contains("R1 pageblock 1 (pfn 0x800-0xbff): movable pageblock; 1,024 of 1,024 "
                            "pages allocated (100%), movable 1,024</title>"));
   CHECK(count(svg, "fill=\"url(#hatch-0-u)\"") >= 2); // the mixed band and the legend's sample
-  CHECK(count(svg, "<rect class=\"used\"") == 3);      // R1: 12 + 500, then 1024 pages
+  CHECK(count(svg, "<rect class=\"used\"") == 3);     // R1: 12 + 500, then 1024 pages
   CHECK_THAT(svg, Contains(">R1 <tspan class=\"pfn\">0x400</tspan></text>"));
   CHECK_THAT(svg, Contains("class=\"tick\">+0x0</text>"));
   CHECK_THAT(svg, Contains("class=\"tick\">+0x800</text>")); // 2 pageblocks of 1024 pages
@@ -191,8 +190,7 @@ TEST_CASE("Homogeneity is a percentage with 2 decimals in every table and its CS
   CHECK_THAT(csv.str(), Contains("metric,stock,region-aware,delta region-aware\n"));
 }
 
-TEST_CASE("Runs of different documents must replay the same trace on the same zone",
-          "[report]") {
+TEST_CASE("Runs of different documents must replay the same trace on the same zone", "[report]") {
   memsim::ReportRun a = sample_report_run();
   memsim::ReportRun b = a;
   b.document = 1;

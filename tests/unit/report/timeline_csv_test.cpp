@@ -1,8 +1,8 @@
 // replay --timeline-csv (report/timeline_csv.cpp): one row per timeline sample with the values
 // of the stats document, nulls as empty cells, labels quoted as RFC 4180 asks.
 #include <catch2/catch.hpp>
-#include <nlohmann/json.hpp>
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "../../support/run_command.hpp"
@@ -95,8 +95,7 @@ TEST_CASE("The timeline CSV holds the timeline of the stats document row for row
   CHECK(std::stoull(end[6]) == summary["free_pages"].get<std::uint64_t>());
   CHECK(std::stoull(end[7]) == doc["fallbacks"]["total"].get<std::uint64_t>());
   const auto pageblock_order = doc["config"]["zone"]["pageblock_order"].get<std::size_t>();
-  CHECK(std::stod(end[8]) ==
-        doc["fragmentation"]["unusable_index"][pageblock_order].get<double>());
+  CHECK(std::stod(end[8]) == doc["fragmentation"]["unusable_index"][pageblock_order].get<double>());
 }
 
 TEST_CASE("Timeline CSV quotes labels with commas and quotes and leaves nulls empty", "[report]") {

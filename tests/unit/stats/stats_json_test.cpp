@@ -82,9 +82,9 @@ TEST_CASE("New keys come after the keys they join: provenance last, pageblock_al
   const ordered_json doc = stats_to_json(memsim::test::sample_run_stats());
   CHECK(keys_of(doc).back() == "provenance");
   CHECK(keys_of(doc["regions"][0]).back() == "pageblock_allocated");
-  CHECK(keys_of(doc["provenance"]) ==
-        std::vector<std::string>{"memsim_revision", "command_line", "label", "trace_meta",
-                                 "proc_in", "t_start", "t_end"});
+  CHECK(keys_of(doc["provenance"]) == std::vector<std::string>{"memsim_revision", "command_line",
+                                                               "label", "trace_meta", "proc_in",
+                                                               "t_start", "t_end"});
 }
 
 TEST_CASE("The provenance holds the command line, the label, the trace's meta and its times") {

@@ -69,6 +69,8 @@ TEST_CASE("The compare summary has a column per run and a difference to the firs
   stock.regions[0].free_pages = 1000; // one region fewer free
   stock.regions[0].allocated = {0, 0, 24};
   memsim::RunStats aware = memsim::test::sample_run_stats();
+  stock.provenance.label.reset(); // columns by policy entry
+  aware.provenance.label.reset();
   std::ostringstream out;
   memsim::write_compare_summary(out, {stock, aware});
   const auto lines = lines_of(out.str());
