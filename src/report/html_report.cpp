@@ -5,6 +5,7 @@
 #include "report/html_report.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <set>
 
 #include <fmt/format.h>
@@ -65,7 +66,16 @@ std::string summary_section(const std::vector<ReportRun>& runs) {
   out += "<p class=\"note\">Homogeneity: the share of allocated pages that are of their region's "
          "dominant migratetype, in percent (differences in percentage points, pp). Indices as "
          "the kernel's debugfs extfrag files print them.</p>";
-  out += table_html(summary_table(runs));
+  // Two tables side by side: the zone's state, and the trace's events as replayed.
+  const ReportTable table = summary_table(runs);
+  ReportTable events = table;
+  events.rows.clear();
+  ReportTable state = events;
+  for (const auto& row : table.rows) {
+    const bool event = !events.rows.empty() || row.front().csv == "allocations";
+    (event ? events : state).rows.push_back(row);
+  }
+  out += "<div class=\"tables\">" + table_html(state) + table_html(events) + "</div>";
   for (const ReportRun& run : runs) {
     for (const std::string& note : run.notes)
       out += fmt::format(R"(<p class="note">{}: {}</p>)", html_escape(display_name(run)),
@@ -150,11 +160,13 @@ std::string regions_section(const std::vector<ReportRun>& runs) {
   return out + "</section>";
 }
 
+// The traces' file names, for the title (the paths are in the lines below it).
 std::string trace_names(const std::vector<ReportRun>& runs) {
   std::vector<std::string> names;
-  for (const ReportRun& run : runs)
-    if (std::find(names.begin(), names.end(), run.trace_path) == names.end())
-      names.push_back(run.trace_path);
+  for (const ReportRun& run : runs) {
+    const std::string name = std::filesystem::path(run.trace_path).filename().string();
+    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+  }
   std::string out;
   for (std::size_t i = 0; i < names.size(); ++i)
     out += (i == 0 ? "" : i + 1 == names.size() ? " and " : ", ") + names[i];

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cmath>
+#include <cstdint>
 
 #include <fmt/format.h>
 
@@ -44,6 +45,13 @@ std::string format_count(std::uint64_t n) {
     out += digits[i];
   }
   return out;
+}
+
+std::uint64_t count_of(double value) {
+  constexpr double kTwoTo64 = 18446744073709551616.0;
+  if (!(value > 0)) return 0; // negative or NaN
+  if (value >= kTwoTo64) return UINT64_MAX;
+  return static_cast<std::uint64_t>(std::round(value));
 }
 
 std::string format_delta(std::int64_t n) {

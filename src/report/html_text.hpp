@@ -14,6 +14,9 @@ namespace memsim {
 std::string html_escape(std::string_view text);
 // 1234567 -> "1,234,567".
 std::string format_count(std::uint64_t n);
+// A count held as a double (the tables' and charts' values) back as an integer: rounded,
+// clamped to 0..2^64-1 (a double of 2^64 does not convert).
+std::uint64_t count_of(double value);
 // A signed difference: "+12", "−3" (U+2212), "0".
 std::string format_delta(std::int64_t n);
 // An axis label: 0, 250, 1.5k, 2M, 0.25.

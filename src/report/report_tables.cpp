@@ -81,7 +81,7 @@ TableCell metric_cell(Kind kind, std::optional<double> v) {
   case Kind::order:
     break;
   }
-  return count(static_cast<std::uint64_t>(*v));
+  return count(count_of(*v));
 }
 
 TableCell metric_delta(Kind kind, std::optional<double> a, std::optional<double> b) {
@@ -91,13 +91,13 @@ TableCell metric_delta(Kind kind, std::optional<double> a, std::optional<double>
     return {format_pp(*b - *a), fmt::format("{:.2f}", (*b - *a) * 100.0), "delta", {}};
   case Kind::index: {
     const std::string s = fmt::format("{:+.3f}", *b - *a);
-    return {s, s, "delta", {}};
+    return {s[0] == '-' ? "\u2212" + s.substr(1) : s, s, "delta", {}};
   }
   case Kind::count:
   case Kind::order:
     break;
   }
-  return delta(diff(static_cast<std::uint64_t>(*a), static_cast<std::uint64_t>(*b)));
+  return delta(diff(count_of(*a), count_of(*b)));
 }
 
 std::uint64_t event_count(const ReportRun& run, const std::string& name) {
@@ -136,13 +136,6 @@ const std::vector<Metric>& summary_metrics() {
       {"regions held by the RA", Kind::count, [](R r) { return number(r.regions_held); }},
       {"free pages", Kind::count, [](R r) { return number(r.free_pages); }},
       {"per-CPU pages", Kind::count, [](R r) { return number(r.pcp_pages); }},
-      {"allocations", Kind::count, events("alloc")},
-      {"frees", Kind::count, events("free")},
-      {"failed allocations", Kind::count, events("failed")},
-      {"unmatched frees", Kind::count, events("unmatched_free")},
-      {"duplicate allocs", Kind::count, events("duplicate_alloc")},
-      {"order mismatches", Kind::count, events("order_mismatch")},
-      {"ignored splits", Kind::count, events("split_ignored")},
       {"largest free order", Kind::order,
        [](R r) { return r.largest_free_order ? number(*r.largest_free_order) : std::nullopt; }},
       {"unusable index at pageblock order", Kind::index,
@@ -151,6 +144,13 @@ const std::vector<Metric>& summary_metrics() {
                     ? std::optional<double>(r.unusable_index[r.pageblock_order])
                     : std::nullopt;
        }},
+      {"allocations", Kind::count, events("alloc")},
+      {"frees", Kind::count, events("free")},
+      {"failed allocations", Kind::count, events("failed")},
+      {"unmatched frees", Kind::count, events("unmatched_free")},
+      {"duplicate allocs", Kind::count, events("duplicate_alloc")},
+      {"order mismatches", Kind::count, events("order_mismatch")},
+      {"ignored splits", Kind::count, events("split_ignored")},
   };
   return metrics;
 }

@@ -142,8 +142,22 @@ void draw_phases(std::string& out, const ChartSpec& spec, const Scale& scale, do
   }
 }
 
+// from, from + step, ... up to `to`: at most kMaxTicks, and none when the numbers are not finite
+// or the step vanishes next to them (1e17 + 5 == 1e17).
+std::vector<double> ticks(double from, double to, double step) {
+  constexpr int kMaxTicks = 24;
+  std::vector<double> out;
+  if (!std::isfinite(from) || !std::isfinite(to) || !(step > 0) || from + step == from) return out;
+  for (int k = 0; k < kMaxTicks; ++k) {
+    const double v = from + step * k;
+    if (v > to + step * 1e-6) break;
+    out.push_back(v);
+  }
+  return out;
+}
+
 void draw_axes(std::string& out, const ChartSpec& spec, const Scale& scale, double top) {
-  for (double v = scale.y_min; v <= scale.y_max + scale.y_step * 1e-6; v += scale.y_step) {
+  for (const double v : ticks(scale.y_min, scale.y_max, scale.y_step)) {
     const double y = scale.y(v / scale.factor);
     out += fmt::format(R"(<line x1="{}" x2="{}" y1="{:.1f}" y2="{:.1f}" stroke="#e6e6e6"/>)", kLeft,
                        kLeft + kPlotW, y, y);
@@ -151,8 +165,7 @@ void draw_axes(std::string& out, const ChartSpec& spec, const Scale& scale, doub
                        kLeft - 6, y + 4, format_tick(v), spec.percent ? "%" : "");
   }
   const double x_step = nice_step(scale.x_max - scale.x_min, 8);
-  for (double v = std::ceil(scale.x_min / x_step) * x_step; v <= scale.x_max + x_step * 1e-6;
-       v += x_step) {
+  for (const double v : ticks(std::ceil(scale.x_min / x_step) * x_step, scale.x_max, x_step)) {
     const double x = scale.x(v);
     out += fmt::format(R"(<line x1="{:.1f}" x2="{:.1f}" y1="{}" y2="{}" stroke="#999"/>)", x, x,
                        kTop + kPlotH, kTop + kPlotH + 4);
@@ -162,8 +175,9 @@ void draw_axes(std::string& out, const ChartSpec& spec, const Scale& scale, doub
   out += fmt::format(R"(<rect class="plot" x="{}" y="{:.1f}" width="{}" height="{:.1f}" )"
                      R"(fill="none" stroke="#999"/>)",
                      kLeft, top, kPlotW, kTop + kPlotH - top);
-  out += fmt::format(R"(<text x="{}" y="{}" text-anchor="middle" class="axis">{}</text>)",
-                     kLeft + kPlotW / 2, kChartHeight - 6, html_escape(spec.x_label));
+  if (!spec.x_label.empty())
+    out += fmt::format(R"(<text x="{}" y="{}" text-anchor="middle" class="axis">{}</text>)",
+                       kLeft + kPlotW / 2, kChartHeight - 6, html_escape(spec.x_label));
   out += fmt::format(R"(<text x="{}" y="16" class="chart-title">{}</text>)", kLeft,
                      html_escape(spec.title));
 }
@@ -221,7 +235,7 @@ void draw_series(std::string& out, const ChartSeries& s, std::size_t index, cons
 std::string value_text(const ChartSpec& spec, std::optional<double> y) {
   if (!y) return "\u2013";
   if (spec.percent) return format_percent_cell(y);
-  if (spec.integer) return format_count(static_cast<std::uint64_t>(std::llround(*y)));
+  if (spec.integer) return format_count(count_of(*y));
   return fmt::format("{:.{}f}", *y, spec.decimals);
 }
 

@@ -27,9 +27,9 @@ struct ChartMark {
 };
 
 struct ChartSpec {
-  std::string id;      // the svg element's id
-  std::string title;   // drawn above the plot, with the unit
-  std::string x_label; // what x is ("time since the trace's first event (s)", "trace event")
+  std::string id;              // the svg element's id
+  std::string title;           // drawn above the plot, with the unit
+  std::string x_label;         // what x is ("seconds since the trace's first event", ...); "": none
   double x_min = 0, x_max = 0; // the x domain; equal: from the data
   bool integer = false;        // counts: whole-number ticks and values
   bool percent = false;        // fractions drawn and shown as percentages

@@ -244,7 +244,9 @@ std::string timeline_section_html(const std::vector<ReportRun>& runs) {
   out += "</p>";
   out += marks_strip_svg(runs);
   out += R"(<div class="charts">)";
-  for (const ChartSpec& spec : timeline_chart_specs(runs)) out += line_chart_svg(spec);
+  std::vector<ChartSpec> specs = timeline_chart_specs(runs);
+  for (std::size_t i = 0; i + 1 < specs.size(); ++i) specs[i].x_label.clear(); // stacked: once
+  for (const ChartSpec& spec : specs) out += line_chart_svg(spec);
   out += "</div>";
   if (!marks.rows.empty())
     out += fmt::format("<details><summary>{} mark{}</summary>{}</details>", marks.rows.size(),

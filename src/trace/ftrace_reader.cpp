@@ -295,7 +295,8 @@ private:
         }
         if (r.kind == LineKind::alloc) {
           pass.max_end = std::max(pass.max_end, r.pfn + (std::uint64_t{1} << r.order));
-          if (proc_) check_in_zone(r);
+          if (proc_)
+            check_in_snapshot_zone(*proc_, options_.proc_in, r.pfn, r.order, where(r.line));
         }
         pass.max_cpu = std::max(pass.max_cpu, static_cast<std::int64_t>(r.cpu));
         converter.convert(r);
@@ -309,18 +310,6 @@ private:
     }
     if (proc_) drop_preallocated(seeded.dropped());
     make_header(pass, producer, converter.unmatched(), proc_ ? seeded.unmatched() : 0);
-  }
-
-  // The snapshot's zone must hold what the trace allocates: else it is another machine's.
-  void check_in_zone(const LineRecord& r) const {
-    const std::uint64_t end = r.pfn + (std::uint64_t{1} << r.order);
-    if (r.pfn >= proc_->real_start_pfn && end <= proc_->real_end_pfn) return;
-    throw InputError(fmt::format(
-        "{}:{}: alloc of pfn {:#x} (order {}) lies outside zone {} of the --proc-in snapshot {} "
-        "(pfn {:#x}-{:#x}): the snapshot is of another machine, or the trace allocates from "
-        "another zone (replay it without --proc-in)",
-        name_, r.line, r.pfn, r.order, proc_->zone_name, options_.proc_in, proc_->real_start_pfn,
-        proc_->real_end_pfn - 1));
   }
 
   void make_header(const FirstPass& pass, const LinePipeline& producer, std::uint64_t unmatched,

@@ -333,4 +333,14 @@ ProcSnapshot read_proc_snapshot(const std::string& dir, unsigned max_order) {
   return snap;
 }
 
+void check_in_snapshot_zone(const ProcSnapshot& snap, const std::string& dir, std::uint64_t pfn,
+                            unsigned order, const std::string& where) {
+  if (pfn >= snap.real_start_pfn && pfn + (std::uint64_t{1} << order) <= snap.real_end_pfn) return;
+  throw InputError(fmt::format(
+      "{}: alloc of pfn {:#x} (order {}) lies outside zone {} of the --proc-in snapshot {} (pfn "
+      "{:#x}-{:#x}): the snapshot is of another machine, or the trace allocates from another "
+      "zone (replay it without --proc-in)",
+      where, pfn, order, snap.zone_name, dir, snap.real_start_pfn, snap.real_end_pfn - 1));
+}
+
 } // namespace memsim

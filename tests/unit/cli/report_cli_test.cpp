@@ -86,7 +86,7 @@ TEST_CASE("Runs of different traces are refused unless --allow-mixed, and the pa
   require_ok(run_memsim({"report", a, b, "--allow-mixed", "-o", out}));
   const std::string page = slurp(out);
   CHECK_THAT(page, Contains("<p class=\"banner\" id=\"mixed-inputs\"><b>Mixed inputs</b>"));
-  CHECK_THAT(page, Contains(" on " + kGolden + " and " + kQuickstart + "</title>"));
+  CHECK_THAT(page, Contains(" on compare-mixed.jsonl and quickstart.jsonl</title>"));
   // The same trace on another zone is refused too.
   require_ok(run_memsim({"replay", kGolden, "--set", "zone.region_size=16MiB", "--json", b}));
   const auto zone = run_memsim({"report", a, b, "-o", out});

@@ -75,7 +75,7 @@ TEST_CASE("An extra argument is named", "[cli][usage]") {
               "memsim: replay: unexpected argument 'second.jsonl' (memsim replay --help)");
 }
 
-TEST_CASE("--interval takes a positive integer and says so in one line", "[cli][usage]") {
+TEST_CASE("Option --interval takes a positive integer and says so in one line", "[cli][usage]") {
   check_error(run_memsim({"replay", kQuickstart, "--interval", "0"}),
               "memsim: replay --interval: expected a positive integer, got '0'");
   check_error(run_memsim({"compare", kQuickstart, "--interval", "ten"}),
@@ -155,7 +155,7 @@ TEST_CASE("A file that cannot be opened is named with the reason", "[cli][usage]
               (dir / "t.jsonl").string() + ": cannot open: No such file or directory");
 }
 
-TEST_CASE("--proc-in names what is wrong with the directory", "[cli][usage]") {
+TEST_CASE("Option --proc-in names what is wrong with the directory", "[cli][usage]") {
   TempDir dir;
   const std::string file = source_path("traces/kmem-6.1/proc-begin/zoneinfo");
   check_error(run_memsim({"replay", kKmem, "--proc-in", file}),
@@ -183,7 +183,7 @@ TEST_CASE("A compression memsim does not read is named, on input and output", "[
   CHECK(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator{}) == 2);
 }
 
-TEST_CASE("--strict on kmem text names the pfn in hex and the trace line", "[cli][usage]") {
+TEST_CASE("With --strict, kmem text names the pfn in hex and the trace line", "[cli][usage]") {
   const auto r = run_memsim({"replay", kKmem, "--strict", "--json", "/dev/null"});
   CHECK(r.status == 1);
   // The geometry notice comes first; the error is the last line.
@@ -258,7 +258,7 @@ TEST_CASE("Unknown gfp_flags names are counted in meta.unknown_gfp and named in 
                              "unmovable (meta.unknown_gfp): GFP_KERN (2)"));
 }
 
-TEST_CASE("--version gives the git revision and the libraries", "[cli][usage]") {
+TEST_CASE("memsim --version gives the git revision and the libraries", "[cli][usage]") {
   const auto r = run_memsim({"--version"});
   REQUIRE(r.status == 0);
   CHECK_THAT(r.out, StartsWith("memsim " MEMSIM_VERSION " (git "));
@@ -267,7 +267,7 @@ TEST_CASE("--version gives the git revision and the libraries", "[cli][usage]") 
     CHECK_THAT(r.out, Contains(library));
 }
 
-TEST_CASE("--help names files, directories and sizes, not TEXT", "[cli][usage]") {
+TEST_CASE("memsim replay --help names files, directories and sizes, not TEXT", "[cli][usage]") {
   const auto r = run_memsim({"replay", "--help"});
   REQUIRE(r.status == 0);
   for (const char* option : {"TRACE FILE", "--json FILE", "--report FILE", "--proc-out DIR",
