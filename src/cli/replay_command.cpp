@@ -16,7 +16,6 @@
 #include "report/stats_json.hpp"
 #include "report/summary.hpp"
 #include "report/timeline_csv.hpp"
-#include "report/timeline_end.hpp"
 #include "sim/simulator.hpp"
 
 namespace memsim::cli {
@@ -102,12 +101,14 @@ struct ReplayOutputs {
 
   void write(const ReplayArgs& args, const RunStats& stats, const Simulator& sim) {
     if (placement_writer) placement_writer->flush();
-    if (json || report) {
+    if (json || report || timeline_csv) {
       const nlohmann::ordered_json document = stats_to_json(stats);
       if (json) write_json(json->stream(), document);
-      if (report) write_html_report(report->stream(), report_runs_as_written(document, args.trace));
+      // The page and the CSV read the document back: its timeline ends at the trace's end.
+      const std::vector<ReportRun> runs = report_runs_as_written(document, args.trace);
+      if (report) write_html_report(report->stream(), runs);
+      if (timeline_csv) write_timeline_csv(timeline_csv->stream(), runs.front().timeline);
     }
-    if (timeline_csv) write_timeline_csv(timeline_csv->stream(), timeline_with_end(stats));
     if (!proc.empty()) {
       const ZoneDetail detail = snapshot_zone_detail(sim.zone());
       write_buddyinfo(proc[0]->stream(), stats);

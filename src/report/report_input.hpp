@@ -43,7 +43,7 @@ struct ReportRun {
   std::size_t document = 0;         // its position among the documents of a report
   std::optional<ReportProvenance> provenance;
   std::optional<double> t_start, t_end; // the trace's first and last `t`
-  bool timeline_end_added = false; // the last sample is the end state (report/timeline_end.hpp)
+  bool timeline_end_added = false;      // the last sample is the end state (docs/decisions.md D69)
   std::vector<std::string> notes;
   std::uint64_t trace_events = 0;
   // config.zone

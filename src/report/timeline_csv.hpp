@@ -1,7 +1,7 @@
 // replay --timeline-csv FILE: the stats document's timeline (docs/spec.md §5) as CSV (RFC 4180
-// quoting, LF line ends) for spreadsheets, one row per sample and a last row at the trace's end
-// (report/timeline_end.hpp), the columns of the JSON keys in their order; homogeneity in percent
-// (homogeneity_pct).
+// quoting, LF line ends) for spreadsheets, one row per sample (replay passes the timeline as the
+// report reads it, with its point at the trace's end), the columns of the JSON keys in their
+// order; homogeneity in percent (homogeneity_pct).
 #pragma once
 
 #include <ostream>
