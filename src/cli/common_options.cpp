@@ -68,22 +68,31 @@ bool sets_key(const nlohmann::json& object, const std::string& key) {
          sets_key(object[key.substr(0, dot)], key.substr(dot + 1));
 }
 
-// Where the value of `key` came from, as a message prefix: the last layer that set it.
+// Where the value of `key` came from, as a message prefix: the last layer that set it; when no
+// layer set it (a default that another key's value makes impossible), the last layer that set
+// any key of its section.
 std::string origin_of(const std::string& key, const ConfigOptions& options,
                       const TraceHeader& header, const std::string& trace_path) {
-  for (auto it = options.sets.rbegin(); it != options.sets.rend(); ++it) {
-    const std::string_view set = *it;
-    if (set.substr(0, set.find('=')) == key) return "--set ";
-  }
-  if (!options.config_file.empty()) {
-    std::ifstream in(options.config_file);
-    const nlohmann::json file = nlohmann::json::parse(in, nullptr, false);
-    if (sets_key(file, key)) return options.config_file + ": ";
-  }
+  const std::string section = key.substr(0, key.find('.') + 1);
+  const auto set_key = [](const std::string& set) { return set.substr(0, set.find('=')); };
+  std::ifstream in(options.config_file);
+  const nlohmann::json file = options.config_file.empty()
+                                  ? nlohmann::json::object()
+                                  : nlohmann::json::parse(in, nullptr, false);
   const std::string name = trace_path == "-" ? "<stdin>" : trace_path;
   const std::string short_key = key.rfind("zone.", 0) == 0 ? key.substr(5) : key;
-  if (header.ftrace) return name + ": geometry of the trace: ";
-  if (sets_key(header.zone, short_key) || sets_key(header.zone, key)) return name + ": header: ";
+  const std::string trace_origin =
+      header.ftrace ? name + ": geometry of the trace: " : name + ": header: ";
+  for (auto it = options.sets.rbegin(); it != options.sets.rend(); ++it)
+    if (set_key(*it) == key) return "--set ";
+  if (sets_key(file, key)) return options.config_file + ": ";
+  if (header.ftrace || sets_key(header.zone, short_key) || sets_key(header.zone, key))
+    return trace_origin;
+  for (auto it = options.sets.rbegin(); it != options.sets.rend(); ++it)
+    if (set_key(*it).rfind(section, 0) == 0) return "--set " + *it + ": ";
+  if (file.is_object() && file.contains(section.substr(0, section.size() - 1)))
+    return options.config_file + ": ";
+  if (section == "zone." && header.zone.is_object() && !header.zone.empty()) return trace_origin;
   return "";
 }
 

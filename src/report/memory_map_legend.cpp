@@ -122,53 +122,60 @@ std::string pfn_axis(const ReportRun& run, const MapLayout& layout, double y) {
   return out;
 }
 
-std::string svg_legend(double y, std::size_t run_index) {
-  std::string out = R"(<g class="map-legend">)";
-  const auto swatch = [&](double x, double sy, const std::string& fill) {
+namespace {
+
+// The small pieces of the SVG legend: a swatch and a label.
+struct LegendWriter {
+  std::string& out;
+  void swatch(double x, double y, const std::string& fill) const {
     out += fmt::format(R"(<rect x="{:.0f}" y="{:.0f}" width="11" height="11" fill="{}" )"
                        R"(stroke="#0002"/>)",
-                       x, sy, fill);
-  };
-  const auto label = [&](double x, double sy, const std::string& text) {
-    out += fmt::format(R"(<text x="{:.0f}" y="{:.0f}">{}</text>)", x, sy + 9, html_escape(text));
-  };
+                       x, y, fill);
+  }
+  void label(double x, double y, const std::string& text) const {
+    out += fmt::format(R"(<text x="{:.0f}" y="{:.0f}">{}</text>)", x, y + 9, html_escape(text));
+  }
+};
+
+} // namespace
+
+std::string svg_legend(double y, std::size_t run_index) {
+  std::string out = R"(<g class="map-legend">)";
+  const LegendWriter w{out};
   double row = y + 4;
-  label(4, row, "pageblock type (top band):");
-  double x = 170;
+  w.label(4, row, "pageblock type (top band):");
   for (int t = 0; t < 4; ++t) {
-    swatch(x, row, colour_of(t));
-    label(x + 15, row, kTypeNames[static_cast<std::size_t>(t)]);
-    x += 95;
+    w.swatch(170 + 95 * t, row, colour_of(t));
+    w.label(185 + 95 * t, row, kTypeNames[static_cast<std::size_t>(t)]);
   }
   row += 17;
-  label(4, row, "allocated pages (fill rises");
-  label(4, row + 10, "from the bottom), by type:");
-  x = 170;
+  w.label(4, row, "allocated pages (fill rises");
+  w.label(4, row + 10, "from the bottom), by type:");
   for (int t = 0; t < 3; ++t) {
-    swatch(x, row, colour_of(t));
-    label(x + 15, row, kTypeNames[static_cast<std::size_t>(t)]);
-    x += 95;
+    w.swatch(170 + 95 * t, row, colour_of(t));
+    w.label(185 + 95 * t, row, kTypeNames[static_cast<std::size_t>(t)]);
   }
-  label(x, row, "an empty pageblock shows a pale tint of its type");
+  w.label(455, row, "an empty pageblock shows a pale tint of its type");
   row += 27;
-  swatch(4, row, colour_of(2));
+  w.swatch(4, row, colour_of(2));
   out += fmt::format(
       R"svg(<rect x="4" y="{:.0f}" width="11" height="11" fill="url(#hatch-{}-u)"/>)svg", row,
       run_index);
-  label(19, row,
-        "striped band: a mixed pageblock; the stripes have the colour of the type mixed "
-        "in (here unmovable pages in a movable pageblock)");
+  w.label(19, row,
+          "striped band: a mixed pageblock; the stripes have the colour of the type mixed "
+          "in (here unmovable pages in a movable pageblock)");
   row += 17;
-  x = 4;
-  for (const auto& [state, text] :
-       {std::pair<const char*, const char*>{"ra", "held by the region allocator"},
-        {"free", "completely free region (faded)"},
-        {"used", "region in use"}}) {
-    swatch(x, row, flag_colour(state));
-    label(x + 15, row, text);
+  double x = 4;
+  for (const char* state : {"ra", "free", "used"}) {
+    const std::string_view s = state;
+    w.swatch(x, row, flag_colour(s));
+    w.label(x + 15, row,
+            s == "ra"     ? "held by the region allocator"
+            : s == "free" ? "completely free region (faded)"
+                          : "region in use");
     x += 200;
   }
-  label(x, row, "right bar: the region's allocated pages by type");
+  w.label(x, row, "right bar: the region's allocated pages by type");
   return out + "</g>";
 }
 

@@ -128,6 +128,46 @@ double strip_x(double x, const Axis& axis) {
   return kChartLeft + x / span * (kChartWidth - kChartLeft - kChartRight);
 }
 
+// The marks' numbered ticks down to the strip's axis at `axis_y`, aligned with the charts' x
+// axes: one row of numbers, a second where two would touch.
+std::string mark_ticks(const std::vector<ChartMark>& marks, const Axis& axis, double axis_y) {
+  std::array<double, 2> row_end{-1e9, -1e9};
+  std::string out;
+  for (std::size_t i = 0; i < marks.size(); ++i) {
+    const double x = strip_x(marks[i].x, axis);
+    const double width = 6.0 * static_cast<double>(std::to_string(i + 1).size()) + 4;
+    const std::size_t row = row_end[0] <= x - 1 ? 0 : row_end[1] <= x - 1 ? 1 : 0;
+    row_end[row] = x + 3 + width;
+    const double y = row == 0 ? 12 : 24;
+    out +=
+        fmt::format(R"(<g class="mark-tick"><title>{}. {}</title><line x1="{:.1f}" )"
+                    R"(x2="{:.1f}" y1="{:.0f}" y2="{:.0f}" stroke="#888"/><text x="{:.1f}" )"
+                    R"(y="{:.0f}" class="mark-label">{}</text></g>)",
+                    i + 1, html_escape(marks[i].label), x, x, y - 9, axis_y + 4, x + 3, y, i + 1);
+  }
+  return out;
+}
+
+// The key "1 label  2 label ..." from `top` down, left to right; `end` gets its last baseline.
+std::string mark_key(const std::vector<ChartMark>& marks, double top, double& end) {
+  std::string out;
+  double x = kChartLeft, y = top;
+  for (std::size_t i = 0; i < marks.size(); ++i) {
+    const std::string text = fmt::format("{} {}", i + 1, marks[i].label);
+    const double width = 6.0 * static_cast<double>(text.size()) + 18;
+    if (x + width > kChartWidth - kChartRight && x > kChartLeft) {
+      x = kChartLeft;
+      y += 14;
+    }
+    out += fmt::format(R"(<text x="{:.1f}" y="{:.0f}" class="mark-key"><tspan )"
+                       R"(class="mark-number">{}</tspan> {}</text>)",
+                       x, y, i + 1, html_escape(marks[i].label));
+    x += width;
+  }
+  end = y;
+  return out;
+}
+
 } // namespace
 
 std::vector<ChartSpec> timeline_chart_specs(const std::vector<ReportRun>& runs) {
@@ -161,50 +201,17 @@ std::string marks_strip_svg(const std::vector<ReportRun>& runs) {
   const Axis axis = make_axis(runs);
   const std::vector<ChartMark> marks = collect_marks(runs, axis);
   if (marks.empty()) return {};
-  // The numbers on one row of ticks (a second row where two would touch), aligned with the
-  // charts' x axes; the key of numbers and labels below them, left to right.
-  std::vector<double> xs;
-  std::vector<int> rows;
-  std::array<double, 2> row_end{-1e9, -1e9};
-  for (std::size_t i = 0; i < marks.size(); ++i) {
-    const double x = strip_x(marks[i].x, axis);
-    const double width = 6.0 * static_cast<double>(std::to_string(i + 1).size()) + 4;
-    const int row = row_end[0] <= x - 1 ? 0 : row_end[1] <= x - 1 ? 1 : 0;
-    row_end[static_cast<std::size_t>(row)] = x + 3 + width;
-    xs.push_back(x);
-    rows.push_back(row);
-  }
-  const double axis_y = 30;
-  std::string ticks;
-  for (std::size_t i = 0; i < marks.size(); ++i) {
-    const double y = rows[i] == 0 ? 12 : 24;
-    ticks += fmt::format(R"(<g class="mark-tick"><title>{}. {}</title><line x1="{:.1f}" )"
-                         R"(x2="{:.1f}" y1="{:.0f}" y2="{:.0f}" stroke="#888"/><text x="{:.1f}" )"
-                         R"(y="{:.0f}" class="mark-label">{}</text></g>)",
-                         i + 1, html_escape(marks[i].label), xs[i], xs[i], y - 9, axis_y + 4,
-                         xs[i] + 3, y, i + 1);
-  }
-  std::string key;
-  double x = kChartLeft, y = axis_y + 20;
-  for (std::size_t i = 0; i < marks.size(); ++i) {
-    const std::string text = fmt::format("{} {}", i + 1, marks[i].label);
-    const double width = 6.0 * static_cast<double>(text.size()) + 18;
-    if (x + width > kChartWidth - kChartRight && x > kChartLeft) {
-      x = kChartLeft;
-      y += 14;
-    }
-    key += fmt::format(R"(<text x="{:.1f}" y="{:.0f}" class="mark-key"><tspan )"
-                       R"(class="mark-number">{}</tspan> {}</text>)",
-                       x, y, i + 1, html_escape(marks[i].label));
-    x += width;
-  }
-  const double height = y + 6;
+  constexpr double kAxisY = 30;
+  double key_end = kAxisY;
+  const std::string ticks = mark_ticks(marks, axis, kAxisY);
+  const std::string key = mark_key(marks, kAxisY + 20, key_end);
+  const double height = key_end + 6;
   return fmt::format(R"(<svg class="marks-strip" xmlns="http://www.w3.org/2000/svg" width="{}" )"
                      R"(height="{:.0f}" viewBox="0 0 {} {:.0f}" role="img"><text x="4" y="12" )"
                      R"(class="axis">marks</text><line x1="{}" x2="{}" y1="{:.0f}" y2="{:.0f}" )"
                      R"(stroke="#999"/>{}{}</svg>)",
                      kChartWidth, height, kChartWidth, height, kChartLeft,
-                     kChartWidth - kChartRight, axis_y, axis_y, ticks, key);
+                     kChartWidth - kChartRight, kAxisY, kAxisY, ticks, key);
 }
 
 ReportTable marks_table(const std::vector<ReportRun>& runs) {

@@ -137,6 +137,11 @@ TEST_CASE("A zone value that cannot be names the place it was set", "[cli][usage
               odd + ": header: zone.memory: 64512 bytes is not a whole number of 4096-byte pages");
   check_error(run_memsim({"replay", kQuickstart, "--set", "zone.memory=0"}),
               "memsim: --set zone.memory: must not be zero");
+  // A default that the header's other value makes impossible: the header is named.
+  const std::string orders =
+      write(dir, "orders.jsonl", "{\"memsim_trace\":1,\"zone\":{\"max_order\":5}}\n");
+  check_error(run_memsim({"replay", orders}),
+              orders + ": header: zone.pageblock_order: 10 is above zone.max_order - 1 (4)");
   const std::string config = write(dir, "c.json", R"({"zone": {"memory": "0"}})");
   check_error(run_memsim({"compare", kQuickstart, "--config", config}),
               config + ": zone.memory: must not be zero");
