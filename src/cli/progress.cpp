@@ -35,10 +35,12 @@ std::string time_left(double remaining, double rate) {
 } // namespace
 
 Progress::Progress(const std::string& trace_path)
-    : name_(trace_path == "-" ? "<stdin>" : std::filesystem::path(trace_path).filename().string()),
+    : name_(trace_path.empty()  ? ""
+            : trace_path == "-" ? " <stdin>"
+                                : " " + std::filesystem::path(trace_path).filename().string()),
       bytes_at_start_(trace::input_bytes_read()) {
   std::error_code error;
-  if (trace_path != "-") {
+  if (!trace_path.empty() && trace_path != "-") {
     const auto size = std::filesystem::file_size(trace_path, error);
     if (!error) file_bytes_ = static_cast<std::uint64_t>(size);
   }
@@ -89,10 +91,10 @@ std::string Progress::line(double elapsed) const {
     const std::uint64_t read = bytes - bytes_at_start_;
     const double rate = static_cast<double>(read) / elapsed;
     if (file_bytes_ == 0)
-      return fmt::format("memsim: reading {}: {} ({:.0f} MB/s)  {:.1f} s", name_, megabytes(read),
+      return fmt::format("memsim: reading{}: {} ({:.0f} MB/s)  {:.1f} s", name_, megabytes(read),
                          rate / 1e6, elapsed);
     const std::uint64_t shown = std::min(read, file_bytes_);
-    return fmt::format("memsim: reading {}: {:4.1f}% ({} of {}, {:.0f} MB/s{})  {:.1f} s", name_,
+    return fmt::format("memsim: reading{}: {:4.1f}% ({} of {}, {:.0f} MB/s{})  {:.1f} s", name_,
                        100.0 * static_cast<double>(shown) / static_cast<double>(file_bytes_),
                        megabytes(shown), megabytes(file_bytes_), rate / 1e6,
                        time_left(static_cast<double>(file_bytes_ - shown), rate), elapsed);
@@ -102,11 +104,11 @@ std::string Progress::line(double elapsed) const {
   const std::uint64_t total = total_.load(std::memory_order_relaxed);
   const double rate = since > 0 ? static_cast<double>(done) / since : 0;
   if (total == 0)
-    return fmt::format("memsim: replaying {}: {} events, {} read ({:.2f} M events/s)  {:.1f} s",
+    return fmt::format("memsim: replaying{}: {} events, {} read ({:.2f} M events/s)  {:.1f} s",
                        name_, format_count(done), megabytes(bytes - bytes_at_replay_.load()),
                        rate / 1e6, elapsed);
   const std::uint64_t shown = std::min(done, total);
-  return fmt::format("memsim: replaying {}: {:4.1f}% ({} of {} events, {:.2f} M/s{})  {:.1f} s",
+  return fmt::format("memsim: replaying{}: {:4.1f}% ({} of {} events, {:.2f} M/s{})  {:.1f} s",
                      name_, 100.0 * static_cast<double>(shown) / static_cast<double>(total),
                      format_count(shown), format_count(total), rate / 1e6,
                      time_left(static_cast<double>(total - shown), rate), elapsed);

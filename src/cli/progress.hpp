@@ -17,8 +17,12 @@ namespace memsim::cli {
 
 class Progress {
 public:
-  // Starts in the reading phase of `trace_path` ("-": standard input).
+  // Starts in the reading phase of `trace_path` ("-": standard input; "": unnamed).
   explicit Progress(const std::string& trace_path);
+  // Starts in the replay phase of `total_events` (0: unknown), for work without a reading pass.
+  explicit Progress(std::uint64_t total_events) : Progress(std::string()) {
+    start_replay(total_events);
+  }
   ~Progress(); // finish()
   Progress(const Progress&) = delete;
   Progress& operator=(const Progress&) = delete;
@@ -27,6 +31,7 @@ public:
   void start_replay(std::uint64_t total_events);
   // Cheap enough to call after every event: one relaxed store.
   void update(std::uint64_t done) { done_.store(done, std::memory_order_relaxed); }
+  void show(std::uint64_t done) { update(done); }
   // Stops the thread and erases the line (before the results are printed).
   void finish();
 
