@@ -235,7 +235,8 @@ std::string memory_map_svg(const ReportRun& run, std::size_t run_index, const Ma
   const double width = map::usage_x(layout) + map::kBarW + 8;
   const double axis_h = 34;
   const double legend_h = legend ? map::kLegendHeight : 0;
-  const double height = rows_h + 2 + axis_h + legend_h;
+  const double caption_h = legend ? map::kCaptionHeight : 0;
+  const double height = caption_h + rows_h + 2 + axis_h + legend_h;
   const std::uint64_t label_every =
       std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::ceil(12.0 / pitch)));
   std::string out = fmt::format(
@@ -244,6 +245,12 @@ std::string memory_map_svg(const ReportRun& run, std::size_t run_index, const Ma
       run_index, std::max(width, legend ? map::kLegendWidth : 0.0), height,
       std::max(width, legend ? map::kLegendWidth : 0.0), height);
   out += map::hatch_patterns(run_index);
+  if (legend) {
+    out += fmt::format(R"(<text x="4" y="14" class="chart-title">{}: memory map at the end of )"
+                       R"(the replay</text>)",
+                       html_escape(display_name(run)));
+    out += fmt::format(R"svg(<g transform="translate(0,{:.0f})">)svg", caption_h);
+  }
   const std::uint64_t pageblock_pages = std::uint64_t{1} << run.pageblock_order;
   for (std::size_t r = 0; r < run.region_list.size(); ++r) {
     const ReportRegion& region = run.region_list[r];
@@ -257,7 +264,7 @@ std::string memory_map_svg(const ReportRun& run, std::size_t run_index, const Ma
     draw_usage(out, region, row, layout);
   }
   out += map::pfn_axis(run, layout, rows_h + 2);
-  if (legend) out += map::svg_legend(rows_h + 2 + axis_h, run_index);
+  if (legend) out += map::svg_legend(rows_h + 2 + axis_h, run_index) + "</g>";
   return out + "</svg>";
 }
 

@@ -156,7 +156,7 @@ std::string svg_legend(double y, std::size_t run_index) {
     w.label(185 + 95 * t, row, kTypeNames[static_cast<std::size_t>(t)]);
   }
   w.label(455, row, "an empty pageblock shows a pale tint of its type");
-  row += 27;
+  row += 31;
   w.swatch(4, row, colour_of(2));
   out += fmt::format(
       R"svg(<rect x="4" y="{:.0f}" width="11" height="11" fill="url(#hatch-{}-u)"/>)svg", row,

@@ -14,7 +14,8 @@ namespace memsim::map {
 inline constexpr std::array<const char*, 4> kTypeNames = {"unmovable", "reclaimable", "movable",
                                                           "reserve"};
 inline constexpr double kFlagX = 88, kFlagW = 9, kCellsX = 102, kBarGap = 12, kBarW = 90;
-inline constexpr double kLegendHeight = 74, kLegendWidth = 780;
+inline constexpr double kLegendHeight = 90, kLegendWidth = 780;
+inline constexpr double kCaptionHeight = 20; // a standalone map's title
 
 // u r m v (either case) -> 0..3.
 int type_of(char letter);
