@@ -7,7 +7,9 @@
 #include <CLI/CLI.hpp>
 
 #include "memsim/config.hpp"
+#include "memsim/error.hpp"
 #include "memsim/trace.hpp"
+#include "stats/run_stats.hpp"
 
 namespace memsim::cli {
 
@@ -24,6 +26,11 @@ ConfigBuilder config_layers(const ConfigOptions& options, const TraceHeader& hea
 // policies' namespaces are errors.
 Config build_config(const ConfigOptions& options, const TraceHeader& header,
                     const std::string& trace_path, const std::string& policy);
+
+// Rethrows a config error of the zone (`zone.memory: must not be zero`) with the place its key
+// was set: "--set zone.memory=0: ...", "CONFIG.json: ...", "TRACE: header: ...".
+[[noreturn]] void name_config_origin(const InputError& error, const ConfigOptions& options,
+                                     const TraceHeader& header, const std::string& trace_path);
 
 // Options of replay and compare for kmem tracepoint text read directly (docs/spec.md §4.5).
 struct TraceOptions {
@@ -50,6 +57,38 @@ std::unique_ptr<TraceReader> open_replay_trace(const std::string& trace_path,
                                                std::uint64_t& interval, std::uint64_t& events);
 // The notice on where an ftrace trace's geometry came from, and what its import skipped.
 void print_ftrace_notice(const TraceHeader& header, bool skipped_lines);
+
+// The provenance of a run of `trace_path` (docs/spec.md §5 "provenance"): the command line, the
+// trace header's meta, the --proc-in directory and the run's label.
+Provenance make_provenance(const TraceHeader& header, const TraceOptions& options,
+                           std::optional<std::string> label);
+
+// --label ENTRY=TEXT values matched to runs named `names`: ENTRY is a run's name as written (the
+// longest that matches) or its 1-based position. Throws InputError for an ENTRY that names no
+// run, or several.
+std::vector<std::optional<std::string>> run_labels(const std::vector<std::string>& names,
+                                                   const std::vector<std::string>& labels);
+
+// usage.cpp: the argv (recorded by main) and the one-line messages of the command line.
+void record_command_line(int argc, char** argv);
+const std::vector<std::string>& command_line();
+// CLI11's parse error as one line "memsim: ...", naming the option and, when the option belongs
+// to another command, that command ("memsim: --timeline-csv is an option of replay, not compare").
+std::string usage_message(CLI::App& app, const CLI::ParseError& error);
+// An InputError's message as printed: "memsim: " before one that starts with an option name.
+std::string error_line(const std::string& message);
+CLI::Validator positive_integer();
+CLI::Validator unsigned_integer();
+// An output option and its value, for check_outputs.
+struct NamedOutput {
+  const char* option;
+  const std::string* path;
+  bool directory = false;
+};
+// At most one output may be "-" (standard output), and never a directory output.
+void check_outputs(std::string_view command, const std::vector<NamedOutput>& outputs);
+// `memsim --version`: version, git revision and the libraries' versions.
+std::string version_text();
 
 void add_replay_command(CLI::App& app);
 void add_compare_command(CLI::App& app);

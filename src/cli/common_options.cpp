@@ -1,10 +1,13 @@
-// Options shared by the replay-like commands: the config layers and the timeline interval.
+// Options shared by the replay-like commands: the config layers, the trace options, the
+// timeline interval, the notice on an ftrace trace's geometry and the run's provenance.
 #include <algorithm>
 #include <charconv>
+#include <fstream>
 
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "cli/progress.hpp"
 #include "memsim/error.hpp"
 #include "policy/registry.hpp"
 #include "trace/bundle.hpp"
@@ -21,12 +24,30 @@ std::uint64_t preallocated_pages(const TraceHeader& header) {
   return pages;
 }
 
+// Symbolic gfp_flags names that no kernel prints (meta.unknown_gfp): read as unmovable.
+void print_unknown_gfp(const nlohmann::json& meta) {
+  if (!meta.contains("unknown_gfp") || meta["unknown_gfp"].empty()) return;
+  std::string names;
+  std::uint64_t lines = 0;
+  for (const auto& [name, count] : meta["unknown_gfp"].items()) {
+    names += fmt::format("{}{} ({})", names.empty() ? "" : ", ", name, count.get<std::uint64_t>());
+    lines += count.get<std::uint64_t>();
+  }
+  print_stderr_line(fmt::format("  {} allocations with gfp_flags names no kernel prints, read as "
+                                "unmovable (meta.unknown_gfp): {}",
+                                lines, names));
+}
+
 } // namespace
 
 void add_config_options(CLI::App& command, ConfigOptions& options) {
-  command.add_option("--config", options.config_file,
-                     "JSON file of config keys (nested or dotted)");
-  command.add_option("--set", options.sets, "override one config key: --set zone.memory=16GiB")
+  command
+      .add_option("--config", options.config_file, "JSON file of config keys (nested or dotted)")
+      ->type_name("FILE");
+  command
+      .add_option("--set", options.sets,
+                  "override one config key: --set zone.memory=16GiB (sizes: 16G, 16GiB, pages)")
+      ->type_name("KEY=VALUE")
       ->take_all();
 }
 
@@ -37,6 +58,60 @@ ConfigBuilder config_layers(const ConfigOptions& options, const TraceHeader& hea
   if (!options.config_file.empty()) builder.apply_file(options.config_file);
   for (const std::string& assignment : options.sets) builder.set_assignment(assignment, "--set");
   return builder;
+}
+
+namespace {
+
+// Whether `key` (dotted) is set by the JSON object `object`, dotted or nested.
+bool sets_key(const nlohmann::json& object, const std::string& key) {
+  if (!object.is_object()) return false;
+  if (object.contains(key)) return true;
+  const std::size_t dot = key.find('.');
+  return dot != std::string::npos && object.contains(key.substr(0, dot)) &&
+         sets_key(object[key.substr(0, dot)], key.substr(dot + 1));
+}
+
+// Where the value of `key` came from, as a message prefix: the last layer that set it; when no
+// layer set it (a default that another key's value makes impossible), the last layer that set
+// any key of its section.
+std::string origin_of(const std::string& key, const ConfigOptions& options,
+                      const TraceHeader& header, const std::string& trace_path) {
+  const std::string section = key.substr(0, key.find('.') + 1);
+  const auto set_key = [](const std::string& set) { return set.substr(0, set.find('=')); };
+  std::ifstream in(options.config_file);
+  const nlohmann::json file = options.config_file.empty()
+                                  ? nlohmann::json::object()
+                                  : nlohmann::json::parse(in, nullptr, false);
+  const std::string name = trace_path == "-" ? "<stdin>" : trace_path;
+  const std::string short_key = key.rfind("zone.", 0) == 0 ? key.substr(5) : key;
+  const std::string trace_origin =
+      header.ftrace ? name + ": geometry of the trace: " : name + ": header: ";
+  for (auto it = options.sets.rbegin(); it != options.sets.rend(); ++it)
+    if (set_key(*it) == key) return "--set ";
+  if (sets_key(file, key)) return options.config_file + ": ";
+  if (header.ftrace || sets_key(header.zone, short_key) || sets_key(header.zone, key))
+    return trace_origin;
+  for (auto it = options.sets.rbegin(); it != options.sets.rend(); ++it)
+    if (set_key(*it).rfind(section, 0) == 0) return "--set " + *it + ": ";
+  if (file.is_object() && file.contains(section.substr(0, section.size() - 1)))
+    return options.config_file + ": ";
+  if (section == "zone." && header.zone.is_object() && !header.zone.empty()) return trace_origin;
+  return "";
+}
+
+} // namespace
+
+void name_config_origin(const InputError& error, const ConfigOptions& options,
+                        const TraceHeader& header, const std::string& trace_path) {
+  const std::string what = error.what();
+  const std::size_t colon = what.find(':');
+  const std::string key = what.substr(0, colon);
+  for (const char* section : {"zone.", "pcp.", "reserve.", "region_aware."}) {
+    if (colon != std::string::npos && key.rfind(section, 0) == 0 &&
+        key.find(' ') == std::string::npos)
+      throw InputError(origin_of(key, options, header, trace_path) + what);
+  }
+  throw error;
 }
 
 Config build_config(const ConfigOptions& options, const TraceHeader& header,
@@ -72,11 +147,15 @@ std::vector<unsigned> parse_probe_orders(const std::string& orders) {
 }
 
 void add_trace_options(CLI::App& command, TraceOptions& options) {
-  command.add_option("--proc-in", options.proc_in,
-                     "ftrace text: /proc snapshot DIR (zoneinfo, pagetypeinfo, kpageflags) taken "
-                     "when tracing began, for the geometry and the pages then in use");
-  command.add_option("--gfp-bits", options.gfp_bits,
-                     "ftrace text: bit layout of hex gfp_flags, 4.4 (default) or pre-4.4");
+  command
+      .add_option("--proc-in", options.proc_in,
+                  "ftrace text: /proc snapshot DIR (zoneinfo, pagetypeinfo, kpageflags) taken "
+                  "when tracing began, for the geometry and the pages then in use")
+      ->type_name("DIR");
+  command
+      .add_option("--gfp-bits", options.gfp_bits,
+                  "ftrace text: bit layout of hex gfp_flags, 4.4 (default) or pre-4.4")
+      ->type_name("4.4|pre-4.4");
   command.add_flag("--skip-bad-lines", options.skip_bad_lines,
                    "ftrace text: count malformed known events in meta.bad_lines, do not fail");
 }
@@ -123,46 +202,56 @@ std::unique_ptr<TraceReader> open_replay_trace(const std::string& trace_path,
 
 void print_ftrace_notice(const TraceHeader& header, bool skipped_lines) {
   const nlohmann::json& meta = header.meta;
+  const auto u64 = [](const nlohmann::json& v) { return v.get<std::uint64_t>(); };
   if (meta.contains("proc_in")) {
     const nlohmann::json& proc = meta["proc_in"];
-    fmt::print(stderr,
-               "notice: geometry from {}: zone {} (pfn {:#x}-{:#x}), zone.start_pfn {}, "
-               "zone.memory {} pages, zone.cpus {}; {} pages in use when tracing began "
-               "declared preallocated ({} blocks{})\n",
-               proc["dir"].get<std::string>(), proc["zone"].get<std::string>(),
-               proc["start_pfn"].get<std::uint64_t>(), proc["end_pfn"].get<std::uint64_t>(),
-               header.zone["start_pfn"].get<std::uint64_t>(),
-               header.zone["memory"].get<std::uint64_t>(), header.zone["cpus"].get<std::uint64_t>(),
-               preallocated_pages(header), header.preallocated.size(),
-               proc["kpageflags"].get<bool>() ? "" : "; no kpageflags: only the zone's edges");
-    fmt::print(
-        stderr, "  frees of pages not allocated in the trace: {} without --proc-in, {} with it\n",
-        meta["unmatched_frees"].get<std::uint64_t>(), proc["unmatched_frees"].get<std::uint64_t>());
+    print_stderr_line(fmt::format(
+        "notice: geometry from {}: zone {} (pfn {:#x}-{:#x}), zone.start_pfn {:#x}, zone.memory "
+        "{} pages, zone.cpus {}; {} pages in use when tracing began declared preallocated ({} "
+        "blocks{})",
+        proc["dir"].get<std::string>(), proc["zone"].get<std::string>(), u64(proc["start_pfn"]),
+        u64(proc["end_pfn"]), u64(header.zone["start_pfn"]), u64(header.zone["memory"]),
+        u64(header.zone["cpus"]), preallocated_pages(header), header.preallocated.size(),
+        proc["kpageflags"].get<bool>() ? "" : "; no kpageflags: only the zone's edges"));
+    print_stderr_line(
+        fmt::format("  frees of pages not allocated in the trace: {} without --proc-in, {} with it",
+                    u64(meta["unmatched_frees"]), u64(proc["unmatched_frees"])));
   } else {
-    fmt::print(stderr,
-               "notice: geometry from the trace: zone.memory {} (highest page allocated {:#x}, "
-               "rounded up to a 512 MiB region), zone.start_pfn 0, zone.cpus {}; --proc-in DIR "
-               "starts from the machine's real state\n",
-               header.zone["memory"].get<std::string>(),
-               meta["highest_page_end"].get<std::uint64_t>(),
-               header.zone["cpus"].get<std::uint64_t>());
-    fmt::print(stderr, "  frees of pages not allocated in the trace: {}\n",
-               meta["unmatched_frees"].get<std::uint64_t>());
+    print_stderr_line(fmt::format(
+        "notice: geometry from the trace: zone.memory {} (highest page allocated {:#x}, rounded "
+        "up to a 512 MiB region), zone.start_pfn 0, zone.cpus {}; --proc-in DIR starts from the "
+        "machine's real state",
+        header.zone["memory"].get<std::string>(), u64(meta["highest_page_end"]),
+        u64(header.zone["cpus"])));
+    print_stderr_line(fmt::format("  frees of pages not allocated in the trace: {}",
+                                  u64(meta["unmatched_frees"])));
   }
+  print_unknown_gfp(meta);
   if (!skipped_lines) return;
-  if (meta["failed_in_trace"].get<std::uint64_t>() != 0)
-    fmt::print(stderr, "  {} failed allocations (pfn=0) not replayed (meta.failed_in_trace)\n",
-               meta["failed_in_trace"].get<std::uint64_t>());
+  if (u64(meta["failed_in_trace"]) != 0)
+    print_stderr_line(fmt::format("  {} failed allocations (pfn=0) not replayed "
+                                  "(meta.failed_in_trace)",
+                                  u64(meta["failed_in_trace"])));
   for (const auto& [kind, count] : meta["skipped"].items()) {
     const char* why = kind == "unparsed" ? "not a trace event line"
                       : kind == "mm_page_free_batched" || kind == "mm_pagevec_free"
                           ? "the page's mm_page_free is the free"
                           : "not a page allocation event";
-    fmt::print(stderr, "  skipped {} {} lines: {}\n", count.get<std::uint64_t>(), kind, why);
+    print_stderr_line(fmt::format("  skipped {} {} lines: {}", u64(count), kind, why));
   }
-  if (meta["bad_lines"].get<std::uint64_t>() != 0)
-    fmt::print(stderr, "  skipped {} malformed lines (--skip-bad-lines)\n",
-               meta["bad_lines"].get<std::uint64_t>());
+  if (u64(meta["bad_lines"]) != 0)
+    print_stderr_line(
+        fmt::format("  skipped {} malformed lines (--skip-bad-lines)", u64(meta["bad_lines"])));
+}
+
+Provenance make_provenance(const TraceHeader& header, const TraceOptions& options,
+                           std::optional<std::string> label) {
+  Provenance p;
+  p.command_line = command_line();
+  p.label = std::move(label);
+  p.trace_meta = header.meta;
+  if (!options.proc_in.empty()) p.proc_in = options.proc_in;
+  return p;
 }
 
 } // namespace memsim::cli

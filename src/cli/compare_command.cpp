@@ -24,6 +24,7 @@ struct CompareArgs {
   TraceOptions input;
   std::string json;
   std::string report;
+  std::vector<std::string> labels;
   std::uint64_t interval = 0;
   bool strict = false;
   std::string probe;
@@ -31,13 +32,22 @@ struct CompareArgs {
 };
 
 void run_compare_command(const CompareArgs& args) {
+  check_outputs("compare", {{"--json", &args.json}, {"--report", &args.report}});
   const std::vector<PolicyEntry> entries = parse_policy_entries(args.policies);
+  std::vector<std::string> names;
+  for (const PolicyEntry& entry : entries) names.push_back(entry.entry);
+  const std::vector<std::optional<std::string>> labels = run_labels(names, args.labels);
   std::uint64_t total = 0;
   std::uint64_t interval = 0;
+  Progress progress(args.trace);
   const std::unique_ptr<TraceReader> reader =
       open_replay_trace(args.trace, args.input, args.interval, interval, total);
-  const std::vector<CompareRun> runs =
-      plan_compare_runs(entries, config_layers(args.config, reader->header(), args.trace));
+  std::vector<CompareRun> runs;
+  try {
+    runs = plan_compare_runs(entries, config_layers(args.config, reader->header(), args.trace));
+  } catch (const InputError& e) {
+    name_config_origin(e, args.config, reader->header(), args.trace);
+  }
   CompareOptions options;
   options.replay = {args.strict, args.check, interval, parse_probe_orders(args.probe)};
   // Created before the replay: an unwritable path fails at once, not after minutes of it.
@@ -45,12 +55,12 @@ void run_compare_command(const CompareArgs& args) {
   if (!args.json.empty()) json = std::make_unique<OutputFile>(args.json);
   std::unique_ptr<OutputFile> report;
   if (!args.report.empty()) report = std::make_unique<OutputFile>(args.report);
-  std::vector<RunStats> stats;
-  {
-    Progress progress(total);
-    stats = run_compare(*reader, args.trace, runs, options,
-                        [&](std::uint64_t done) { progress.show(done); });
-  }
+  progress.start_replay(total);
+  std::vector<RunStats> stats = run_compare(*reader, args.trace, runs, options,
+                                            [&](std::uint64_t done) { progress.update(done); });
+  progress.finish();
+  for (std::size_t i = 0; i < stats.size(); ++i)
+    stats[i].provenance = make_provenance(reader->header(), args.input, labels[i]);
   if (!json) {
     write_compare_summary(std::cout, stats);
     std::cout.flush();
@@ -75,16 +85,26 @@ void add_compare_command(CLI::App& app) {
   cmd->add_option("TRACE", args->trace,
                   "memsim trace, kmem ftrace text, trace.dat, Perfetto trace (may be compressed), "
                   "a memsim record bundle directory; - for stdin")
+      ->type_name("FILE")
       ->required();
   cmd->add_option("--policies", args->policies,
                   "comma-separated entries NAME or NAME:key=value+key=value (switch overrides)")
+      ->type_name("LIST")
       ->capture_default_str();
   add_config_options(*cmd, args->config);
   add_trace_options(*cmd, args->input);
-  cmd->add_option("--json", args->json, "write the compare document to FILE (- for stdout)");
-  cmd->add_option("--report", args->report, "write the HTML report of the comparison to FILE");
+  cmd->add_option("--json", args->json, "write the compare document to FILE (- for stdout)")
+      ->type_name("FILE");
+  cmd->add_option("--report", args->report, "write the HTML report of the comparison to FILE")
+      ->type_name("FILE");
+  cmd->add_option("--label", args->labels,
+                  "a short name for one run in reports: ENTRY=TEXT (the entry as written in "
+                  "--policies, or its position: 2=TEXT); repeatable")
+      ->type_name("ENTRY=TEXT")
+      ->allow_extra_args(false);
   cmd->add_option("--interval", args->interval, "timeline sample every N events")
-      ->check(CLI::PositiveNumber);
+      ->type_name("N")
+      ->check(positive_integer());
   cmd->add_flag("--strict", args->strict, "recoverable trace problems are errors");
   add_probe_option(*cmd, args->probe);
   cmd->add_flag("--check", args->check, "verify allocator invariants after every event (slow)");

@@ -46,11 +46,18 @@ void run_gen(const GenArgs& args) {
 void add_gen_command(CLI::App& app) {
   auto args = std::make_shared<GenArgs>();
   CLI::App* cmd = app.add_subcommand("gen", "write a synthetic trace from a workload model");
-  cmd->add_option("workload", args->workload, "ebizzy, kbuild, pagecache or random")->required();
-  cmd->add_option("-o,--output", args->output, "output trace (JSON Lines; .gz, .zst, .xz compress)")
+  cmd->add_option("workload", args->workload, "ebizzy, kbuild, pagecache or random")
+      ->type_name("WORKLOAD")
       ->required();
-  cmd->add_option("--seed", args->seed, "random seed (default 1)");
-  cmd->add_option("--set", args->sets, "model parameter NAME=VALUE (repeatable)")
+  cmd->add_option("-o,--output", args->output, "output trace (JSON Lines; .gz, .zst, .xz compress)")
+      ->type_name("FILE")
+      ->required();
+  cmd->add_option("--seed", args->seed, "random seed (default 1)")
+      ->type_name("N")
+      ->check(unsigned_integer());
+  cmd->add_option("--set", args->sets,
+                  "model parameter NAME=VALUE, repeatable (sizes: 4G, 4GiB or bytes with B)")
+      ->type_name("NAME=VALUE")
       ->allow_extra_args(false);
   cmd->footer(models_help());
   cmd->callback([args] { run_gen(*args); });

@@ -35,9 +35,10 @@ void print_error(const char* message) {
 int main(int argc, char** argv) {
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
+  memsim::cli::record_command_line(argc, argv);
   CLI::App app{"memsim: replay page-allocation traces through a simulated Linux zone"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", MEMSIM_VERSION);
+  app.set_version_flag("--version", memsim::cli::version_text());
   memsim::cli::add_replay_command(app);
   memsim::cli::add_compare_command(app);
   memsim::cli::add_policies_command(app);
@@ -51,10 +52,10 @@ int main(int argc, char** argv) {
   } catch (const CLI::Success& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    app.exit(e);
+    print_error(memsim::cli::usage_message(app, e).c_str());
     return 1;
   } catch (const memsim::InputError& e) {
-    print_error(e.what());
+    print_error(memsim::cli::error_line(e.what()).c_str());
     return 1;
   } catch (const memsim::InternalError& e) {
     print_error(e.what());

@@ -9,6 +9,7 @@
 #include "cli/commands.hpp"
 #include "cli/progress.hpp"
 #include "policy/registry.hpp"
+#include "memsim/error.hpp"
 #include "report/html_report.hpp"
 #include "report/output_file.hpp"
 #include "report/proc_files.hpp"
@@ -31,6 +32,7 @@ struct ReplayArgs {
   std::string report;
   std::string proc_out;
   std::string timeline_csv;
+  std::string label;
   std::uint64_t interval = 0;
   bool strict = false;
   std::string probe;
@@ -76,6 +78,7 @@ struct ReplayOutputs {
   std::unique_ptr<OutputFile> timeline_csv;
   std::unique_ptr<OutputFile> placements;
   std::unique_ptr<PlacementWriter> placement_writer;
+  std::unique_ptr<OutputDir> proc_dir;           // before `proc`: removed after its files
   std::vector<std::unique_ptr<OutputFile>> proc; // kProcFiles, in order
 
   static constexpr std::array<const char*, 5> kProcFiles = {"buddyinfo", "pagetypeinfo", "zoneinfo",
@@ -91,7 +94,7 @@ struct ReplayOutputs {
     placements = open(args.placements);
     if (placements) placement_writer = std::make_unique<PlacementWriter>(placements->stream());
     if (!args.proc_out.empty()) {
-      create_proc_dir(args.proc_out);
+      proc_dir = std::make_unique<OutputDir>(args.proc_out);
       for (const char* name : kProcFiles)
         proc.push_back(std::make_unique<OutputFile>(args.proc_out + "/" + name));
     }
@@ -99,12 +102,14 @@ struct ReplayOutputs {
 
   void write(const ReplayArgs& args, const RunStats& stats, const Simulator& sim) {
     if (placement_writer) placement_writer->flush();
-    if (json || report) {
+    if (json || report || timeline_csv) {
       const nlohmann::ordered_json document = stats_to_json(stats);
       if (json) write_json(json->stream(), document);
-      if (report) write_html_report(report->stream(), report_runs_as_written(document, args.trace));
+      // The page and the CSV read the document back: its timeline ends at the trace's end.
+      const std::vector<ReportRun> runs = report_runs_as_written(document, args.trace);
+      if (report) write_html_report(report->stream(), runs);
+      if (timeline_csv) write_timeline_csv(timeline_csv->stream(), runs.front().timeline);
     }
-    if (timeline_csv) write_timeline_csv(timeline_csv->stream(), stats.timeline);
     if (!proc.empty()) {
       const ZoneDetail detail = snapshot_zone_detail(sim.zone(), sim.policy());
       write_buddyinfo(proc[0]->stream(), stats);
@@ -115,6 +120,7 @@ struct ReplayOutputs {
     }
     for (OutputFile* file : files()) file->finish();
     for (OutputFile* file : files()) file->commit();
+    if (proc_dir) proc_dir->commit();
     if (!json) {
       write_summary(std::cout, stats);
       std::cout.flush();
@@ -132,20 +138,35 @@ private:
 };
 
 void run_replay(const ReplayArgs& args) {
+  check_outputs("replay", {{"--json", &args.json},
+                           {"--placements", &args.placements},
+                           {"--report", &args.report},
+                           {"--timeline-csv", &args.timeline_csv},
+                           {"--proc-out", &args.proc_out, true}});
   std::uint64_t total = 0;
   std::uint64_t interval = 0;
+  Progress progress(args.trace);
   const std::unique_ptr<TraceReader> reader =
       open_replay_trace(args.trace, args.input, args.interval, interval, total);
-  const Config config = build_config(args.config, reader->header(), args.trace, args.policy);
-  Simulator sim(config, args.policy, args.policy, *reader, args.trace,
-                {args.strict, args.check, interval, parse_probe_orders(args.probe)});
-  ReplayOutputs outputs(args);
-  if (outputs.placement_writer) sim.set_placement_sink(outputs.placement_writer.get());
-  {
-    Progress progress(total);
-    sim.run(*reader, [&] { progress.update(sim.events_applied()); });
+  std::unique_ptr<Simulator> sim;
+  try {
+    const Config config = build_config(args.config, reader->header(), args.trace, args.policy);
+    sim = std::make_unique<Simulator>(
+        config, args.policy, args.policy, *reader, args.trace,
+        ReplayOptions{args.strict, args.check, interval, parse_probe_orders(args.probe)});
+  } catch (const InputError& e) {
+    name_config_origin(e, args.config, reader->header(), args.trace);
   }
-  outputs.write(args, sim.finish(), sim);
+  ReplayOutputs outputs(args);
+  if (outputs.placement_writer) sim->set_placement_sink(outputs.placement_writer.get());
+  progress.start_replay(total);
+  sim->run(*reader, [&] { progress.update(sim->events_applied()); });
+  progress.finish();
+  RunStats stats = sim->finish();
+  stats.provenance =
+      make_provenance(reader->header(), args.input,
+                      args.label.empty() ? std::nullopt : std::optional<std::string>(args.label));
+  outputs.write(args, stats, *sim);
 }
 
 } // namespace
@@ -156,19 +177,28 @@ void add_replay_command(CLI::App& app) {
   cmd->add_option("TRACE", args->trace,
                   "memsim trace, kmem ftrace text, trace.dat, Perfetto trace (may be compressed), "
                   "a memsim record bundle directory; - for stdin")
+      ->type_name("FILE")
       ->required();
   cmd->add_option("--policy", args->policy, "policy name (see `memsim policies`)")
+      ->type_name("NAME")
       ->capture_default_str();
   add_config_options(*cmd, args->config);
   add_trace_options(*cmd, args->input);
-  cmd->add_option("--json", args->json, "write the stats document to FILE (- for stdout)");
-  cmd->add_option("--placements", args->placements, "write one JSON line per allocation to FILE");
-  cmd->add_option("--report", args->report, "write the HTML report to FILE");
+  cmd->add_option("--json", args->json, "write the stats document to FILE (- for stdout)")
+      ->type_name("FILE");
+  cmd->add_option("--placements", args->placements, "write one JSON line per allocation to FILE")
+      ->type_name("FILE");
+  cmd->add_option("--report", args->report, "write the HTML report to FILE")->type_name("FILE");
   cmd->add_option("--proc-out", args->proc_out,
-                  "write buddyinfo, pagetypeinfo, zoneinfo, extfrag_index, unusable_index to DIR");
-  cmd->add_option("--timeline-csv", args->timeline_csv, "write the timeline as CSV to FILE");
+                  "write buddyinfo, pagetypeinfo, zoneinfo, extfrag_index, unusable_index to DIR")
+      ->type_name("DIR");
+  cmd->add_option("--timeline-csv", args->timeline_csv, "write the timeline as CSV to FILE")
+      ->type_name("FILE");
+  cmd->add_option("--label", args->label, "a short name for the run in reports (stats provenance)")
+      ->type_name("NAME");
   cmd->add_option("--interval", args->interval, "timeline sample every N events")
-      ->check(CLI::PositiveNumber);
+      ->type_name("N")
+      ->check(positive_integer());
   cmd->add_flag("--strict", args->strict, "recoverable trace problems are errors");
   add_probe_option(*cmd, args->probe);
   cmd->add_flag("--check", args->check, "verify allocator invariants after every event (slow)");

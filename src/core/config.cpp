@@ -4,8 +4,12 @@
 // live in geometry.cpp.
 #include <algorithm>
 #include <array>
+#include <cctype>
+#include <cerrno>
 #include <charconv>
 #include <climits>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <variant>
@@ -21,7 +25,7 @@ namespace {
 using nlohmann::json;
 
 constexpr std::string_view kSizeHint =
-    "(use an integer with B, KiB, MiB, GiB or TiB, or a number of pages)";
+    "(use an integer with B, KiB, MiB, GiB, TiB or the kernel's K, M, G, T, or a number of pages)";
 
 // A value as messages show it: JSON text, any invalid UTF-8 replaced (a --set value or a trace
 // header may hold any bytes; a strict dump() would throw instead of naming the bad value).
@@ -38,11 +42,25 @@ std::optional<std::uint64_t> json_unsigned(const json& value) {
   return std::nullopt;
 }
 
-// Whole-string decimal digits into `out`: std::errc{} on success, result_out_of_range when
-// too large, invalid_argument for anything else (an empty string included).
+// The length of the leading number of `text`: decimal digits, or "0x" and hex digits (as the
+// kernel's memparse and simple_strtoull take them).
+std::size_t number_length(std::string_view text) {
+  const bool hex = text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
+  const std::string_view digits = hex ? "0123456789abcdefABCDEF" : "0123456789";
+  const std::size_t begin = hex ? 2 : 0;
+  return std::min(text.find_first_not_of(digits, begin), text.size());
+}
+
+// Whole-string decimal (or 0x hex) digits into `out`: std::errc{} on success,
+// result_out_of_range when too large, invalid_argument for anything else (an empty string too).
 std::errc parse_digits(std::string_view text, std::uint64_t& out) {
+  int base = 10;
+  if (text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
+    text.remove_prefix(2);
+    base = 16;
+  }
   const char* end = text.data() + text.size();
-  const auto [ptr, ec] = std::from_chars(text.data(), end, out);
+  const auto [ptr, ec] = std::from_chars(text.data(), end, out, base);
   if (ec == std::errc{} && ptr != end) return std::errc::invalid_argument;
   return ec;
 }
@@ -75,19 +93,45 @@ bool parse_bool(const json& value, const std::string& where) {
   throw InputError(fmt::format("{}: {} is not true or false", where, shown(value)));
 }
 
-// The suffix multipliers of a size, exactly as spelled (docs/spec.md §2).
+// The suffix multipliers of a size, exactly as spelled (docs/spec.md §2): the binary units and
+// the letters of the kernel's memparse() (lib/cmdline.c, either case).
 std::optional<std::uint64_t> size_multiplier(std::string_view suffix) {
-  constexpr std::array<std::pair<std::string_view, unsigned>, 5> units{
-      {{"B", 0}, {"KiB", 10}, {"MiB", 20}, {"GiB", 30}, {"TiB", 40}}};
+  constexpr std::array<std::pair<std::string_view, unsigned>, 13> units{{{"B", 0},
+                                                                         {"KiB", 10},
+                                                                         {"MiB", 20},
+                                                                         {"GiB", 30},
+                                                                         {"TiB", 40},
+                                                                         {"K", 10},
+                                                                         {"M", 20},
+                                                                         {"G", 30},
+                                                                         {"T", 40},
+                                                                         {"k", 10},
+                                                                         {"m", 20},
+                                                                         {"g", 30},
+                                                                         {"t", 40}}};
   for (const auto& [name, shift] : units) {
     if (suffix == name) return std::uint64_t{1} << shift;
   }
   return std::nullopt;
 }
 
+// "1GB", "4kb": 10^n or 2^n bytes? Refused, naming the two spellings that are not ambiguous.
+void refuse_si_suffix(const json& value, std::string_view key, std::string_view number,
+                      std::string_view suffix) {
+  if (suffix.size() != 2 || (suffix[1] != 'B' && suffix[1] != 'b') ||
+      std::string_view("KMGTkmgt").find(suffix[0]) == std::string_view::npos)
+    return;
+  const char letter = static_cast<char>(std::toupper(static_cast<unsigned char>(suffix[0])));
+  throw InputError(fmt::format("{}: {} is ambiguous (decimal or binary?): write {}{} or {}{}iB "
+                               "(binary, as the kernel's memparse reads {}{}), or the bytes",
+                               key, shown(value), number, letter, number, letter, number, letter));
+}
+
 Size parse_size_string(const json& value, std::string_view key) {
   const std::string_view text = value.get_ref<const std::string&>();
-  const std::size_t split = std::min(text.find_first_not_of("0123456789"), text.size());
+  const std::size_t split = number_length(text);
+  if (split != 0 && split < text.size())
+    refuse_si_suffix(value, key, text.substr(0, split), text.substr(split));
   const std::optional<std::uint64_t> multiplier =
       split == text.size() ? std::optional<std::uint64_t>{1} : size_multiplier(text.substr(split));
   std::uint64_t number = 0;
@@ -281,8 +325,10 @@ void ConfigBuilder::apply_header_zone(const nlohmann::json& zone, std::string_vi
 }
 
 void ConfigBuilder::apply_file(const std::string& path) {
+  if (std::filesystem::is_directory(path))
+    throw InputError(fmt::format("{}: cannot open: {}", path, std::strerror(EISDIR)));
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(fmt::format("{}: cannot open", path));
+  if (!in) throw InputError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
   std::ostringstream text;
   text << in.rdbuf();
   if (in.bad()) throw InputError(fmt::format("{}: cannot read", path));

@@ -104,7 +104,7 @@ std::vector<Row> build_table(const std::vector<RunStats>& runs) {
   std::vector<Row> table;
   Row header{""};
   for (std::size_t i = 0; i < runs.size(); ++i) {
-    header.push_back(runs[i].policy);
+    header.push_back(runs[i].provenance.label.value_or(runs[i].policy)); // compare --label
     if (i > 0) header.emplace_back("Δ vs first");
   }
   table.push_back(std::move(header));

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <streambuf>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -22,6 +23,21 @@ constexpr std::size_t kChunkBytes = 1 << 20;
 
 bool ends_with(std::string_view text, std::string_view suffix) {
   return text.size() > suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
+}
+
+// A path whose extension names a compression memsim does not write is refused before anything
+// is created (rather than written as plain text under that name).
+std::string checked_output_path(std::string path) {
+  static constexpr std::pair<std::string_view, std::string_view> kUnsupported[] = {
+      {".bz2", "bzip2"}, {".lz4", "lz4"}, {".lz", "lzip"},  {".Z", "compress"},
+      {".zip", "zip"},   {".7z", "7z"},   {".lzma", "lzma"}};
+  for (const auto& [suffix, name] : kUnsupported) {
+    if (ends_with(path, suffix))
+      throw InputError(fmt::format("{}: {} output is not supported; use .gz, .zst or .xz, or no "
+                                   "compression suffix for plain text",
+                                   path, name));
+  }
+  return path;
 }
 
 } // namespace
@@ -168,7 +184,8 @@ private:
   lzma_stream xz_ = LZMA_STREAM_INIT;
 };
 
-CompressedOutputFile::CompressedOutputFile(std::string path) : file_(std::move(path)) {
+CompressedOutputFile::CompressedOutputFile(std::string path)
+    : file_(checked_output_path(std::move(path))) {
   const OutputCompression compression = compression_for_path(file_.path());
   if (compression == OutputCompression::none) return;
   buffer_ = std::make_unique<CompressingStreamBuf>(compression, file_.stream(), file_.path());

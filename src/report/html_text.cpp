@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cmath>
+#include <cstdint>
 
 #include <fmt/format.h>
 
@@ -46,6 +47,13 @@ std::string format_count(std::uint64_t n) {
   return out;
 }
 
+std::uint64_t count_of(double value) {
+  constexpr double kTwoTo64 = 18446744073709551616.0;
+  if (!(value > 0)) return 0; // negative or NaN
+  if (value >= kTwoTo64) return UINT64_MAX;
+  return static_cast<std::uint64_t>(std::round(value));
+}
+
 std::string format_delta(std::int64_t n) {
   if (n == 0) return "0";
   const std::uint64_t magnitude =
@@ -71,6 +79,30 @@ std::string format_tick(double value) {
 std::string format_fraction(std::optional<double> value, int digits) {
   if (!value) return "\u2013";
   return fmt::format("{:.{}f}", *value, digits);
+}
+
+std::string format_percent_cell(std::optional<double> fraction) {
+  if (!fraction) return "\u2013";
+  return fmt::format("{:.2f}%", *fraction * 100.0);
+}
+
+std::string format_pp(double delta) {
+  const std::string text = fmt::format("{:.2f}", std::fabs(delta) * 100.0);
+  if (text == "0.00") return "0 pp";
+  return (delta < 0 ? "\u2212" : "+") + text + " pp";
+}
+
+std::string format_pfn(std::uint64_t pfn) {
+  return fmt::format("{:#x}", pfn);
+}
+
+std::string html_wrappable(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    out += html_escape(std::string_view(&c, 1));
+    if (c == '+' || c == ',' || c == ':' || c == '=') out += "<wbr>";
+  }
+  return out;
 }
 
 const char* report_run_colour(std::size_t i) {

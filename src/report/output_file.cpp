@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
 #include <streambuf>
 #include <system_error>
@@ -26,8 +27,9 @@ namespace {
 
 constexpr std::size_t kBufferBytes = 1 << 20;
 
-// The registry of uncommitted temporary files: the one global of memsim, because a signal
-// handler can reach nothing else. A slot is free (0), being filled (1) or live (2).
+// The registry of uncommitted temporary files and created directories: the one global of
+// memsim, because a signal handler can reach nothing else. A slot is free (0), being filled
+// (1), a live file (2) or a live directory (3).
 constexpr int kTempSlots = 16;
 constexpr std::size_t kTempPathMax = 4096;
 struct TempSlot {
@@ -37,13 +39,13 @@ struct TempSlot {
 constinit TempSlot g_temp_slots[kTempSlots];
 static_assert(std::atomic<int>::is_always_lock_free);
 
-int register_temp(const std::string& path) {
+int register_temp(const std::string& path, int live = 2) {
   if (path.size() >= kTempPathMax) return -1; // still removed by the destructor, not on SIGINT
   for (int i = 0; i < kTempSlots; ++i) {
     int expected = 0;
     if (!g_temp_slots[i].state.compare_exchange_strong(expected, 1)) continue;
     std::memcpy(g_temp_slots[i].path, path.c_str(), path.size() + 1);
-    g_temp_slots[i].state.store(2, std::memory_order_release);
+    g_temp_slots[i].state.store(live, std::memory_order_release);
     return i;
   }
   return -1;
@@ -181,6 +183,46 @@ void remove_uncommitted_outputs() noexcept {
   for (auto& slot : g_temp_slots) {
     if (slot.state.load(std::memory_order_acquire) == 2) ::unlink(slot.path);
   }
+  // Nested directories: an outer one empties only once the inner one is gone.
+  for (int pass = 0; pass < kTempSlots; ++pass) {
+    for (auto& slot : g_temp_slots) {
+      if (slot.state.load(std::memory_order_acquire) == 3) ::rmdir(slot.path);
+    }
+  }
+}
+
+OutputDir::OutputDir(std::string path) : path_(std::move(path)) {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  for (fs::path p = fs::path(path_).lexically_normal(); !p.empty() && !fs::exists(p, error);
+       p = p.parent_path()) {
+    created_.push_back(p.string());
+    if (p == p.parent_path()) break;
+  }
+  for (const std::string& dir : created_) slots_.push_back(register_temp(dir, 3));
+  fs::create_directories(path_, error);
+  if (error || !fs::is_directory(path_)) {
+    const std::string why = error ? error.message() : "a file of that name exists";
+    discard();
+    throw InputError(fmt::format("{}: cannot create directory: {}", path_, why));
+  }
+}
+
+OutputDir::~OutputDir() {
+  if (!committed_) discard();
+}
+
+void OutputDir::discard() noexcept {
+  for (const std::string& dir : created_) ::rmdir(dir.c_str()); // deepest first; only if empty
+  for (const int slot : slots_) unregister_temp(slot);
+  slots_.clear();
+  created_.clear();
+}
+
+void OutputDir::commit() {
+  committed_ = true;
+  for (const int slot : slots_) unregister_temp(slot);
+  slots_.clear();
 }
 
 } // namespace memsim

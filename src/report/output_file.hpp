@@ -8,6 +8,7 @@
 #include <memory>
 #include <ostream>
 #include <string>
+#include <vector>
 
 namespace memsim {
 
@@ -41,8 +42,32 @@ private:
   bool committed_ = false;
 };
 
-// Unlinks every temporary file not yet committed. Async-signal-safe: for SIGINT / SIGTERM
-// handlers, before they _exit(130).
+// A directory for outputs (replay --proc-out): created with its missing parents, and removed
+// again, if it was created here, unless commit() is called first: a failed run leaves no empty
+// directory behind (also on SIGINT / SIGTERM, through remove_uncommitted_outputs()). Destroy
+// the OutputFiles inside it first. Throws InputError("DIR: cannot create directory: ...").
+class OutputDir {
+public:
+  explicit OutputDir(std::string path);
+  ~OutputDir();
+  OutputDir(const OutputDir&) = delete;
+  OutputDir& operator=(const OutputDir&) = delete;
+
+  void commit();
+  const std::string& path() const { return path_; }
+
+private:
+  void discard() noexcept;
+
+  std::string path_;
+  std::vector<std::string> created_; // deepest first
+  std::vector<int> slots_;
+  bool committed_ = false;
+};
+
+// Unlinks every temporary file not yet committed, then removes the directories OutputDir
+// created and did not commit. Async-signal-safe: for SIGINT / SIGTERM handlers, before they
+// _exit(130).
 void remove_uncommitted_outputs() noexcept;
 
 } // namespace memsim

@@ -3,6 +3,11 @@
 // path of the offending value, on one line.
 #include "report/report_input.hpp"
 
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -133,6 +138,21 @@ ReportRegion read_region(const Node& r) {
   for (const char c : region.pageblock_map)
     if (std::string_view("urmvURMV").find(c) == std::string_view::npos)
       r.fail("pageblock_map", fmt::format("unknown pageblock letter '{}'", c));
+  if (r.value().contains("pageblock_allocated")) {
+    const ordered_json& blocks = r.array("pageblock_allocated");
+    if (blocks.size() != region.pageblock_map.size())
+      r.fail("pageblock_allocated", "expected one entry per pageblock of pageblock_map");
+    for (const ordered_json& block : blocks) {
+      if (!block.is_array() || block.size() != 3 ||
+          !std::all_of(block.begin(), block.end(), [](const ordered_json& n) {
+            return n.is_number_unsigned() && n.get<std::uint64_t>() <= UINT32_MAX;
+          }))
+        r.fail("pageblock_allocated", "expected [unmovable, reclaimable, movable] page counts");
+      region.pageblock_allocated.push_back({block[0].get<std::uint32_t>(),
+                                            block[1].get<std::uint32_t>(),
+                                            block[2].get<std::uint32_t>()});
+    }
+  }
   return region;
 }
 
@@ -160,6 +180,43 @@ TimelineSample read_sample(const Node& s) {
   sample.unusable_index_pageblock = s.number("unusable_index_pageblock");
   if (s.value().contains("label")) sample.label = s.string("label");
   return sample;
+}
+
+void read_provenance(const Node& doc, ReportRun& run) {
+  if (!doc.value().contains("provenance")) return;
+  const Node p = doc.object("provenance");
+  ReportProvenance out;
+  out.revision = p.string("memsim_revision");
+  for (const auto& arg : p.array("command_line")) {
+    if (!arg.is_string()) p.fail("command_line", "expected an array of strings");
+    out.command_line.push_back(arg.get<std::string>());
+  }
+  if (!p.get("label").is_null()) run.label = p.string("label");
+  out.trace_meta = p.object("trace_meta").value();
+  if (!p.get("proc_in").is_null()) out.proc_in = p.string("proc_in");
+  run.t_start = p.number_or_null("t_start");
+  run.t_end = p.number_or_null("t_end");
+  run.provenance = std::move(out);
+}
+
+// The end state as the timeline's last point, unless the last sample is at the last event.
+void add_end_sample(ReportRun& run) {
+  if (run.trace_events == 0 ||
+      (!run.timeline.empty() && run.timeline.back().event + 1 >= run.trace_events))
+    return;
+  TimelineSample s;
+  s.event = run.trace_events - 1;
+  s.t = run.t_end;
+  s.free_regions = run.free_regions;
+  s.mixed_regions = run.mixed_regions;
+  s.homogeneity = run.homogeneity;
+  s.mixed_pageblocks = run.mixed_pageblocks;
+  s.free_pages = run.free_pages;
+  s.fallbacks = run.fallbacks;
+  if (run.pageblock_order < run.unusable_index.size())
+    s.unusable_index_pageblock = run.unusable_index[run.pageblock_order];
+  run.timeline.push_back(s);
+  run.timeline_end_added = true;
 }
 
 ReportRun read_run(const Node& doc) {
@@ -201,10 +258,39 @@ ReportRun read_run(const Node& doc) {
   read_fragmentation(doc, run);
   for (std::size_t i = 0; i < doc.array("timeline").size(); ++i)
     run.timeline.push_back(read_sample(doc.element("timeline", i)));
+  read_provenance(doc, run);
+  add_end_sample(run);
   return run;
 }
 
+std::string zone_key(const ReportRun& r) {
+  return fmt::format("{} bytes from pfn {:#x}, {}-byte pages, {}-byte regions, pageblock order "
+                     "{}, MAX_ORDER {}",
+                     r.memory, r.start_pfn, r.page_size, r.region_size, r.pageblock_order,
+                     r.max_order);
+}
+
+std::string trace_key(const ReportRun& r) {
+  return fmt::format("{} ({} events)", std::filesystem::path(r.trace_path).filename().string(),
+                     r.trace_events);
+}
+
 } // namespace
+
+std::optional<std::string> mixed_inputs(const std::vector<ReportRun>& runs) {
+  for (std::size_t i = 1; i < runs.size(); ++i) {
+    const ReportRun& a = runs.front();
+    const ReportRun& b = runs[i];
+    if (a.document == b.document) continue;
+    if (trace_key(a) != trace_key(b))
+      return fmt::format("{} replays trace {}, but {} replays {}", b.source, trace_key(b), a.source,
+                         trace_key(a));
+    if (zone_key(a) != zone_key(b))
+      return fmt::format("{} has another zone than {} ({} against {})", b.source, a.source,
+                         zone_key(b), zone_key(a));
+  }
+  return std::nullopt;
+}
 
 std::vector<ReportRun> read_report_runs(const nlohmann::ordered_json& document,
                                         const std::string& origin) {
@@ -214,16 +300,20 @@ std::vector<ReportRun> read_report_runs(const nlohmann::ordered_json& document,
         "{}: not a memsim stats document (no \"memsim_stats\" or \"memsim_compare\" key)", origin));
   }
   const Node doc(document, origin, "");
-  if (!document.contains("memsim_compare")) return {read_run(doc)};
-  const ordered_json& version = doc.get("memsim_compare");
-  if (version != 1) {
-    doc.fail("memsim_compare",
-             fmt::format("schema version {} is not one this memsim reads (1)", version.dump()));
-  }
   std::vector<ReportRun> runs;
-  for (std::size_t i = 0; i < doc.array("runs").size(); ++i)
-    runs.push_back(read_run(doc.element("runs", i)));
-  if (runs.empty()) doc.fail("runs", "no runs");
+  if (!document.contains("memsim_compare")) {
+    runs.push_back(read_run(doc));
+  } else {
+    const ordered_json& version = doc.get("memsim_compare");
+    if (version != 1) {
+      doc.fail("memsim_compare",
+               fmt::format("schema version {} is not one this memsim reads (1)", version.dump()));
+    }
+    for (std::size_t i = 0; i < doc.array("runs").size(); ++i)
+      runs.push_back(read_run(doc.element("runs", i)));
+    if (runs.empty()) doc.fail("runs", "no runs");
+  }
+  for (ReportRun& run : runs) run.source = origin;
   return runs;
 }
 
@@ -239,8 +329,10 @@ std::vector<ReportRun> load_report_runs(const std::string& path) {
   if (path == "-") {
     text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
   } else {
+    if (std::filesystem::is_directory(path))
+      throw InputError(fmt::format("{}: cannot open: {}", path, std::strerror(EISDIR)));
     std::ifstream in(path, std::ios::binary);
-    if (!in) throw InputError(fmt::format("{}: cannot open", path));
+    if (!in) throw InputError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
     text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   }
   const std::string origin = path == "-" ? "<stdin>" : path;

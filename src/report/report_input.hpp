@@ -24,10 +24,26 @@ struct ReportRegion {
   bool mixed = false, in_region_allocator = false;
   std::uint64_t mixed_pageblocks = 0;
   std::string pageblock_map; // u r m v, upper case = mixed
+  // Allocated pages of each pageblock by requested type; empty in stats written before it was.
+  std::vector<std::array<std::uint32_t, 3>> pageblock_allocated;
+};
+
+// The stats document's "provenance" (absent in stats written before it was).
+struct ReportProvenance {
+  std::string revision;
+  std::vector<std::string> command_line;
+  nlohmann::ordered_json trace_meta = nlohmann::ordered_json::object();
+  std::optional<std::string> proc_in;
 };
 
 struct ReportRun {
   std::string memsim_version, policy, trace_path;
+  std::optional<std::string> label; // the run's short name (provenance.label, report --label)
+  std::string source;               // the document it came from, for messages
+  std::size_t document = 0;         // its position among the documents of a report
+  std::optional<ReportProvenance> provenance;
+  std::optional<double> t_start, t_end; // the trace's first and last `t`
+  bool timeline_end_added = false;      // the last sample is the end state (docs/decisions.md D69)
   std::vector<std::string> notes;
   std::uint64_t trace_events = 0;
   // config.zone
@@ -48,6 +64,15 @@ struct ReportRun {
   std::optional<std::uint64_t> largest_free_order;
   std::vector<TimelineSample> timeline;
 };
+
+// The name a run is shown by: its label, else its policy entry.
+inline const std::string& display_name(const ReportRun& run) {
+  return run.label ? *run.label : run.policy;
+}
+
+// Why runs of different documents should not be compared (another trace, another zone), or
+// nullopt when they agree. The runs of one compare document are one experiment and agree.
+std::optional<std::string> mixed_inputs(const std::vector<ReportRun>& runs);
 
 // The runs of one document (one for a stats document, every run of a compare document).
 // `origin` names the document in errors: InputError("ORIGIN: runs[1].regions[3].pages: ...").

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "report/derived.hpp"
+#include "report/text_format.hpp"
 
 #ifndef MEMSIM_VERSION
 #error "MEMSIM_VERSION must be defined by the build (CMake sets it on memsim_lib)"
@@ -106,7 +107,8 @@ ordered_json region_json(const RegionSnapshot& region, const std::vector<Migrate
           {"pageblocks", per_list_type(region.pageblocks, types)},
           {"mixed_pageblocks", region.mixed_pageblocks},
           {"in_region_allocator", region.in_region_allocator},
-          {"pageblock_map", region.pageblock_map}};
+          {"pageblock_map", region.pageblock_map},
+          {"pageblock_allocated", region.pageblock_allocated}};
 }
 
 ordered_json fragmentation_json(const RunStats& stats) {
@@ -187,6 +189,18 @@ ordered_json sample_json(const TimelineSample& sample) {
   return out;
 }
 
+// New keys come last, so the keys before them keep their bytes (docs/decisions.md D68).
+ordered_json provenance_json(const RunStats& stats) {
+  const Provenance& p = stats.provenance;
+  return {{"memsim_revision", memsim_revision()},
+          {"command_line", p.command_line},
+          {"label", or_null(p.label)},
+          {"trace_meta", ordered_json(p.trace_meta)},
+          {"proc_in", or_null(p.proc_in)},
+          {"t_start", or_null(stats.t_start)},
+          {"t_end", or_null(stats.t_end)}};
+}
+
 } // namespace
 
 nlohmann::ordered_json stats_to_json(const RunStats& stats) {
@@ -209,6 +223,7 @@ nlohmann::ordered_json stats_to_json(const RunStats& stats) {
   doc["pollution"] = pollution_json(stats);
   doc["timeline"] = ordered_json::array();
   for (const auto& sample : stats.timeline) doc["timeline"].push_back(sample_json(sample));
+  doc["provenance"] = provenance_json(stats);
   return doc;
 }
 

@@ -28,8 +28,9 @@ void write_geometry(std::ostream& out, const RunStats& stats) {
   const auto high = config_u64(stats.config, "pcp", "high");
   const auto enabled = stats.config.contains("pcp") && stats.config["pcp"].value("enabled", true);
   const auto reserve = config_u64(stats.config, "reserve", "pageblocks");
-  std::string line = fmt::format("max order {}, pageblock order {} ({} pages)", stats.max_order,
-                                 stats.pageblock_order, std::uint64_t{1} << stats.pageblock_order);
+  std::string line = fmt::format("MAX_ORDER {} (orders 0-{}), pageblock order {} ({} pages)",
+                                 stats.max_order, stats.max_order - 1, stats.pageblock_order,
+                                 std::uint64_t{1} << stats.pageblock_order);
   if (cpus) line += fmt::format(", {} CPU{}", *cpus, *cpus == 1 ? "" : "s");
   out << label("") << line << '\n';
   std::string kernel;

@@ -9,6 +9,9 @@
 #ifndef MEMSIM_VERSION
 #error "MEMSIM_VERSION must be defined by the build (CMake sets it on memsim_lib)"
 #endif
+#ifndef MEMSIM_REVISION
+#error "MEMSIM_REVISION must be defined by the build (CMake sets it on this file)"
+#endif
 
 namespace memsim {
 
@@ -41,7 +44,8 @@ std::string zone_description(const RunStats& stats) {
       fmt::format("{}: {} pages of {}", format_bytes(stats.zone_pages * stats.page_size),
                   stats.zone_pages, format_bytes(stats.page_size));
   if (stats.zone_pages > 0) {
-    out += fmt::format(", pfns {}-{}", stats.start_pfn, stats.start_pfn + stats.zone_pages - 1);
+    out +=
+        fmt::format(", pfns {:#x}-{:#x}", stats.start_pfn, stats.start_pfn + stats.zone_pages - 1);
   }
   out += fmt::format(", {} region{}", stats.regions.size(), stats.regions.size() == 1 ? "" : "s");
   if (const auto region = config_u64(stats.config, "zone", "region_size")) {
@@ -52,6 +56,10 @@ std::string zone_description(const RunStats& stats) {
 
 std::string_view memsim_version() {
   return MEMSIM_VERSION;
+}
+
+std::string_view memsim_revision() {
+  return MEMSIM_REVISION;
 }
 
 } // namespace memsim

@@ -20,9 +20,11 @@ std::string format_percent(std::optional<double> fraction);
 // config[section][key] when it is an unsigned number.
 std::optional<std::uint64_t> config_u64(const nlohmann::ordered_json& config,
                                         std::string_view section, std::string_view key);
-// "1 GiB: 262144 pages of 4 KiB, pfns 0-262143, 2 regions of 512 MiB".
+// "1 GiB: 262144 pages of 4 KiB, pfns 0x0-0x3ffff, 2 regions of 512 MiB".
 std::string zone_description(const RunStats& stats);
 // The MEMSIM_VERSION the library was built with.
 std::string_view memsim_version();
+// The git revision of the build (`git describe` when configured), "unknown" outside git.
+std::string_view memsim_revision();
 
 } // namespace memsim

@@ -1,15 +1,25 @@
 // The report's "Timelines" section: one SVG line chart (report/svg_chart.hpp) per timeline
-// metric of docs/spec.md §5, every run a series on the same axes, the trace's marks on every chart
-// and listed below them.
+// metric of docs/spec.md §5, every run a series on the same axes, stacked with one shared x
+// domain: seconds since the trace's first event when every sample has a `t`, the event index
+// otherwise (the axis says which). The trace's marks are one row of numbered, labelled ticks
+// above the charts, shaded phases on them, and a table.
 #pragma once
 
 #include <string>
 #include <vector>
 
 #include "report/report_input.hpp"
+#include "report/report_tables.hpp"
+#include "report/svg_chart.hpp"
 
 namespace memsim {
 
+// The charts of the section, in page order (also exported one by one).
+std::vector<ChartSpec> timeline_chart_specs(const std::vector<ReportRun>& runs);
+// The row of the marks' labelled ticks, aligned with the charts' x axes; empty without marks.
+std::string marks_strip_svg(const std::vector<ReportRun>& runs);
+// #, label, event, time of every mark (the union of the runs' labelled samples).
+ReportTable marks_table(const std::vector<ReportRun>& runs);
 // <section id="timelines"> ... </section>.
 std::string timeline_section_html(const std::vector<ReportRun>& runs);
 

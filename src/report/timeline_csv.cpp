@@ -1,5 +1,6 @@
-// The timeline as CSV (report/timeline_csv.hpp). Doubles go through nlohmann::json's dump so
-// that a cell reads back as the very number the stats document holds.
+// The timeline as CSV (report/timeline_csv.hpp). Homogeneity is a percentage with 2 decimals,
+// as everywhere memsim shows it (docs/decisions.md D70); other doubles go through
+// nlohmann::json's dump so that a cell reads back as the very number the stats document holds.
 #include "report/timeline_csv.hpp"
 
 #include <string>
@@ -14,7 +15,8 @@ std::string number(double value) {
   return nlohmann::json(value).dump();
 }
 
-// RFC 4180: quoted when it holds a comma, a quote or a line break; quotes doubled.
+} // namespace
+
 std::string csv_field(const std::string& text) {
   if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
   std::string quoted = "\"";
@@ -25,14 +27,13 @@ std::string csv_field(const std::string& text) {
   return quoted + '"';
 }
 
-} // namespace
-
 void write_timeline_csv(std::ostream& out, const std::vector<TimelineSample>& timeline) {
-  out << "event,t,free_regions,mixed_regions,homogeneity,mixed_pageblocks,free_pages,fallbacks,"
-         "unusable_index_pageblock,label\n";
+  out << "event,t,free_regions,mixed_regions,homogeneity_pct,mixed_pageblocks,free_pages,"
+         "fallbacks,unusable_index_pageblock,label\n";
   for (const TimelineSample& s : timeline) {
     out << fmt::format("{},{},{},{},{},{},{},{},{},{}\n", s.event, s.t ? number(*s.t) : "",
-                       s.free_regions, s.mixed_regions, s.homogeneity ? number(*s.homogeneity) : "",
+                       s.free_regions, s.mixed_regions,
+                       s.homogeneity ? fmt::format("{:.2f}", *s.homogeneity * 100.0) : "",
                        s.mixed_pageblocks, s.free_pages, s.fallbacks,
                        number(s.unusable_index_pageblock), s.label ? csv_field(*s.label) : "");
   }

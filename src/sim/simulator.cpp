@@ -11,6 +11,16 @@
 
 namespace memsim {
 
+namespace {
+
+// An allocation in messages: its id, or for kmem ftrace text (where the id is the pfn) the pfn
+// in hex as the kernel and memsim's notices print it.
+std::string block_name(const TraceReader& reader, std::uint64_t id) {
+  return reader.header().ftrace ? fmt::format("pfn {:#x}", id) : fmt::format("id {}", id);
+}
+
+} // namespace
+
 Simulator::Simulator(const Config& config, const std::string& policy_name, std::string policy_entry,
                      const TraceReader& reader, std::string trace_path, ReplayOptions options)
     : config_(config), geometry_(resolve_geometry(config)), policy_entry_(std::move(policy_entry)),
@@ -76,7 +86,10 @@ void Simulator::apply(const Event& event) {
   default:
     break;
   }
-  if (event.has_t) last_t_ = event.t;
+  if (event.has_t) {
+    if (!first_t_) first_t_ = event.t;
+    last_t_ = event.t;
+  }
   const bool boundary = options_.interval != 0 && (index_ + 1) % options_.interval == 0;
   if (boundary || event.op == EventOp::mark) sample(event, event.op == EventOp::mark);
   if (background_) policy_->between_events(*this);
@@ -102,7 +115,8 @@ void Simulator::apply_alloc(const Event& event) {
   ++per_order.allocs;
   if (live_.contains(event.id)) {
     ++counts_.duplicate_alloc;
-    recoverable(event, fmt::format("alloc of id {} which is already live", event.id));
+    recoverable(event,
+                fmt::format("alloc of {} which is already live", block_name(reader_, event.id)));
   } else {
     const Taken taken =
         policy_->alloc({event.order, event.mt, event.cpu, event.cold, event.has_gfp, event.gfp});
@@ -131,15 +145,14 @@ void Simulator::apply_free(const Event& event) {
   const PageIdx block = live_.find(event.id);
   if (block == kNoPage) {
     ++counts_.unmatched_free;
-    recoverable(event, fmt::format("free of id {} which is not live", event.id));
+    recoverable(event, fmt::format("free of {} which is not live", block_name(reader_, event.id)));
     return;
   }
   const unsigned order = zone_->page(block).order;
   if (event.has_order && event.order != order) {
     ++counts_.order_mismatch;
-    recoverable(event,
-                fmt::format("free of id {} with order {}, but it was allocated with order {}",
-                            event.id, event.order, order));
+    recoverable(event, fmt::format("free of {} with order {}, but it was allocated with order {}",
+                                   block_name(reader_, event.id), event.order, order));
   }
   live_.erase(event.id);
   if (track_owners_) owners_.erase(block);
@@ -152,7 +165,7 @@ void Simulator::apply_split(const Event& event) {
   const PageIdx block = live_.find(event.id);
   if (block == kNoPage) {
     ++counts_.split_ignored;
-    recoverable(event, fmt::format("split of id {} which is not live", event.id));
+    recoverable(event, fmt::format("split of {} which is not live", block_name(reader_, event.id)));
     return;
   }
   const std::uint64_t pages = std::uint64_t{1} << zone_->page(block).order;
@@ -163,8 +176,9 @@ void Simulator::apply_split(const Event& event) {
   for (std::uint64_t j = 1; j < pages; ++j) {
     if (!live_.contains(event.id + j)) continue;
     ++counts_.split_ignored;
-    recoverable(event, fmt::format("split of id {} would reuse id {} which is live", event.id,
-                                   event.id + j));
+    recoverable(event,
+                fmt::format("split of {} would reuse {} which is live",
+                            block_name(reader_, event.id), block_name(reader_, event.id + j)));
     return;
   }
   zone_->split_allocation(block);
@@ -245,6 +259,8 @@ RunStats Simulator::finish() const {
   out.high_order = high_order_;
   out.pollution_pages = pollution_;
   out.timeline = timeline_;
+  out.t_start = first_t_;
+  out.t_end = last_t_;
   return out;
 }
 

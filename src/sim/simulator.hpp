@@ -102,7 +102,7 @@ private:
   std::vector<HighOrderCounts> high_order_; // by order
   TypeMatrix pollution_{};
   std::uint64_t index_ = 0;
-  std::optional<double> last_t_;
+  std::optional<double> first_t_, last_t_; // of the events that had a `t`
   std::vector<TimelineSample> timeline_;
 };
 

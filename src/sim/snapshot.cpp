@@ -75,6 +75,7 @@ void snapshot_zone(const Zone& zone, const Policy& policy, RunStats& out) {
     s.mixed_pageblocks += mixed ? 1 : 0;
     const char letter = map_letter(types[b]);
     s.pageblock_map += mixed ? static_cast<char>(std::toupper(letter)) : letter;
+    s.pageblock_allocated.push_back(zone.pageblock_allocated()[b]);
   }
   out.free_area.buddyinfo = buddyinfo(zone, policy);
   for (int t = 0; t < kMigratetypes; ++t) {

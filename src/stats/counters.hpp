@@ -35,6 +35,8 @@ struct RegionSnapshot {
   std::uint64_t mixed_pageblocks = 0;
   bool in_region_allocator = false;
   std::string pageblock_map; // one letter per pageblock, upper case when mixed
+  // Allocated pages of each pageblock by requested type (unmovable, reclaimable, movable).
+  std::vector<std::array<std::uint32_t, kRequestableTypes>> pageblock_allocated;
 };
 
 // The numbers of one timeline sample (docs/spec.md §5).

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,14 @@
 #include "stats/counters.hpp"
 
 namespace memsim {
+
+// Where a run came from (the stats document's "provenance"), filled in by the command line.
+struct Provenance {
+  std::vector<std::string> command_line;                // argv as given
+  std::optional<std::string> label;                     // --label: the run's short name
+  nlohmann::json trace_meta = nlohmann::json::object(); // the trace header's "meta"
+  std::optional<std::string> proc_in;                   // --proc-in DIR
+};
 
 struct RunStats {
   std::string policy;             // the policy entry as written (compare: with overrides)
@@ -35,6 +44,8 @@ struct RunStats {
   std::uint64_t free_pages = 0; // buddy + RA
   std::uint64_t pcp_pages = 0;
   std::vector<TimelineSample> timeline;
+  std::optional<double> t_start, t_end; // the `t` of the first and last events that had one
+  Provenance provenance;
 };
 
 } // namespace memsim

@@ -156,6 +156,23 @@ Compression detect_compression(const unsigned char* head, std::size_t len) {
   return Compression::none;
 }
 
+const char* unsupported_compression(const unsigned char* head, std::size_t len) {
+  static constexpr unsigned char bzip2[] = {'B', 'Z', 'h'};
+  static constexpr unsigned char lz4[] = {0x04, 0x22, 0x4d, 0x18};
+  static constexpr unsigned char lzip[] = {'L', 'Z', 'I', 'P'};
+  static constexpr unsigned char compress[] = {0x1f, 0x9d};
+  static constexpr unsigned char zip[] = {'P', 'K', 0x03, 0x04};
+  static constexpr unsigned char seven_z[] = {'7', 'z', 0xbc, 0xaf, 0x27, 0x1c};
+  if (starts_with(head, len, bzip2, sizeof bzip2) && len > 3 && head[3] >= '1' && head[3] <= '9')
+    return "bzip2";
+  if (starts_with(head, len, lz4, sizeof lz4)) return "lz4";
+  if (starts_with(head, len, lzip, sizeof lzip)) return "lzip";
+  if (starts_with(head, len, compress, sizeof compress)) return "compress";
+  if (starts_with(head, len, zip, sizeof zip)) return "zip";
+  if (starts_with(head, len, seven_z, sizeof seven_z)) return "7z";
+  return nullptr;
+}
+
 const char* compression_name(Compression compression) {
   switch (compression) {
   case Compression::gzip:

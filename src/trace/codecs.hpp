@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <memory>
 #include <stdexcept>
+#include <string>
 
 namespace memsim::trace {
 
@@ -17,6 +18,10 @@ inline constexpr std::size_t kMagicBytes = 10; // trace.dat: 10
 
 // The format whose magic number `head` starts with (none when it is too short or unknown).
 Compression detect_compression(const unsigned char* head, std::size_t len);
+
+// The name of a compression memsim does not read whose magic number `head` starts with
+// ("bzip2", "lz4", "lzip", "compress", "zip", "7z"), or nullptr.
+const char* unsupported_compression(const unsigned char* head, std::size_t len);
 
 // "gzip", "zstd", "xz" (for messages: "corrupt gzip data").
 const char* compression_name(Compression compression);
@@ -44,5 +49,8 @@ public:
 };
 
 std::unique_ptr<Codec> make_codec(Compression compression);
+
+// "simdjson 3.0.1, zlib 1.2.13, zstd 1.5.4, liblzma 5.4.1" (library_versions.cpp).
+std::string library_versions();
 
 } // namespace memsim::trace

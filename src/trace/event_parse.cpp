@@ -4,11 +4,13 @@
 // op requires are checked at the end. Nothing is allocated but a mark's label.
 #include "trace/event_parse.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -26,8 +28,16 @@ struct Seen {
   bool order = false;
   bool mt = false;
   bool label = false;
+  bool t = false, cpu = false, cold = false; // only to refuse a second one
   std::string_view label_text;
 };
+
+// True the second time `flag` is seen (a duplicate key).
+bool again(bool& flag) {
+  const bool before = flag;
+  flag = true;
+  return before;
+}
 
 const char* type_name(dom::element element) {
   switch (element.type()) {
@@ -130,6 +140,27 @@ void apply_field(std::string_view key, dom::element value, Event& out, Seen& see
   default:
     return;
   }
+}
+
+// JSON leaves duplicate keys to the reader; a trace event with two "id"s (or two of any key) is
+// an error rather than a silent choice of one.
+void check_unique_keys(dom::object object) {
+  std::array<std::string_view, 16> few; // an event's usual keys, without allocating
+  std::vector<std::string_view> many;
+  std::size_t n = 0;
+  for (const dom::key_value_pair field : object) {
+    if (n == few.size()) many.assign(few.begin(), few.end());
+    if (n < few.size())
+      few[n] = field.key;
+    else
+      many.push_back(field.key);
+    ++n;
+  }
+  std::string_view* begin = n <= few.size() ? few.data() : many.data();
+  std::string_view* end = begin + n;
+  std::sort(begin, end);
+  const auto twice = std::adjacent_find(begin, end);
+  if (twice != end) throw FieldError("duplicate key " + quoted(*twice) + " in the event");
 }
 
 FieldError missing(EventOp op, std::string_view field) {
@@ -338,13 +369,12 @@ bool plain_field(std::string_view key, PlainScanner& scan, Event& out, Seen& see
   std::string_view text;
   switch (key.size()) {
   case 1:
-    if (key[0] != 't') return false;
+    if (key[0] != 't' || again(seen.t)) return false;
     out.has_t = true;
     return plain_time(scan, out.t);
   case 2:
     if (is(key, "op")) {
-      seen.op = true;
-      if (!scan.string(text)) return false;
+      if (again(seen.op) || !scan.string(text)) return false;
       if (is(text, "alloc"))
         out.op = EventOp::alloc;
       else if (is(text, "free"))
@@ -357,35 +387,26 @@ bool plain_field(std::string_view key, PlainScanner& scan, Event& out, Seen& see
         return false;
       return true;
     }
-    if (is(key, "id")) {
-      seen.id = true;
-      return scan.unsigned_integer(out.id);
-    }
-    if (is(key, "mt")) {
-      seen.mt = true;
-      return plain_migratetype(scan, out.mt);
-    }
+    if (is(key, "id")) return !again(seen.id) && scan.unsigned_integer(out.id);
+    if (is(key, "mt")) return !again(seen.mt) && plain_migratetype(scan, out.mt);
     return false;
   case 3:
-    if (!is(key, "cpu") || !scan.unsigned_integer(number) ||
+    if (!is(key, "cpu") || again(seen.cpu) || !scan.unsigned_integer(number) ||
         number > std::numeric_limits<std::uint32_t>::max())
       return false;
     out.cpu = static_cast<std::uint32_t>(number);
     return true;
   case 4:
-    return is(key, "cold") && scan.boolean(out.cold);
+    return is(key, "cold") && !again(seen.cold) && scan.boolean(out.cold);
   case 5:
     if (is(key, "order")) {
-      if (!scan.unsigned_integer(number) || number > static_cast<std::uint64_t>(kMaxReaderOrder))
+      if (again(seen.order) || !scan.unsigned_integer(number) ||
+          number > static_cast<std::uint64_t>(kMaxReaderOrder))
         return false;
       out.order = static_cast<std::uint8_t>(number);
-      seen.order = true;
       return true;
     }
-    if (is(key, "label")) {
-      seen.label = true;
-      return scan.string(seen.label_text);
-    }
+    if (is(key, "label")) return !again(seen.label) && scan.string(seen.label_text);
     return false;
   default:
     return false;
@@ -500,6 +521,7 @@ void parse_event(dom::element element, Event& out) {
   reset_event(out);
   Seen seen;
   for (const dom::key_value_pair field : object) apply_field(field.key, field.value, out, seen);
+  check_unique_keys(object);
   check_required(seen, out);
 }
 

@@ -96,9 +96,74 @@ bool is_hex_gfp(std::string_view gfp) {
   return true;
 }
 
+// The names show_gfp_flags() prints (include/trace/events/gfpflags.h, 2.6.33 to 4.5, then
+// mmflags.h __def_gfpflag_names, to 6.x), and "none" for no flag.
+bool known_gfp_name(std::string_view flag) {
+  static constexpr std::string_view kNames[] = {"GFP_TRANSHUGE",
+                                                "GFP_TRANSHUGE_LIGHT",
+                                                "GFP_HIGHUSER_MOVABLE",
+                                                "GFP_HIGHUSER",
+                                                "GFP_USER",
+                                                "GFP_TEMPORARY",
+                                                "GFP_KERNEL_ACCOUNT",
+                                                "GFP_KERNEL",
+                                                "GFP_NOFS",
+                                                "GFP_ATOMIC",
+                                                "GFP_NOIO",
+                                                "GFP_NOWAIT",
+                                                "GFP_DMA",
+                                                "GFP_DMA32",
+                                                "GFP_IOFS",
+                                                "__GFP_DMA",
+                                                "__GFP_DMA32",
+                                                "__GFP_HIGHMEM",
+                                                "__GFP_HIGH",
+                                                "__GFP_ATOMIC",
+                                                "__GFP_IO",
+                                                "__GFP_FS",
+                                                "__GFP_COLD",
+                                                "__GFP_NOWARN",
+                                                "__GFP_REPEAT",
+                                                "__GFP_RETRY_MAYFAIL",
+                                                "__GFP_NOFAIL",
+                                                "__GFP_NORETRY",
+                                                "__GFP_COMP",
+                                                "__GFP_ZERO",
+                                                "__GFP_NOMEMALLOC",
+                                                "__GFP_MEMALLOC",
+                                                "__GFP_HARDWALL",
+                                                "__GFP_THISNODE",
+                                                "__GFP_RECLAIMABLE",
+                                                "__GFP_MOVABLE",
+                                                "__GFP_ACCOUNT",
+                                                "__GFP_NOACCOUNT",
+                                                "__GFP_NOTRACK",
+                                                "__GFP_NOTRACK_FALSE_POSITIVE",
+                                                "__GFP_WRITE",
+                                                "__GFP_RECLAIM",
+                                                "__GFP_DIRECT_RECLAIM",
+                                                "__GFP_KSWAPD_RECLAIM",
+                                                "__GFP_WAIT",
+                                                "__GFP_NO_KSWAPD",
+                                                "__GFP_OTHER_NODE",
+                                                "__GFP_KMEMCG",
+                                                "__GFP_NOLOCKDEP",
+                                                "__GFP_ZEROTAGS",
+                                                "__GFP_SKIP_ZERO",
+                                                "__GFP_SKIP_KASAN",
+                                                "__GFP_SKIP_KASAN_UNPOISON",
+                                                "__GFP_SKIP_KASAN_POISON",
+                                                "__GFP_NO_OBJ_EXT",
+                                                "none"};
+  for (const std::string_view name : kNames)
+    if (flag == name) return true;
+  return is_hex_gfp(flag); // bits without a name print as hex
+}
+
 // docs/spec.md §4.5: the migratetype comes from gfp_flags, never from migratetype=. False (with
-// `message`) when hex flags carry both bits.
-bool gfp_migratetype(std::string_view gfp, bool pre_4_4, Migratetype& mt, std::string& message) {
+// `message`) when hex flags carry both bits. `unknown`: the first name no kernel prints.
+bool gfp_migratetype(std::string_view gfp, bool pre_4_4, Migratetype& mt, std::string& message,
+                     std::string_view& unknown) {
   if (is_hex_gfp(gfp)) {
     std::uint64_t bits = 0;
     if (!parse_u64(gfp, bits)) {
@@ -128,6 +193,8 @@ bool gfp_migratetype(std::string_view gfp, bool pre_4_4, Migratetype& mt, std::s
       movable = true;
     else if (flag == "__GFP_RECLAIMABLE" || flag == "GFP_TEMPORARY")
       reclaimable = true;
+    else if (unknown.empty() && !known_gfp_name(flag))
+      unknown = flag;
     begin = end + 1;
   }
   mt = movable       ? Migratetype::movable
@@ -219,7 +286,8 @@ void parse_fields(std::string_view rest, bool alloc, bool pre_4_4, ParsedLine& o
   out.order = static_cast<unsigned>(order_value);
   if (out.pfn > (std::uint64_t{1} << 52))
     return mark_bad(out, fmt::format("pfn={} out of range", *pfn));
-  if (alloc && !gfp_migratetype(gfp, pre_4_4, out.mt, out.message)) out.kind = LineKind::bad;
+  if (alloc && !gfp_migratetype(gfp, pre_4_4, out.mt, out.message, out.unknown_gfp))
+    out.kind = LineKind::bad;
 }
 
 } // namespace
@@ -227,6 +295,7 @@ void parse_fields(std::string_view rest, bool alloc, bool pre_4_4, ParsedLine& o
 // `with_time` false leaves out.t alone (the first pass).
 void parse_line(std::string_view s, bool pre_4_4, ParsedLine& out, bool with_time) {
   out.kind = LineKind::unparsed;
+  out.unknown_gfp = {};
   std::size_t i = 0;
   if (!parse_prefix(s, i, out.cpu, with_time ? &out.t : nullptr)) return;
   std::string_view token = take_token(s, i);

@@ -18,9 +18,10 @@ enum class LineKind : std::uint8_t { unparsed, other, mark, alloc, free, bad };
 // A parsed line; the views point into the line.
 struct ParsedLine {
   LineKind kind = LineKind::unparsed;
-  std::string_view name;  // the event name (other, bad, alloc, free)
-  std::string_view label; // mark
-  std::string message;    // bad
+  std::string_view name;        // the event name (other, bad, alloc, free)
+  std::string_view label;       // mark
+  std::string message;          // bad
+  std::string_view unknown_gfp; // alloc: a symbolic gfp_flags name no kernel prints, if any
   std::uint32_t cpu = 0;
   double t = 0.0;
   std::uint64_t pfn = 0;

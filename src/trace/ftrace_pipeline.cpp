@@ -32,6 +32,7 @@ struct RawChunk {
 struct ParsedChunk {
   Batch records;
   SkippedCounts skipped;
+  SkippedCounts unknown_gfp;
   std::uint64_t lines = 0;
 };
 
@@ -54,6 +55,7 @@ struct LinePipeline::State {
   std::exception_ptr worker_error; // a worker's (no memory): ends the reading at once
   std::uint64_t lines = 0;         // in the taken chunks
   SkippedCounts skipped;           // merged from the taken chunks
+  SkippedCounts unknown_gfp;       // merged from the taken chunks
 
   std::thread cutter;
   std::vector<std::thread> workers;
@@ -191,6 +193,12 @@ void LinePipeline::State::parse_chunk(const RawChunk& chunk, ParsedChunk& out) c
       ++*last_count;
       continue;
     }
+    if (!line_parsed.unknown_gfp.empty()) {
+      auto it = out.unknown_gfp.find(line_parsed.unknown_gfp);
+      if (it == out.unknown_gfp.end())
+        it = out.unknown_gfp.emplace(std::string(line_parsed.unknown_gfp), 0).first;
+      ++it->second;
+    }
     LineRecord& r = out.records.emplace_back();
     r.kind = line_parsed.kind;
     r.order = static_cast<std::uint8_t>(line_parsed.order);
@@ -245,6 +253,7 @@ bool LinePipeline::next_batch(Batch& batch) {
   }
   s.lines += it->second.lines;
   for (auto& [kind, count] : it->second.skipped) s.skipped[kind] += count;
+  for (auto& [name, count] : it->second.unknown_gfp) s.unknown_gfp[name] += count;
   s.parsed.erase(it);
   ++s.taken;
   lock.unlock();
@@ -255,6 +264,11 @@ bool LinePipeline::next_batch(Batch& batch) {
 SkippedCounts LinePipeline::skipped() const {
   const std::lock_guard lock(state_->mutex);
   return state_->skipped;
+}
+
+SkippedCounts LinePipeline::unknown_gfp() const {
+  const std::lock_guard lock(state_->mutex);
+  return state_->unknown_gfp;
 }
 
 std::uint64_t LinePipeline::lines() const {

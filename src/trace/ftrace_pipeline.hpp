@@ -50,6 +50,8 @@ public:
   // per kind, and the number of lines.
   SkippedCounts skipped() const;
   std::uint64_t lines() const;
+  // Valid then too: allocations by the first gfp_flags name no kernel prints (meta.unknown_gfp).
+  SkippedCounts unknown_gfp() const;
 
   struct State;
 

@@ -293,8 +293,11 @@ private:
           ++pass.failed;
           continue;
         }
-        if (r.kind == LineKind::alloc)
+        if (r.kind == LineKind::alloc) {
           pass.max_end = std::max(pass.max_end, r.pfn + (std::uint64_t{1} << r.order));
+          if (proc_)
+            check_in_snapshot_zone(*proc_, options_.proc_in, r.pfn, r.order, where(r.line));
+        }
         pass.max_cpu = std::max(pass.max_cpu, static_cast<std::int64_t>(r.cpu));
         converter.convert(r);
         if (proc_) seeded.convert(r);
@@ -330,6 +333,8 @@ private:
     }
     nlohmann::json skipped = nlohmann::json::object();
     for (const auto& [kind, count] : producer.skipped()) skipped[kind] = count;
+    nlohmann::json unknown_gfp = nlohmann::json::object();
+    for (const auto& [name, count] : producer.unknown_gfp()) unknown_gfp[name] = count;
     header_.meta = {{"source", name_},
                     {"format", "ftrace"},
                     {"lines", producer.lines()},
@@ -338,7 +343,8 @@ private:
                     {"skipped", std::move(skipped)},
                     {"bad_lines", pass.bad},
                     {"highest_page_end", pass.max_end},
-                    {"unmatched_frees", unmatched}};
+                    {"unmatched_frees", unmatched},
+                    {"unknown_gfp", std::move(unknown_gfp)}};
     if (proc_) header_.meta["proc_in"] = proc_meta(unmatched_with_proc);
     header_.events = pass.events;
     header_.ftrace = true;

@@ -43,6 +43,8 @@ std::string errno_message(int err) {
   return std::system_category().message(err);
 }
 
+std::atomic<std::uint64_t> g_bytes_read{0}; // input_bytes_read()
+
 class FileSource {
 public:
   explicit FileSource(const std::string& path) : name_(display_name(path)) {
@@ -68,6 +70,9 @@ public:
       if (n == 0) break;
       head_len_ += n;
     }
+    const auto* head = reinterpret_cast<const unsigned char*>(head_);
+    if (const char* other = unsupported_compression(head, head_len_))
+      throw InputError(name_ + ": " + other + " is not supported; use gzip, zstd or xz");
     return {head_, head_len_};
   }
   int fd() const { return fd_; }
@@ -90,7 +95,10 @@ private:
     for (;;) {
       if (stop != nullptr && !regular_ && !wait_readable(*stop)) return 0;
       const ssize_t n = ::read(fd_, dst, max);
-      if (n >= 0) return static_cast<std::size_t>(n);
+      if (n >= 0) {
+        g_bytes_read.fetch_add(static_cast<std::uint64_t>(n), std::memory_order_relaxed);
+        return static_cast<std::size_t>(n);
+      }
       if (errno != EINTR) throw InputError(name_ + ": read error: " + errno_message(errno));
     }
   }
@@ -351,6 +359,10 @@ bool is_binary_kernel_trace(const std::string& path) {
 
 std::string display_name(const std::string& path) {
   return path == "-" ? "<stdin>" : path;
+}
+
+std::uint64_t input_bytes_read() {
+  return g_bytes_read.load(std::memory_order_relaxed);
 }
 
 std::unique_ptr<InputStream> open_input(const std::string& path) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -22,11 +23,15 @@ public:
 // The name that messages give a trace path: the path as given, "<stdin>" for "-".
 std::string display_name(const std::string& path);
 
-// Opens `path` ("-" = standard input). Throws InputError("NAME: cannot open: <strerror>").
+// Opens `path` ("-" = standard input). Throws InputError("NAME: cannot open: <strerror>", or
+// "NAME: bzip2 is not supported; use gzip, zstd or xz" for a compression memsim does not read).
 std::unique_ptr<InputStream> open_input(const std::string& path);
 
 // True when the file (decompressed) is a trace.dat or a Perfetto trace, which open_input() reads
 // as ftrace text: told from its first bytes, without converting any of it.
 bool is_binary_kernel_trace(const std::string& path);
+// Bytes read from files and standard input so far by every input of the process (compressed
+// bytes as stored), for the progress line; any thread.
+std::uint64_t input_bytes_read();
 
 } // namespace memsim::trace

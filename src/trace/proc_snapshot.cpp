@@ -7,7 +7,9 @@
 #include "trace/proc_snapshot.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -40,7 +42,7 @@ struct ZoneInfo {
 
 std::string read_text(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(fmt::format("{}: cannot open", path));
+  if (!in) throw InputError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();
@@ -176,7 +178,7 @@ std::string find_dump(const std::filesystem::path& dir, const std::string& name)
 // The little-endian u64 words of the zone pfns [real_start_pfn, real_end_pfn) of a page dump.
 std::vector<std::uint64_t> read_words(const std::string& path, const ProcSnapshot& snap) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(fmt::format("{}: cannot open", path));
+  if (!in) throw InputError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
   std::error_code error;
   const std::uintmax_t size = std::filesystem::file_size(path, error);
   if (!error && size % 8 != 0) {
@@ -304,6 +306,12 @@ ProcSnapshot read_proc_snapshot(const std::string& dir, unsigned max_order) {
   if (max_order == 0 || max_order > 32) {
     throw InputError(fmt::format("{}: max order {} out of range", dir, max_order));
   }
+  std::error_code status;
+  if (!std::filesystem::is_directory(dir, status))
+    throw InputError(fmt::format("--proc-in {}: {}", dir,
+                                 std::filesystem::exists(dir, status)
+                                     ? "not a directory (give the directory of the snapshot files)"
+                                     : "no such directory"));
   const std::filesystem::path folder(dir);
   const std::string zoneinfo = (folder / "zoneinfo").string();
   const ZoneInfo zone = choose_zone(parse_zoneinfo(zoneinfo), zoneinfo);
@@ -323,6 +331,16 @@ ProcSnapshot read_proc_snapshot(const std::string& dir, unsigned max_order) {
   read_page_dumps(snap, folder, max_order);
   append_aligned(snap.preallocated, snap.real_end_pfn, snap.start_pfn + snap.pages, max_order);
   return snap;
+}
+
+void check_in_snapshot_zone(const ProcSnapshot& snap, const std::string& dir, std::uint64_t pfn,
+                            unsigned order, const std::string& where) {
+  if (pfn >= snap.real_start_pfn && pfn + (std::uint64_t{1} << order) <= snap.real_end_pfn) return;
+  throw InputError(fmt::format(
+      "{}: alloc of pfn {:#x} (order {}) lies outside zone {} of the --proc-in snapshot {} (pfn "
+      "{:#x}-{:#x}): the snapshot is of another machine, or the trace allocates from another "
+      "zone (replay it without --proc-in)",
+      where, pfn, order, snap.zone_name, dir, snap.real_start_pfn, snap.real_end_pfn - 1));
 }
 
 } // namespace memsim

@@ -42,4 +42,10 @@ struct ProcSnapshot {
 // a kpageflags file too short for the zone, sizes not a multiple of 8, ...).
 ProcSnapshot read_proc_snapshot(const std::string& dir, unsigned max_order = 11);
 
+// The snapshot's zone must hold what the trace allocates (else it is another machine's): an
+// allocation of 2^order pages at `pfn` outside [real_start_pfn, real_end_pfn) is an
+// InputError("WHERE: alloc of pfn 0x... lies outside zone ... of the --proc-in snapshot DIR").
+void check_in_snapshot_zone(const ProcSnapshot& snap, const std::string& dir, std::uint64_t pfn,
+                            unsigned order, const std::string& where);
+
 } // namespace memsim

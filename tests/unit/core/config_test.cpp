@@ -79,11 +79,11 @@ TEST_CASE("A bare integer size is a number of pages, as a JSON number or a strin
 
 TEST_CASE("A size that is not a whole integer with a known suffix is an error naming the key") {
   const std::string expected =
-      R"(zone.memory: "1.5GiB" is not a whole size (use an integer with B, KiB, MiB, GiB or )"
-      R"(TiB, or a number of pages))";
+      R"(zone.memory: "1.5GiB" is not a whole size (use an integer with B, KiB, MiB, GiB, TiB )"
+      R"(or the kernel's K, M, G, T, or a number of pages))";
   CHECK(error_of([] { parse_size("1.5GiB", "zone.memory"); }) == expected);
   for (const json& bad :
-       {json("4 GiB"), json("4gib"), json("4KB"), json("GiB"), json(""), json("-4"), json(-4),
+       {json("4 GiB"), json("4gib"), json("4Kib"), json("GiB"), json(""), json("-4"), json(-4),
         json(1.5), json(4.0), json(true), json(nullptr), json(" 4GiB"), json("+4GiB")}) {
     CAPTURE(bad.dump());
     CHECK_THROWS_WITH(parse_size(bad, "zone.memory"), Catch::Contains("is not a whole size"));
@@ -197,7 +197,7 @@ TEST_CASE("Layers apply in order: header < config file < --set") {
 TEST_CASE("A config file that cannot be read or parsed is an error naming the file") {
   ConfigBuilder builder;
   CHECK(error_of([&] { builder.apply_file("/nonexistent/memsim.json"); }) ==
-        "/nonexistent/memsim.json: cannot open");
+        "/nonexistent/memsim.json: cannot open: No such file or directory");
   const auto broken = scratch_file("broken.json", "{\"zone\": ");
   CHECK_THAT(error_of([&] { builder.apply_file(broken.string()); }),
              Catch::StartsWith(broken.string() + ": not valid JSON: parse error at line 1"));

@@ -1,7 +1,8 @@
 // The report in a real browser: Debian's headless Chromium (installed by tools/install-deps.sh)
-// loads a comparison report of the bundled real trace with name resolution disabled, its DOM
-// holds the memory maps' cells and the charts' lines, and its screenshot shows the map's colours.
-// Two browser launches in all; skipped with a message when chromium is not installed.
+// loads a comparison report of the bundled real recording with its snapshot, name resolution
+// disabled; its DOM holds the maps' occupancy, the charts' time axis and hover values, the runs'
+// labels and the provenance block, and its screenshot shows the map's colours. Two browser
+// launches in all; skipped with a message when chromium is not installed.
 #include <catch2/catch.hpp>
 
 #include "../../support/skip.hpp"
@@ -68,10 +69,13 @@ TEST_CASE("The report renders in headless Chromium with its map and charts", "[b
         "Debian's chromium)");
     return;
   }
+  // A real recording with the snapshot taken when it began, the runs given short labels.
   TempDir dir;
   const fs::path page = dir / "report.html";
-  const auto r = run_memsim({"compare", source_path("traces/mixed-1g-head.jsonl.zst"), "--interval",
-                             "5000", "--report", page.string()});
+  const auto r =
+      run_memsim({"compare", source_path("traces/kmem-6.1/trace-head.txt.xz"), "--proc-in",
+                  source_path("traces/kmem-6.1/proc-begin"), "--label", "stock=Linux 3.11",
+                  "--label", "region-aware=Bhat v4", "--report", page.string()});
   INFO(r.err);
   REQUIRE(r.status == 0);
 
@@ -80,14 +84,37 @@ TEST_CASE("The report renders in headless Chromium with its map and charts", "[b
   const std::string dom = slurp(dir / "dom.html");
   INFO(slurp(dir / "chromium.err"));
   CHECK(count(dom, "<svg class=\"memory-map\"") == 2);
-  CHECK(count(dom, "<rect class=\"pb") >= 4); // 2 regions a run, at least a cell each
   CHECK(count(dom, "<svg class=\"chart\"") == 7);
-  CHECK(count(dom, "<polyline") >= 14);          // a line per run on each chart
-  CHECK(count(dom, "<g class=\"mark\">") == 14); // the trace's two marks on every chart
+  CHECK(count(dom, "<polyline") >= 14); // a line per run on each chart
   CHECK_THAT(dom, Contains("<table class=\"buddyinfo\">"));
   CHECK_THAT(dom, Contains("<table class=\"pagetypeinfo\">"));
+  // The time axis: the trace has timestamps, so every chart is in seconds.
+  CHECK(count(dom, "seconds since the trace's first event (at t = 7.17872") == 1); // stacked
+  CHECK(count(dom, "class=\"tick\">12</text>") == 7); // every chart reaches 12 s
+  // The labels name the runs in the title, the tables, the legends and the hover texts.
+  CHECK_THAT(dom, Contains("<title>memsim comparison: Linux 3.11 vs Bhat v4 on "));
+  CHECK(count(dom, ">Linux 3.11</text>") == 7);
+  CHECK(count(dom, ">Bhat v4</text>") == 7);
+  // Hovering a chart gives both runs' values at a sample.
+  CHECK(count(dom, "<rect class=\"hover-column\"") > 7 * 100);
+  CHECK_THAT(dom, Contains("(end of the trace)\nLinux 3.11: 93.52%\nBhat v4: 53.58%</title>"));
+  // The marks row above the charts.
+  CHECK(count(dom, "<g class=\"mark-tick\">") == 1);
+  CHECK_THAT(dom, Contains("phase=tmpfs round=1</text>"));
+  // Occupancy: pageblocks fill with their allocated pages, and say how many.
+  CHECK(count(dom, "<rect class=\"used\"") > 100);
+  CHECK_THAT(dom, Contains(" of 512 pages allocated ("));
+  // The provenance block: the command line, the snapshot and what the reader counted.
+  const auto provenance = dom.find("<section id=\"provenance\">");
+  REQUIRE(provenance != std::string::npos);
+  const std::string block = dom.substr(provenance);
+  CHECK_THAT(block, Contains("--proc-in"));
+  CHECK_THAT(block, Contains(source_path("traces/kmem-6.1/proc-begin") + "</code>"));
+  CHECK_THAT(block, Contains("<dt>trace lines</dt><dd>400,000</dd>"));
+  CHECK_THAT(block, Contains("<dt>memsim</dt><dd>" MEMSIM_VERSION " (git "));
+  CHECK_THAT(block, Contains("<dt>lines skipped, by kind</dt>"));
 
-  // The screenshot: not blank, and the map's movable pageblocks and used-region flags are there.
+  // The screenshot: not blank, and the map's pageblock colours are there.
   REQUIRE(
       chromium(binary, dir,
                "--window-size=1400,1400 --screenshot=" + shell_quote((dir / "shot.png").string()),
@@ -99,7 +126,8 @@ TEST_CASE("The report renders in headless Chromium with its map and charts", "[b
   for (const std::uint32_t p : image.pixels) ink += p != 0xffffff ? 1 : 0;
   CHECK(colours.size() > 50);
   CHECK(ink > image.pixels.size() / 50);
-  CHECK(colours.count(0x4e79a7) == 1); // movable pageblock cells
+  CHECK(colours.count(0x4e79a7) == 1); // movable pageblocks and pages
+  CHECK(colours.count(0xe15759) == 1); // unmovable ones
   CHECK(colours.count(0xbab0ac) == 1); // the flag of a region in use
 }
 

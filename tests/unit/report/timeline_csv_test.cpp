@@ -1,6 +1,7 @@
 // replay --timeline-csv (report/timeline_csv.cpp): one row per timeline sample with the values
 // of the stats document, nulls as empty cells, labels quoted as RFC 4180 asks.
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -35,7 +36,7 @@ std::vector<std::string> split_csv_line(const std::string& line) {
 
 } // namespace
 
-TEST_CASE("The timeline CSV holds the timeline of the stats document row for row",
+TEST_CASE("The timeline CSV holds the timeline of the stats document row for row, and the end",
           "[report][cli]") {
   TempDir dir;
   const auto r =
@@ -43,24 +44,32 @@ TEST_CASE("The timeline CSV holds the timeline of the stats document row for row
                   (dir / "s.json").string(), "--timeline-csv", (dir / "t.csv").string()});
   INFO(r.err);
   REQUIRE(r.status == 0);
-  const auto timeline = nlohmann::json::parse(slurp(dir / "s.json"))["timeline"];
+  const auto doc = nlohmann::json::parse(slurp(dir / "s.json"));
+  const auto& timeline = doc["timeline"];
   std::istringstream csv(slurp(dir / "t.csv"));
   std::string line;
   REQUIRE(std::getline(csv, line));
   const auto header = split_csv_line(line);
   CHECK(header == std::vector<std::string>{"event", "t", "free_regions", "mixed_regions",
-                                           "homogeneity", "mixed_pageblocks", "free_pages",
+                                           "homogeneity_pct", "mixed_pageblocks", "free_pages",
                                            "fallbacks", "unusable_index_pageblock", "label"});
-  std::size_t rows = 0, labels = 0;
-  for (; std::getline(csv, line); ++rows) {
-    REQUIRE(rows < timeline.size());
-    const auto fields = split_csv_line(line);
+  std::vector<std::vector<std::string>> rows;
+  while (std::getline(csv, line)) rows.push_back(split_csv_line(line));
+  // The last sample is not at the last event: the end state is the last row.
+  REQUIRE(timeline.back()["event"].get<std::uint64_t>() + 1 < doc["trace"]["events"]);
+  REQUIRE(rows.size() == timeline.size() + 1);
+  std::size_t labels = 0;
+  for (std::size_t row = 0; row < timeline.size(); ++row) {
+    const auto& fields = rows[row];
     REQUIRE(fields.size() == header.size());
-    const auto& sample = timeline[rows];
+    const auto& sample = timeline[row];
     for (std::size_t i = 0; i + 1 < header.size(); ++i) {
-      const auto& value = sample[header[i]];
+      const std::string key = header[i] == "homogeneity_pct" ? "homogeneity" : header[i];
+      const auto& value = sample[key];
       if (value.is_null()) {
         CHECK(fields[i].empty());
+      } else if (key == "homogeneity") {
+        CHECK(fields[i] == fmt::format("{:.2f}", value.get<double>() * 100));
       } else if (value.is_number_float()) {
         CHECK(std::stod(fields[i]) == value.get<double>());
       } else {
@@ -74,8 +83,19 @@ TEST_CASE("The timeline CSV holds the timeline of the stats document row for row
       CHECK(fields.back().empty());
     }
   }
-  CHECK(rows == timeline.size());
   CHECK(labels == 2); // the bundled trace's two phase marks
+  const auto& end = rows.back();
+  const auto& summary = doc["summary"];
+  CHECK(std::stoull(end[0]) + 1 == doc["trace"]["events"].get<std::uint64_t>());
+  CHECK(std::stod(end[1]) == doc["provenance"]["t_end"].get<double>());
+  CHECK(std::stoull(end[2]) == summary["free_regions"].get<std::uint64_t>());
+  CHECK(std::stoull(end[3]) == summary["mixed_regions"].get<std::uint64_t>());
+  CHECK(end[4] == fmt::format("{:.2f}", summary["homogeneity"].get<double>() * 100));
+  CHECK(std::stoull(end[5]) == summary["mixed_pageblocks"].get<std::uint64_t>());
+  CHECK(std::stoull(end[6]) == summary["free_pages"].get<std::uint64_t>());
+  CHECK(std::stoull(end[7]) == doc["fallbacks"]["total"].get<std::uint64_t>());
+  const auto pageblock_order = doc["config"]["zone"]["pageblock_order"].get<std::size_t>();
+  CHECK(std::stod(end[8]) == doc["fragmentation"]["unusable_index"][pageblock_order].get<double>());
 }
 
 TEST_CASE("Timeline CSV quotes labels with commas and quotes and leaves nulls empty", "[report]") {
@@ -84,9 +104,14 @@ TEST_CASE("Timeline CSV quotes labels with commas and quotes and leaves nulls em
   sample.free_regions = 3;
   sample.unusable_index_pageblock = 0.25;
   sample.label = "phase \"a\", round 1";
+  memsim::TimelineSample later;
+  later.event = 9;
+  later.homogeneity = 0.93519;
   std::ostringstream out;
-  memsim::write_timeline_csv(out, {sample});
-  CHECK(out.str() == "event,t,free_regions,mixed_regions,homogeneity,mixed_pageblocks,free_pages,"
-                     "fallbacks,unusable_index_pageblock,label\n"
-                     "7,,3,0,,0,0,0,0.25,\"phase \"\"a\"\", round 1\"\n");
+  memsim::write_timeline_csv(out, {sample, later});
+  CHECK(out.str() ==
+        "event,t,free_regions,mixed_regions,homogeneity_pct,mixed_pageblocks,free_pages,"
+        "fallbacks,unusable_index_pageblock,label\n"
+        "7,,3,0,,0,0,0,0.25,\"phase \"\"a\"\", round 1\"\n"
+        "9,,0,0,93.52,0,0,0,0.0,\n");
 }

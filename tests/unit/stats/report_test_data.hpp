@@ -44,6 +44,7 @@ inline RunStats sample_run_stats() {
   free_region.pageblocks = {0, 0, 1, 0};
   free_region.in_region_allocator = true;
   free_region.pageblock_map = "m";
+  free_region.pageblock_allocated = {{0, 0, 0}};
   RegionSnapshot mixed;
   mixed.index = 1;
   mixed.start_pfn = 1024;
@@ -54,6 +55,7 @@ inline RunStats sample_run_stats() {
   mixed.pageblocks = {1, 0, 0, 0};
   mixed.mixed_pageblocks = 1;
   mixed.pageblock_map = "U";
+  mixed.pageblock_allocated = {{4, 0, 4}};
   s.regions = {free_region, mixed};
   // Region 1: 1010 free pages = 2 + 16 + ... + 512 on the unmovable lists; region 0 in the RA.
   s.free_area.buddyinfo = {0, 1, 0, 0, 1, 1, 1, 1, 1, 1, 1};
@@ -82,6 +84,11 @@ inline RunStats sample_run_stats() {
   at_mark.largest_free_order = {2, -1, 9};
   at_mark.probes = {{9, {ProbeAnswer::fallback, ProbeAnswer::none, ProbeAnswer::own}}};
   s.timeline = {early, at_mark};
+  s.t_start = 0.75;
+  s.t_end = 1.5;
+  s.provenance.command_line = {"memsim", "replay", "traces/t.jsonl", "--label", "RA v4"};
+  s.provenance.label = "RA v4";
+  s.provenance.trace_meta = {{"source", "test"}};
   return s;
 }
 

@@ -26,7 +26,7 @@ TEST_CASE("The stats document has the docs/spec.md §5 sections in SPEC order") 
   CHECK(keys_of(doc) == std::vector<std::string>{
                             "memsim_stats", "memsim_version", "policy", "notes", "config", "trace",
                             "events", "fallbacks", "region_allocator", "summary", "regions",
-                            "fragmentation", "high_order", "pollution", "timeline"});
+                            "fragmentation", "high_order", "pollution", "timeline", "provenance"});
   CHECK(doc["memsim_stats"] == 1);
   CHECK(doc["memsim_version"] == MEMSIM_VERSION);
   CHECK(doc["policy"] == "region-aware");
@@ -84,7 +84,34 @@ TEST_CASE("A region's dominant type goes to the lowest kernel number on a tie") 
         R"("allocated":{"unmovable":4,"reclaimable":0,"movable":4},"dominant":"unmovable",)"
         R"("homogeneity":0.5,"mixed":true,)"
         R"("pageblocks":{"unmovable":1,"reclaimable":0,"movable":0,"reserve":0},)"
-        R"("mixed_pageblocks":1,"in_region_allocator":false,"pageblock_map":"U"})");
+        R"("mixed_pageblocks":1,"in_region_allocator":false,"pageblock_map":"U",)"
+        R"("pageblock_allocated":[[4,0,4]]})");
+}
+
+TEST_CASE("New keys come after the keys they join: provenance last, pageblock_allocated last "
+          "in a region") {
+  const ordered_json doc = stats_to_json(memsim::test::sample_run_stats());
+  CHECK(keys_of(doc).back() == "provenance");
+  CHECK(keys_of(doc["regions"][0]).back() == "pageblock_allocated");
+  CHECK(keys_of(doc["provenance"]) == std::vector<std::string>{"memsim_revision", "command_line",
+                                                               "label", "trace_meta", "proc_in",
+                                                               "t_start", "t_end"});
+}
+
+TEST_CASE("The provenance holds the command line, the label, the trace's meta and its times") {
+  const ordered_json doc = stats_to_json(memsim::test::sample_run_stats());
+  const ordered_json& p = doc["provenance"];
+  CHECK(p["command_line"].dump() == R"(["memsim","replay","traces/t.jsonl","--label","RA v4"])");
+  CHECK(p["label"] == "RA v4");
+  CHECK(p["trace_meta"].dump() == R"({"source":"test"})");
+  CHECK(p["proc_in"].is_null());
+  CHECK(p["t_start"] == 0.75);
+  CHECK(p["t_end"] == 1.5);
+  CHECK(p["memsim_revision"].is_string());
+  CHECK_FALSE(p["memsim_revision"].get<std::string>().empty());
+  const ordered_json bare = stats_to_json(memsim::RunStats{});
+  CHECK(bare["provenance"]["label"].is_null());
+  CHECK(bare["provenance"]["t_end"].is_null());
 }
 
 TEST_CASE("A region with nothing allocated has null dominant and homogeneity") {

@@ -24,7 +24,9 @@ TEST_CASE("The replay summary shows geometry, counts, regions, fallbacks and the
   memsim::write_summary(out, memsim::test::sample_run_stats());
   const std::string text = out.str();
   CHECK_THAT(text, Catch::Contains("policy region-aware"));
-  CHECK_THAT(text, Catch::Contains("8 MiB: 2048 pages of 4 KiB, pfns 0-2047, 2 regions of 4 MiB"));
+  CHECK_THAT(text,
+             Catch::Contains("8 MiB: 2048 pages of 4 KiB, pfns 0x0-0x7ff, 2 regions of 4 MiB"));
+  CHECK_THAT(text, Catch::Contains("MAX_ORDER 11 (orders 0-10), pageblock order 10"));
   CHECK_THAT(text, Catch::Contains("pcp batch 1 high 0, reserve 1 pageblock"));
   CHECK_THAT(text, Catch::Contains("alloc 7  free 3  failed 1  marks 1"));
   CHECK_THAT(text, Catch::Contains("2: 1 free, 1 used, 1 mixed"));
@@ -67,6 +69,8 @@ TEST_CASE("The compare summary has a column per run and a difference to the firs
   stock.regions[0].free_pages = 1000; // one region fewer free
   stock.regions[0].allocated = {0, 0, 24};
   memsim::RunStats aware = memsim::test::sample_run_stats();
+  stock.provenance.label.reset(); // columns by policy entry
+  aware.provenance.label.reset();
   std::ostringstream out;
   memsim::write_compare_summary(out, {stock, aware});
   const auto lines = lines_of(out.str());
