@@ -28,6 +28,7 @@ struct ZoneConfig {
   unsigned pageblock_order = 10;
   Size region_size{512ULL << 20, false};
   unsigned cpus = 1;
+  std::optional<std::uint64_t> managed_pages; // unset: the policy's formula (--proc-in: zoneinfo)
 };
 
 struct PcpConfig {
@@ -38,6 +39,11 @@ struct PcpConfig {
 
 struct ReserveConfig {
   std::optional<unsigned> pageblocks; // unset: the 3.11 formula (docs/semantics.md D13)
+};
+
+// Zone watermarks in pages (docs/spec.md §7.1); unset: the policy's formula.
+struct WatermarkConfig {
+  std::optional<std::uint64_t> min, low, high;
 };
 
 struct RegionAwareConfig {
@@ -53,6 +59,7 @@ struct Config {
   ZoneConfig zone;
   PcpConfig pcp;
   ReserveConfig reserve;
+  WatermarkConfig watermark;
   RegionAwareConfig region_aware;
 };
 

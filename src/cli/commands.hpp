@@ -8,6 +8,7 @@
 
 #include "memsim/config.hpp"
 #include "memsim/trace.hpp"
+#include "stats/run_stats.hpp"
 
 namespace memsim::cli {
 
@@ -27,6 +28,8 @@ Config build_config(const ConfigOptions& options, const TraceHeader& header,
 // Options of replay and compare for kmem tracepoint text read directly (docs/spec.md §4.5).
 struct TraceOptions {
   std::string proc_in;
+  std::string zone;   // --zone NAME: the snapshots' zone
+  std::string kernel; // --kernel X.Y
   std::string gfp_bits = "4.4";
   bool skip_bad_lines = false;
 };
@@ -42,6 +45,15 @@ std::unique_ptr<TraceReader> open_replay_trace(const std::string& trace_path,
                                                std::uint64_t& interval, std::uint64_t& events);
 // The notice on where an ftrace trace's geometry came from, and what its import skipped.
 void print_ftrace_notice(const TraceHeader& header, bool skipped_lines);
+
+// --proc-expect DIR (replay and compare, docs/spec.md §7.3).
+void add_proc_expect_option(CLI::App& command, std::string& dir);
+// The end snapshot's state of the run's zone (proc_expect.cpp). Throws InputError.
+RealEndState read_end_state(const std::string& dir, const std::string& zone,
+                            const TraceHeader& header, const RunStats& run);
+// The `start_state` (from the header) and `validation` (with an end state) sections of a run.
+void add_ground_truth(RunStats& stats, const TraceHeader& header,
+                      const std::optional<RealEndState>& end);
 
 void add_replay_command(CLI::App& app);
 void add_compare_command(CLI::App& app);

@@ -23,6 +23,7 @@ struct CompareArgs {
   TraceOptions input;
   std::string json;
   std::string report;
+  std::string proc_expect;
   std::uint64_t interval = 0;
   bool strict = false;
   bool check = false;
@@ -49,6 +50,10 @@ void run_compare_command(const CompareArgs& args) {
     stats = run_compare(*reader, args.trace, runs, options,
                         [&](std::uint64_t done) { progress.show(done); });
   }
+  std::optional<RealEndState> end;
+  if (!args.proc_expect.empty() && !stats.empty())
+    end = read_end_state(args.proc_expect, args.input.zone, reader->header(), stats.front());
+  for (RunStats& run : stats) add_ground_truth(run, reader->header(), end);
   if (!json) {
     write_compare_summary(std::cout, stats);
     std::cout.flush();
@@ -80,6 +85,7 @@ void add_compare_command(CLI::App& app) {
   add_trace_options(*cmd, args->input);
   cmd->add_option("--json", args->json, "write the compare document to FILE (- for stdout)");
   cmd->add_option("--report", args->report, "write the HTML report of the comparison to FILE");
+  add_proc_expect_option(*cmd, args->proc_expect);
   cmd->add_option("--interval", args->interval, "timeline sample every N events")
       ->check(CLI::PositiveNumber);
   cmd->add_flag("--strict", args->strict, "recoverable trace problems are errors");

@@ -31,6 +31,7 @@ struct ReplayArgs {
   std::string report;
   std::string proc_out;
   std::string timeline_csv;
+  std::string proc_expect;
   std::uint64_t interval = 0;
   bool strict = false;
   bool check = false;
@@ -145,7 +146,12 @@ void run_replay(const ReplayArgs& args) {
     Progress progress(total);
     sim.run(*reader, [&] { progress.update(sim.events_applied()); });
   }
-  outputs.write(args, sim.finish(), sim);
+  RunStats stats = sim.finish();
+  std::optional<RealEndState> end;
+  if (!args.proc_expect.empty())
+    end = read_end_state(args.proc_expect, args.input.zone, reader->header(), stats);
+  add_ground_truth(stats, reader->header(), end);
+  outputs.write(args, stats, sim);
 }
 
 } // namespace
@@ -166,6 +172,7 @@ void add_replay_command(CLI::App& app) {
   cmd->add_option("--proc-out", args->proc_out,
                   "write buddyinfo, pagetypeinfo, zoneinfo, extfrag_index, unusable_index to DIR");
   cmd->add_option("--timeline-csv", args->timeline_csv, "write the timeline as CSV to FILE");
+  add_proc_expect_option(*cmd, args->proc_expect);
   cmd->add_option("--interval", args->interval, "timeline sample every N events")
       ->check(CLI::PositiveNumber);
   cmd->add_flag("--strict", args->strict, "recoverable trace problems are errors");

@@ -116,6 +116,9 @@ void parse_into(unsigned& field, const json& v, const std::string& where) {
 void parse_into(std::optional<unsigned>& field, const json& v, const std::string& where) {
   field = parse_unsigned(v, where);
 }
+void parse_into(std::optional<std::uint64_t>& field, const json& v, const std::string& where) {
+  field = parse_u64(v, where);
+}
 void parse_into(bool& field, const json& v, const std::string& where) {
   field = parse_bool(v, where);
 }
@@ -129,6 +132,9 @@ PcpConfig& section_of(Config& c, PcpConfig*) {
 ReserveConfig& section_of(Config& c, ReserveConfig*) {
   return c.reserve;
 }
+WatermarkConfig& section_of(Config& c, WatermarkConfig*) {
+  return c.watermark;
+}
 RegionAwareConfig& section_of(Config& c, RegionAwareConfig*) {
   return c.region_aware;
 }
@@ -137,13 +143,14 @@ RegionAwareConfig& section_of(Config& c, RegionAwareConfig*) {
 struct KeyField {
   std::string_view key;
   std::variant<Size ZoneConfig::*, std::uint64_t ZoneConfig::*, unsigned ZoneConfig::*,
-               bool PcpConfig::*, std::optional<unsigned> PcpConfig::*,
-               std::optional<unsigned> ReserveConfig::*, bool RegionAwareConfig::*>
+               std::optional<std::uint64_t> ZoneConfig::*, bool PcpConfig::*,
+               std::optional<unsigned> PcpConfig::*, std::optional<unsigned> ReserveConfig::*,
+               std::optional<std::uint64_t> WatermarkConfig::*, bool RegionAwareConfig::*>
       field;
 };
 
 // The one table of keys (docs/spec.md §2), in the order config_keys() and error messages list them.
-constexpr std::array<KeyField, 17> kKeys{{
+constexpr std::array<KeyField, 21> kKeys{{
     {"zone.memory", &ZoneConfig::memory},
     {"zone.start_pfn", &ZoneConfig::start_pfn},
     {"zone.page_size", &ZoneConfig::page_size},
@@ -151,10 +158,14 @@ constexpr std::array<KeyField, 17> kKeys{{
     {"zone.pageblock_order", &ZoneConfig::pageblock_order},
     {"zone.region_size", &ZoneConfig::region_size},
     {"zone.cpus", &ZoneConfig::cpus},
+    {"zone.managed_pages", &ZoneConfig::managed_pages},
     {"pcp.enabled", &PcpConfig::enabled},
     {"pcp.batch", &PcpConfig::batch},
     {"pcp.high", &PcpConfig::high},
     {"reserve.pageblocks", &ReserveConfig::pageblocks},
+    {"watermark.min", &WatermarkConfig::min},
+    {"watermark.low", &WatermarkConfig::low},
+    {"watermark.high", &WatermarkConfig::high},
     {"region_aware.sorted_freelists", &RegionAwareConfig::sorted_freelists},
     {"region_aware.lower_region_bias", &RegionAwareConfig::lower_region_bias},
     {"region_aware.region_allocator", &RegionAwareConfig::region_allocator},

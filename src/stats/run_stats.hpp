@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "stats/counters.hpp"
+#include "stats/validation.hpp"
 
 namespace memsim {
 
@@ -31,6 +32,8 @@ struct RunStats {
   std::uint64_t free_pages = 0; // buddy + RA
   std::uint64_t pcp_pages = 0;
   std::vector<TimelineSample> timeline;
+  nlohmann::ordered_json start_state;   // --proc-in's report (docs/spec.md §7.1); null: none
+  std::optional<Validation> validation; // --proc-expect (docs/spec.md §7.3)
 };
 
 } // namespace memsim

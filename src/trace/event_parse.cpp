@@ -12,6 +12,8 @@
 
 #include <fmt/format.h>
 
+#include "trace/gfp_parse.hpp"
+
 namespace memsim::trace {
 namespace {
 
@@ -53,7 +55,7 @@ std::string integer_field_message(std::string_view field) {
 }
 
 const char* op_name(EventOp op) {
-  static constexpr std::array<const char*, 4> names{"alloc", "free", "mark", "split"};
+  static constexpr std::array<const char*, 5> names{"alloc", "free", "mark", "split", "probe"};
   return names[static_cast<std::size_t>(op)];
 }
 
@@ -64,6 +66,7 @@ EventOp parse_op(dom::element value) {
   if (op == "free") return EventOp::free;
   if (op == "mark") return EventOp::mark;
   if (op == "split") return EventOp::split;
+  if (op == "probe") return EventOp::probe;
   throw FieldError("unknown op " + quoted(op));
 }
 
@@ -84,6 +87,20 @@ bool parse_cold(dom::element value) {
   bool cold = false;
   if (value.get_bool().get(cold) != SUCCESS) throw FieldError(R"("cold" must be true or false)");
   return cold;
+}
+
+// "gfp": the kernel's symbolic text (6.1 meanings), a "0x..." string, or a number.
+GfpMask parse_gfp_field(dom::element value) {
+  std::string_view text;
+  if (value.get_string().get(text) == SUCCESS) {
+    if (const auto mask = parse_gfp(text, GfpDialect{})) return *mask;
+    throw FieldError("bad \"gfp\" " + quoted(text));
+  }
+  std::uint64_t number = 0;
+  if (value.get_uint64().get(number) == SUCCESS && number <= 0xffffffffu)
+    return static_cast<GfpMask>(number);
+  throw FieldError(
+      R"("gfp" must be gfp flags: symbolic text, a "0x..." string or a 32-bit number)");
 }
 
 std::string_view parse_label(dom::element value) {
@@ -113,7 +130,15 @@ void apply_field(std::string_view key, dom::element value, Event& out, Seen& see
     }
     return;
   case 3:
-    if (key == "cpu") out.cpu = parse_cpu(value);
+    if (key == "cpu") {
+      out.cpu = parse_cpu(value);
+    } else if (key == "pfn") {
+      out.pfn = parse_u64_field(value, "pfn");
+      out.has_pfn = true;
+    } else if (key == "gfp") {
+      out.gfp = parse_gfp_field(value);
+      out.has_gfp = true;
+    }
     return;
   case 4:
     if (key == "cold") out.cold = parse_cold(value);
@@ -142,6 +167,8 @@ void check_required(const Seen& seen, Event& out) {
   switch (out.op) {
   case EventOp::alloc:
     if (!seen.id) throw missing(out.op, "id");
+    [[fallthrough]];
+  case EventOp::probe:
     if (!seen.order) throw missing(out.op, "order");
     if (!seen.mt) throw missing(out.op, "mt");
     return;
@@ -153,7 +180,7 @@ void check_required(const Seen& seen, Event& out) {
     if (!seen.label) throw missing(out.op, "label");
     out.label.assign(seen.label_text);
     return;
-  default: // probe and the buddy-level events are not read from JSON yet
+  default: // the buddy-level events are not read from JSON
     return;
   }
 }
@@ -164,9 +191,13 @@ void reset_event(Event& out) {
   out.has_order = false;
   out.cold = false;
   out.has_t = false;
+  out.has_pfn = false;
+  out.has_gfp = false;
   out.mt = Migratetype::movable;
   out.cpu = 0;
+  out.gfp = 0;
   out.id = 0;
+  out.pfn = 0;
   out.t = 0.0;
   out.label.clear(); // keeps its capacity: no allocation per event
 }
@@ -331,6 +362,21 @@ bool plain_migratetype(PlainScanner& scan, Migratetype& mt) {
   return true;
 }
 
+bool plain_gfp(PlainScanner& scan, GfpMask& out) {
+  if (scan.peek('"')) {
+    std::string_view text;
+    if (!scan.string(text)) return false;
+    const auto mask = parse_gfp(text, GfpDialect{});
+    if (!mask) return false;
+    out = *mask;
+    return true;
+  }
+  std::uint64_t number = 0;
+  if (!scan.unsigned_integer(number) || number > 0xffffffffu) return false;
+  out = static_cast<GfpMask>(number);
+  return true;
+}
+
 // Like apply_field for the plain subset; false where apply_field would throw, on an unknown key
 // (whose value the DOM must validate) and on anything unusual.
 bool plain_field(std::string_view key, PlainScanner& scan, Event& out, Seen& seen) {
@@ -353,6 +399,8 @@ bool plain_field(std::string_view key, PlainScanner& scan, Event& out, Seen& see
         out.op = EventOp::mark;
       else if (is(text, "split"))
         out.op = EventOp::split;
+      else if (is(text, "probe"))
+        out.op = EventOp::probe;
       else
         return false;
       return true;
@@ -367,6 +415,14 @@ bool plain_field(std::string_view key, PlainScanner& scan, Event& out, Seen& see
     }
     return false;
   case 3:
+    if (is(key, "pfn")) {
+      out.has_pfn = true;
+      return scan.unsigned_integer(out.pfn);
+    }
+    if (is(key, "gfp")) {
+      out.has_gfp = true;
+      return plain_gfp(scan, out.gfp);
+    }
     if (!is(key, "cpu") || !scan.unsigned_integer(number) ||
         number > std::numeric_limits<std::uint32_t>::max())
       return false;
@@ -393,9 +449,9 @@ bool plain_field(std::string_view key, PlainScanner& scan, Event& out, Seen& see
 }
 
 // The layout memsim's own traces use, matched byte for byte (about twice the speed of
-// PlainScanner): {"op":"alloc","id":N,"order":N,"mt":"movable","cpu":N,"t":T} and
-// {"op":"free","id":N,"order":N,"cpu":N,"t":T}, "cpu" and "t" optional, T a plain decimal.
-// False on any other text, which PlainScanner then reads.
+// PlainScanner): {"op":"alloc","id":N,"order":N,"mt":"movable","pfn":N,"gfp":"0xH","cpu":N,
+// "t":T} and {"op":"free","id":N,"order":N,"cpu":N,"t":T}, "pfn", "gfp", "cpu" and "t"
+// optional, T a plain decimal. False on any other text, which PlainScanner then reads.
 class TemplateMatcher {
 public:
   explicit TemplateMatcher(std::string_view text)
@@ -417,6 +473,14 @@ public:
     if (out.op == EventOp::alloc) {
       if (!literal(R"(,"mt":"movable")")) return false;
       out.mt = Migratetype::movable;
+      if (literal(R"(,"pfn":)")) {
+        if (!integer(out.pfn)) return false;
+        out.has_pfn = true;
+      }
+      if (literal(R"(,"gfp":"0x)")) {
+        if (!hex(out.gfp) || !literal("\"")) return false;
+        out.has_gfp = true;
+      }
     }
     if (literal(R"(,"cpu":)")) {
       if (!integer(number) || number > std::numeric_limits<std::uint32_t>::max()) return false;
@@ -456,6 +520,18 @@ private:
     const std::size_t count = digits(value);
     return count != 0 && (count == 1 || *begin != '0');
   }
+  // 1 to 8 lower-case hex digits, as the writer prints a gfp mask.
+  bool hex(GfpMask& value) {
+    const char* begin = p_;
+    value = 0;
+    for (; p_ != end_ && p_ - begin < 8; ++p_) {
+      const char c = *p_;
+      const bool digit = c >= '0' && c <= '9';
+      if (!digit && !(c >= 'a' && c <= 'f')) break;
+      value = value * 16 + static_cast<GfpMask>(digit ? c - '0' : c - 'a' + 10);
+    }
+    return p_ != begin && p_ != end_ && *p_ == '"';
+  }
   // I.F with at most 15 digits in all: Clinger's fast path, exact as both operands are.
   bool decimal(double& t) {
     static constexpr std::array<double, 16> kPowers{1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
@@ -481,6 +557,8 @@ bool has_required(const Seen& seen, EventOp op) {
   switch (op) {
   case EventOp::alloc:
     return seen.id && seen.order && seen.mt;
+  case EventOp::probe:
+    return seen.order && seen.mt;
   case EventOp::free:
   case EventOp::split:
     return seen.id;

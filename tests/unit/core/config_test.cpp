@@ -87,11 +87,15 @@ TEST_CASE("A size beyond 64 bits is an error, never a wrapped value") {
   CHECK_THROWS_AS(pages.bytes(4096), InputError);
 }
 
-TEST_CASE("The valid keys are the zone, pcp, reserve and region_aware keys of docs/spec.md §2") {
+TEST_CASE("The valid keys are the zone, pcp, reserve, watermark and region_aware keys of "
+          "docs/spec.md §2 and §7.1") {
   const auto& keys = memsim::config_keys();
-  REQUIRE(keys.size() == 17);
+  REQUIRE(keys.size() == 21);
   CHECK(keys.front() == "zone.memory");
-  CHECK(keys[10] == "reserve.pageblocks");
+  CHECK(keys[7] == "zone.managed_pages");
+  CHECK(keys[11] == "reserve.pageblocks");
+  CHECK(keys[12] == "watermark.min");
+  CHECK(keys[14] == "watermark.high");
   CHECK(keys.back() == "region_aware.ra_cache");
 }
 
@@ -107,6 +111,8 @@ TEST_CASE("Every listed key can be set from a --set string") {
   CHECK(config.zone.cpus == 3);
   CHECK(config.pcp.high == 3u);
   CHECK(config.reserve.pageblocks == 3u);
+  CHECK(config.zone.managed_pages == 3u);
+  CHECK(config.watermark.low == 3u);
   CHECK_FALSE(config.pcp.enabled);
   CHECK_FALSE(config.region_aware.loan_only_stealing);
   CHECK_FALSE(config.region_aware.ra_cache);
