@@ -9,6 +9,7 @@
 #include "memsim/config.hpp"
 #include "memsim/trace.hpp"
 #include "stats/run_stats.hpp"
+#include "trace/proc_snapshot.hpp"
 
 namespace memsim::cli {
 
@@ -48,8 +49,13 @@ void print_ftrace_notice(const TraceHeader& header, bool skipped_lines);
 
 // --proc-expect DIR (replay and compare, docs/spec.md §7.3).
 void add_proc_expect_option(CLI::App& command, std::string& dir);
-// The end snapshot's state of the run's zone (proc_expect.cpp). Throws InputError.
-RealEndState read_end_state(const std::string& dir, const std::string& zone,
+// The end snapshot's files, read before the replay (an error comes at once); then its state of
+// the run's zone (proc_expect.cpp). Throw InputError.
+struct EndSnapshot {
+  ProcFiles files;
+};
+EndSnapshot read_end_snapshot(const std::string& dir);
+RealEndState read_end_state(const EndSnapshot& snapshot, const std::string& zone,
                             const TraceHeader& header, const RunStats& run);
 // The `start_state` (from the header) and `validation` (with an end state) sections of a run.
 void add_ground_truth(RunStats& stats, const TraceHeader& header,

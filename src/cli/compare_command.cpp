@@ -31,6 +31,8 @@ struct CompareArgs {
 
 void run_compare_command(const CompareArgs& args) {
   const std::vector<PolicyEntry> entries = parse_policy_entries(args.policies);
+  std::optional<EndSnapshot> expect;
+  if (!args.proc_expect.empty()) expect = read_end_snapshot(args.proc_expect);
   std::uint64_t total = 0;
   std::uint64_t interval = 0;
   const std::unique_ptr<TraceReader> reader =
@@ -51,8 +53,8 @@ void run_compare_command(const CompareArgs& args) {
                         [&](std::uint64_t done) { progress.show(done); });
   }
   std::optional<RealEndState> end;
-  if (!args.proc_expect.empty() && !stats.empty())
-    end = read_end_state(args.proc_expect, args.input.zone, reader->header(), stats.front());
+  if (expect && !stats.empty())
+    end = read_end_state(*expect, args.input.zone, reader->header(), stats.front());
   for (RunStats& run : stats) add_ground_truth(run, reader->header(), end);
   if (!json) {
     write_compare_summary(std::cout, stats);

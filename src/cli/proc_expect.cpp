@@ -40,16 +40,22 @@ const ZoneInfo& end_zone(const ProcFiles& files, const std::string& zone, const 
 
 } // namespace
 
-RealEndState read_end_state(const std::string& dir, const std::string& zone,
+EndSnapshot read_end_snapshot(const std::string& dir) {
+  EndSnapshot snapshot{read_proc_files(dir)};
+  if (!snapshot.files.buddyinfo) throw InputError(fmt::format("{}/buddyinfo: cannot open", dir));
+  return snapshot;
+}
+
+RealEndState read_end_state(const EndSnapshot& snapshot, const std::string& zone,
                             const TraceHeader& header, const RunStats& run) {
-  const ProcFiles files = read_proc_files(dir);
+  const ProcFiles& files = snapshot.files;
+  const std::string& dir = files.dir;
   const ZoneInfo& info =
       end_zone(files, zone, header, run.start_pfn, run.start_pfn + run.zone_pages);
   check_zone_span(info, dir + "/zoneinfo");
   RealEndState real;
   real.snapshot = dir;
   real.zone = info.name;
-  if (!files.buddyinfo) throw InputError(fmt::format("{}/buddyinfo: cannot open", dir));
   const auto row = files.buddyinfo->find({info.node, info.name});
   if (row == files.buddyinfo->end())
     throw InputError(fmt::format("{}/buddyinfo: no line for zone {}", dir, info.name));

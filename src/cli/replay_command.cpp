@@ -132,6 +132,8 @@ private:
 };
 
 void run_replay(const ReplayArgs& args) {
+  std::optional<EndSnapshot> expect;
+  if (!args.proc_expect.empty()) expect = read_end_snapshot(args.proc_expect);
   std::uint64_t total = 0;
   std::uint64_t interval = 0;
   const std::unique_ptr<TraceReader> reader =
@@ -148,8 +150,7 @@ void run_replay(const ReplayArgs& args) {
   }
   RunStats stats = sim.finish();
   std::optional<RealEndState> end;
-  if (!args.proc_expect.empty())
-    end = read_end_state(args.proc_expect, args.input.zone, reader->header(), stats);
+  if (expect) end = read_end_state(*expect, args.input.zone, reader->header(), stats);
   add_ground_truth(stats, reader->header(), end);
   outputs.write(args, stats, sim);
 }

@@ -17,15 +17,16 @@ std::optional<Migratetype> type_of_letter(char letter) {
   return std::nullopt;
 }
 
-// The model's pageblocks per type over [zone_start, zone_end).
+// The model's pageblocks per type over [zone_start, zone_end), those the kernel's pagetypeinfo
+// loop visits (pfn = zone_start + k·pageblock_pages, pagetypeinfo_showblockitmtype()).
 std::map<Migratetype, std::uint64_t> model_pageblocks(const RunStats& model, Pfn zone_start,
                                                       Pfn zone_end) {
   std::map<Migratetype, std::uint64_t> counts;
   const std::uint64_t block = std::uint64_t{1} << model.pageblock_order;
   for (const RegionSnapshot& region : model.regions) {
     for (std::size_t j = 0; j < region.pageblock_map.size(); ++j) {
-      const Pfn pfn = region.start_pfn + j * block;
-      if (pfn + block <= zone_start || pfn >= zone_end) continue;
+      const Pfn visited = region.start_pfn + j * block + zone_start % block;
+      if (visited < zone_start || visited >= zone_end) continue;
       if (const auto mt = type_of_letter(region.pageblock_map[j])) ++counts[*mt];
     }
   }

@@ -16,7 +16,7 @@ void decide_by_evidence(const std::vector<PageblockFacts>& facts, std::uint64_t 
                         PageblockTypes& out) {
   std::uint64_t reclaimable = 0;
   for (const PageblockFacts& f : facts)
-    if (!f.outside && f.trace_mt == Migratetype::reclaimable) ++reclaimable;
+    if (!f.outside && f.counted && f.trace_mt == Migratetype::reclaimable) ++reclaimable;
   for (std::size_t i = 0; i < facts.size(); ++i) {
     const PageblockFacts& f = facts[i];
     if (f.outside) {
@@ -28,7 +28,7 @@ void decide_by_evidence(const std::vector<PageblockFacts>& facts, std::uint64_t 
     } else if (f.nonmovable != 0) {
       const bool slab_only = f.slab == f.nonmovable;
       const bool wanted = slab_only && reclaimable < reclaimable_wanted;
-      if (wanted) ++reclaimable;
+      if (wanted && f.counted) ++reclaimable;
       out.types[i] = wanted ? Migratetype::reclaimable : Migratetype::unmovable;
       out.evidence[i] = Evidence::flags;
     } else {
@@ -43,7 +43,7 @@ std::vector<std::size_t> candidates(const std::vector<PageblockFacts>& facts,
                                     const PageblockTypes& out, Migratetype mt, Evidence kind) {
   std::vector<std::size_t> list;
   for (std::size_t i = 0; i < facts.size(); ++i)
-    if (out.evidence[i] == kind && out.types[i] == mt) list.push_back(i);
+    if (facts[i].counted && out.evidence[i] == kind && out.types[i] == mt) list.push_back(i);
   const auto score = [&](std::size_t i) {
     return kind == Evidence::fallback_default ? facts[i].movable_in_use : facts[i].nonmovable;
   };
@@ -57,7 +57,7 @@ void match_counts(const std::vector<PageblockFacts>& facts,
   std::map<Migratetype, std::int64_t> excess; // current - target, every type either names
   for (const auto& [mt, count] : targets) excess[mt] -= static_cast<std::int64_t>(count);
   for (std::size_t i = 0; i < facts.size(); ++i)
-    if (out.evidence[i] != Evidence::outside) ++excess[out.types[i]];
+    if (out.evidence[i] != Evidence::outside && facts[i].counted) ++excess[out.types[i]];
   for (const Evidence kind : {Evidence::fallback_default, Evidence::flags}) {
     for (auto& [from, surplus] : excess) {
       if (surplus <= 0) continue;
@@ -87,7 +87,7 @@ PageblockTypes infer_pageblock_types(const std::vector<PageblockFacts>& facts,
   decide_by_evidence(facts, reclaimable == targets.end() ? 0 : reclaimable->second, out);
   if (!targets.empty()) match_counts(facts, targets, out);
   for (std::size_t i = 0; i < facts.size(); ++i) {
-    if (out.evidence[i] == Evidence::outside) continue;
+    if (out.evidence[i] == Evidence::outside || !facts[i].counted) continue;
     ++out.counts[out.types[i]];
     ++out.by_evidence[static_cast<std::size_t>(out.evidence[i])];
   }

@@ -19,7 +19,10 @@ enum class Evidence : std::uint8_t { trace, flags, fallback_default, counts, out
 
 // What one pageblock shows (only the pages inside the real zone are counted).
 struct PageblockFacts {
-  bool outside = false;                // no page of it belongs to the zone (edges, holes)
+  bool outside = false; // no page of it belongs to the zone (edges, holes)
+  // pagetypeinfo counts it: it holds the pfn zone_start + k·pageblock_pages of its loop
+  // (pagetypeinfo_showblockitmtype(), mm/vmstat.c); an unaligned zone's last block may not.
+  bool counted = true;
   std::optional<Migratetype> trace_mt; // the trace's word
   std::uint32_t nonmovable = 0;        // in-use pages neither LRU nor anonymous
   std::uint32_t slab = 0;              // of those, slab pages

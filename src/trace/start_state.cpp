@@ -243,9 +243,12 @@ void Builder::pageblocks() {
     const std::uint64_t from = std::max((first + i) << order, snap_.real_start_pfn);
     const std::uint64_t to = std::min((first + i + 1) << order, snap_.real_end_pfn);
     f.outside = true;
+    const std::uint64_t visited = ((first + i) << order) + snap_.real_start_pfn % (1u << order);
+    f.counted = false;
     for (std::uint64_t p = from; p < to; ++p) {
       const PageClass c = classes_.empty() ? PageClass::free : classes_[p - snap_.real_start_pfn];
       f.outside = f.outside && c == PageClass::hole;
+      f.counted = f.counted || (p == visited && c != PageClass::hole);
       if (state(p) != PageState::in_use) continue;
       f.movable_in_use += c == PageClass::movable;
       f.nonmovable += c == PageClass::slab || c == PageClass::other;

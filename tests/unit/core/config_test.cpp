@@ -369,3 +369,24 @@ TEST_CASE("Fuzz regression: a config file with a number beyond a double is not v
   CHECK_THAT(error_of([&] { builder.set_assignment("zone.cpus=1e999", "--set"); }),
              Catch::StartsWith("--set: zone.cpus: "));
 }
+
+TEST_CASE("zone.managed_pages and watermark.* are printed only when set, and checked") {
+  ConfigBuilder builder;
+  const auto plain =
+      memsim::config_to_json(builder.config(), memsim::resolve_geometry(builder.config()), false);
+  CHECK_FALSE(plain["zone"].contains("managed_pages"));
+  CHECK_FALSE(plain.contains("watermark"));
+  builder.set_assignment("zone.managed_pages=1000", "--set");
+  builder.set_assignment("watermark.low=20", "--set");
+  const auto set =
+      memsim::config_to_json(builder.config(), memsim::resolve_geometry(builder.config()), false);
+  CHECK(set["zone"]["managed_pages"] == 1000);
+  CHECK(set["watermark"] == nlohmann::ordered_json{{"low", 20}});
+  builder.set_assignment("watermark.min=21", "--set");
+  CHECK_THROWS_WITH(memsim::resolve_geometry(builder.config()),
+                    "watermark.min: 21 is above watermark.low (20)");
+  builder.set_assignment("watermark.min=1", "--set");
+  builder.set_assignment("zone.managed_pages=99999999", "--set");
+  CHECK_THROWS_WITH(memsim::resolve_geometry(builder.config()),
+                    Catch::StartsWith("zone.managed_pages: 99999999 is more than the zone's"));
+}
