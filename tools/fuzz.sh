@@ -12,7 +12,7 @@ seconds=${1:-60}
 shift || true
 targets=("$@")
 ((${#targets[@]})) || targets=(fuzz_jsonl fuzz_json_document fuzz_ftrace fuzz_compressed
-                                fuzz_config fuzz_engine)
+                                fuzz_config fuzz_engine fuzz_proc_snapshot)
 
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz -j"${JOBS:-2}" --target "${targets[@]}"

@@ -203,7 +203,8 @@ std::optional<std::vector<ZonePages>> read_page_dumps(const ProcFiles& files, un
   std::vector<ZonePages> out(files.zones.size());
   for (std::size_t z = 0; z < files.zones.size(); ++z) {
     const ZoneInfo& info = files.zones[z];
-    if (info.present == 0 || !info.start_pfn || !info.spanned) continue;
+    if (info.present == 0 || !info.start_pfn || !info.spanned || *info.spanned > 0xffffffff)
+      continue; // no zone memsim could choose (check_zone_span says why if it is chosen)
     const Span span{info.name, *info.start_pfn, *info.start_pfn + *info.spanned};
     auto flags = read_words(flags_path, span);
     auto counts = read_words(counts_path, span);

@@ -249,6 +249,10 @@ void check_zone_span(const ZoneInfo& zone, const std::string& path) {
   if (*zone.spanned < zone.present || *zone.start_pfn >= kPfnLimit || *zone.spanned >= kPfnLimit)
     throw InputError(
         fmt::format("{}:{}: zone {} has an impossible span", path, zone.line, zone.name));
+  constexpr std::uint64_t kMaxZonePages = 0xffffffff; // what memsim simulates (32-bit indices)
+  if (*zone.spanned > kMaxZonePages)
+    throw InputError(fmt::format("{}:{}: zone {} spans {} pages, more than memsim simulates ({})",
+                                 path, zone.line, zone.name, *zone.spanned, kMaxZonePages));
 }
 
 } // namespace memsim

@@ -11,6 +11,7 @@ constexpr std::uint8_t kTouchMask = 0x03;
 constexpr std::uint8_t kHeadBit = 0x80;
 constexpr std::uint8_t kExtfragFirst = 1;
 constexpr std::uint8_t kDecided = 0x10;
+constexpr unsigned kMaxBlockOrder = 10; // MAX_PAGE_ORDER of x86-64 (MAX_ORDER - 1 before 6.4)
 
 std::uint8_t state_of(FirstTouch touch) {
   return static_cast<std::uint8_t>(touch);
@@ -36,7 +37,7 @@ void TraceEvidence::add(const LineRecord& r) {
   if (r.kind == LineKind::extfrag && !extfrag_pageblock_order_ && r.k.pageblock_order != 0)
     extfrag_pageblock_order_ = r.k.pageblock_order;
   if (r.kind == LineKind::alloc) count_zone(r.pfn);
-  if (!pages_) return;
+  if (!pages_ || r.order > kMaxBlockOrder) return; // no kernel has such a block
   const std::uint64_t first = touch_.get(r.pfn);
   switch (r.kind) {
   case LineKind::alloc:
