@@ -29,12 +29,18 @@ struct ZoneConfig {
   unsigned pageblock_order = 10;
   Size region_size{512ULL << 20, false};
   unsigned cpus = 1;
+  std::optional<std::uint64_t> managed_pages; // unset: the policy's formula (--proc-in: zoneinfo)
 };
 
 struct PcpConfig {
   bool enabled = true;
   std::optional<unsigned> batch; // unset: zone_batchsize()
   std::optional<unsigned> high;  // unset: 6 * batch
+};
+
+// Zone watermarks in pages (docs/spec.md §7.1); unset: the policy's formula.
+struct WatermarkConfig {
+  std::optional<std::uint64_t> min, low, high;
 };
 
 // A key a policy owns (its switches and settings: "region_aware.ra_cache",
@@ -54,6 +60,7 @@ const std::vector<PolicyKey>& policy_keys();
 struct Config {
   ZoneConfig zone;
   PcpConfig pcp;
+  WatermarkConfig watermark;
   // Values of policy-owned keys that were set (flags as bool, counts as unsigned), by key.
   std::map<std::string, nlohmann::json, std::less<>> policy_values;
 

@@ -44,7 +44,8 @@ struct Event {
   bool has_t = false;
   bool has_pfn = false;
   bool has_gfp = false;
-  // zone_locked: percpu_refill=1; extfrag: change_ownership=1
+  // zone_locked: percpu_refill=1; extfrag: change_ownership=1; migrate: reason=compaction;
+  // isolate_freepages: the fast variant (mm_compaction_fast_isolate_freepages)
   bool flag = false;
   // alloc/probe: requested; zone_locked/pcpu_drain: as printed (mapped from the kernel's
   // numbering); extfrag: alloc_migratetype
@@ -52,14 +53,18 @@ struct Event {
   Migratetype fallback_mt = Migratetype::movable; // extfrag: fallback_migratetype
   std::uint8_t fallback_order = 0;                // extfrag: fallback_order
   std::uint32_t cpu = 0;
-  GfpMask gfp = 0;         // alloc/probe, when has_gfp (canonical layout, memsim/gfp.hpp)
-  std::uint64_t id = 0;    // alloc, free, split
-  Pfn pfn = 0;             // alloc (the traced pfn) and buddy-level events, when has_pfn
-  Pfn range_end = 0;       // isolate_freepages: end of the scanned range (exclusive)
-  std::uint64_t count = 0; // migrate: pages migrated; isolate_freepages: pages taken
-  double t = 0.0;          // seconds, when has_t
-  std::uint64_t pos = 0;   // where the event stands: 1-based line, or byte offset (JSON document)
-  std::string label;       // mark only
+  GfpMask gfp = 0;      // alloc/probe, when has_gfp (canonical layout, memsim/gfp.hpp)
+  std::uint64_t id = 0; // alloc, free, split
+  Pfn pfn = 0;       // alloc (the traced pfn) and buddy-level events, when has_pfn; compaction_*:
+                     // zone_start
+  Pfn range_end = 0; // isolate_freepages: end of the scanned range (exclusive); compaction_*:
+                     // zone_end
+  // migrate: pages migrated; isolate_freepages: pages taken; compaction_*: free_pfn (the free
+  // scanner's position)
+  std::uint64_t count = 0;
+  double t = 0.0;        // seconds, when has_t
+  std::uint64_t pos = 0; // where the event stands: 1-based line, or byte offset (JSON document)
+  std::string label;     // mark only
 };
 
 } // namespace memsim

@@ -3,6 +3,7 @@
 // zstd, xz), never by the file name. Every malformed input throws InputError("FILE:LINE: ...").
 #pragma once
 
+#include <compare>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -15,6 +16,13 @@
 #include "memsim/event.hpp"
 
 namespace memsim {
+
+// The generation of the kernel that recorded a trace (docs/spec.md §7.2): rules of the recorded
+// replay and the kernel's migratetype numbering depend on it.
+struct KernelVersion {
+  unsigned major = 0, minor = 0;
+  friend constexpr auto operator<=>(const KernelVersion&, const KernelVersion&) = default;
+};
 
 struct PreallocatedBlock {
   Pfn pfn = 0;
@@ -54,6 +62,9 @@ struct TraceHeader {
   nlohmann::json meta = nlohmann::json::object();
   std::vector<PreallocatedBlock> preallocated;
   std::optional<StartState> start_state; // --proc-in with a full snapshot (docs/spec.md §7.1)
+  // ftrace input: the recording's kernel generation, from --proc-in DIR/version, --kernel, or
+  // the pfn format (hex: 6.1, decimal: 3.x, printed as 3.0); meta.kernel says which.
+  std::optional<KernelVersion> kernel;
   // The number of events that follow, when the reader knows it before the first next() (the
   // ftrace reader counts them in its first pass), so no counting pass is needed.
   std::optional<std::uint64_t> events;
@@ -77,7 +88,9 @@ struct FtraceOptions {
   bool skip_bad_lines = false; // a malformed known event is counted in meta.bad_lines
   bool gfp_pre_4_4 = false;    // hex gfp_flags use the pre-4.4 bits (__GFP_RECLAIMABLE 0x80000)
   std::string proc_in;         // --proc-in DIR: geometry and pages in use from /proc snapshots
-  std::string name;            // the name in messages (default: the path; "<stdin>" when spooled)
+  std::string zone;            // --zone NAME: the snapshot's zone (default: docs/spec.md §7.1)
+  std::optional<KernelVersion> kernel; // --kernel X.Y (DIR/version wins)
+  std::string name; // the name in messages (default: the path; "<stdin>" when spooled)
 };
 
 // path "-" reads standard input. Ftrace kmem text is read with `ftrace` (standard input is

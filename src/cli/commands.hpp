@@ -10,6 +10,7 @@
 #include "memsim/error.hpp"
 #include "memsim/trace.hpp"
 #include "stats/run_stats.hpp"
+#include "trace/proc_snapshot.hpp"
 
 namespace memsim::cli {
 
@@ -35,6 +36,8 @@ Config build_config(const ConfigOptions& options, const TraceHeader& header,
 // Options of replay and compare for kmem tracepoint text read directly (docs/spec.md §4.5).
 struct TraceOptions {
   std::string proc_in;
+  std::string zone;   // --zone NAME: the snapshots' zone
+  std::string kernel; // --kernel X.Y
   std::string gfp_bits = "4.4";
   bool skip_bad_lines = false;
 };
@@ -89,6 +92,19 @@ struct NamedOutput {
 void check_outputs(std::string_view command, const std::vector<NamedOutput>& outputs);
 // `memsim --version`: version, git revision and the libraries' versions.
 std::string version_text();
+// --proc-expect DIR (replay and compare, docs/spec.md §7.3).
+void add_proc_expect_option(CLI::App& command, std::string& dir);
+// The end snapshot's files, read before the replay (an error comes at once); then its state of
+// the run's zone (proc_expect.cpp). Throw InputError.
+struct EndSnapshot {
+  ProcFiles files;
+};
+EndSnapshot read_end_snapshot(const std::string& dir);
+RealEndState read_end_state(const EndSnapshot& snapshot, const std::string& zone,
+                            const TraceHeader& header, const RunStats& run);
+// The `start_state` (from the header) and `validation` (with an end state) sections of a run.
+void add_ground_truth(RunStats& stats, const TraceHeader& header,
+                      const std::optional<RealEndState>& end);
 
 void add_replay_command(CLI::App& app);
 void add_compare_command(CLI::App& app);

@@ -12,6 +12,7 @@
 #include "policy/registry.hpp"
 #include "trace/bundle.hpp"
 #include "trace/input_stream.hpp"
+#include "trace/kernel_generation.hpp"
 
 namespace memsim::cli {
 
@@ -38,6 +39,43 @@ void print_unknown_gfp(const nlohmann::json& meta) {
                                 lines, names));
 }
 
+// What --proc-in reconstructed (docs/spec.md §7.1): free blocks against buddyinfo, per-CPU pages,
+// the evidence behind the pageblock types, an uninitialised tail.
+void print_start_state_notice(const nlohmann::json& report) {
+  const auto u64 = [&](const char* key) { return report.value(key, std::uint64_t{0}); };
+  if (u64("uninitialised_pages") != 0)
+    fmt::print(stderr,
+               "  {} pages at the end of zone {} were never initialised (deferred_init=lazy): "
+               "the zone ends at pfn {:#x}\n",
+               u64("uninitialised_pages"), report.value("zone", ""), u64("end_pfn"));
+  if (report.contains("buddyinfo_diff"))
+    fmt::print(stderr, "  start state: {} free pages; free blocks minus buddyinfo per order {}\n",
+               u64("free_pages"), report["buddyinfo_diff"].dump());
+  const nlohmann::json& pcp = report["pcp_pages"];
+  const nlohmann::json& by = report["pageblocks_by_evidence"];
+  fmt::print(stderr,
+             "  {} pages on per-CPU lists by the trace (zoneinfo: {}); pageblock types by trace "
+             "{}, flags {}, default {}, pagetypeinfo counts {}: {}\n",
+             pcp.value("trace", 0), pcp.value("zoneinfo", 0), by.value("trace", 0),
+             by.value("flags", 0), by.value("default", 0), by.value("counts", 0),
+             report["pageblocks"].dump());
+}
+
+// The zone parameters of --proc-in (docs/spec.md §7.1), at the trace header's layer.
+void apply_start_state(ConfigBuilder& builder, const StartState& start) {
+  constexpr std::string_view kOrigin = "--proc-in";
+  if (start.managed_pages) builder.set("zone.managed_pages", *start.managed_pages, kOrigin);
+  if (start.watermark_min) builder.set("watermark.min", *start.watermark_min, kOrigin);
+  if (start.watermark_low) builder.set("watermark.low", *start.watermark_low, kOrigin);
+  if (start.watermark_high) builder.set("watermark.high", *start.watermark_high, kOrigin);
+  if (start.pagesets.empty() || start.pagesets.front().batch == 0) return;
+  const StartState::CpuPageset& first = start.pagesets.front();
+  builder.set("pcp.batch", first.batch, kOrigin);
+  // 6.7+: high is tuned between high_min and high_max, 0 on a list not used yet.
+  builder.set("pcp.high", first.high == 0 && first.high_min ? *first.high_min : first.high,
+              kOrigin);
+}
+
 } // namespace
 
 void add_config_options(CLI::App& command, ConfigOptions& options) {
@@ -55,6 +93,7 @@ ConfigBuilder config_layers(const ConfigOptions& options, const TraceHeader& hea
                             const std::string& trace_path) {
   ConfigBuilder builder;
   builder.apply_header_zone(header.zone, (trace_path == "-" ? "<stdin>" : trace_path) + ": header");
+  if (header.start_state) apply_start_state(builder, *header.start_state);
   if (!options.config_file.empty()) builder.apply_file(options.config_file);
   for (const std::string& assignment : options.sets) builder.set_assignment(assignment, "--set");
   return builder;
@@ -146,12 +185,30 @@ std::vector<unsigned> parse_probe_orders(const std::string& orders) {
   }
 }
 
+void add_proc_expect_option(CLI::App& command, std::string& dir) {
+  command
+      .add_option("--proc-expect", dir,
+                  "/proc snapshot DIR (buddyinfo, pagetypeinfo, zoneinfo) taken when tracing "
+                  "ended: adds a validation section, model against machine")
+      ->type_name("DIR");
+}
+
 void add_trace_options(CLI::App& command, TraceOptions& options) {
   command
       .add_option("--proc-in", options.proc_in,
                   "ftrace text: /proc snapshot DIR (zoneinfo, pagetypeinfo, kpageflags) taken "
                   "when tracing began, for the geometry and the pages then in use")
       ->type_name("DIR");
+  command
+      .add_option("--zone", options.zone,
+                  "the zone of the --proc-in / --proc-expect snapshots (default: where the "
+                  "trace allocates most)")
+      ->type_name("NAME");
+  command
+      .add_option("--kernel", options.kernel,
+                  "ftrace text: the recording's kernel X.Y when --proc-in DIR has no version "
+                  "file (default: 6.1 for hex pfns, 3.x for decimal)")
+      ->type_name("X.Y");
   command
       .add_option("--gfp-bits", options.gfp_bits,
                   "ftrace text: bit layout of hex gfp_flags, 4.4 (default) or pre-4.4")
@@ -168,6 +225,12 @@ FtraceOptions ftrace_options(const TraceOptions& options) {
   ftrace.skip_bad_lines = options.skip_bad_lines;
   ftrace.gfp_pre_4_4 = options.gfp_bits == "pre-4.4";
   ftrace.proc_in = options.proc_in;
+  ftrace.zone = options.zone;
+  if (!options.kernel.empty()) {
+    ftrace.kernel = trace::parse_kernel_version(options.kernel);
+    if (!ftrace.kernel)
+      throw InputError(fmt::format("--kernel: expected X.Y (e.g. 6.1), got '{}'", options.kernel));
+  }
   return ftrace;
 }
 
@@ -216,6 +279,7 @@ void print_ftrace_notice(const TraceHeader& header, bool skipped_lines) {
     print_stderr_line(
         fmt::format("  frees of pages not allocated in the trace: {} without --proc-in, {} with it",
                     u64(meta["unmatched_frees"]), u64(proc["unmatched_frees"])));
+    if (header.start_state) print_start_state_notice(header.start_state->report);
   } else {
     print_stderr_line(fmt::format(
         "notice: geometry from the trace: zone.memory {} (highest page allocated {:#x}, rounded "
@@ -225,12 +289,20 @@ void print_ftrace_notice(const TraceHeader& header, bool skipped_lines) {
         u64(header.zone["cpus"])));
     print_stderr_line(fmt::format("  frees of pages not allocated in the trace: {}",
                                   u64(meta["unmatched_frees"])));
+    const bool extfrag = meta.value("pageblock_order_from", "") == "mm_page_alloc_extfrag";
+    print_stderr_line(fmt::format("  zone.pageblock_order {} ({})",
+                                  header.zone["pageblock_order"].get<unsigned>(),
+                                  extfrag ? "the trace's mm_page_alloc_extfrag lines"
+                                          : "none printed by the trace: 9, x86-64 with huge pages"));
   }
+  if (meta.contains("kernel"))
+    print_stderr_line(fmt::format("  kernel Linux {} ({})", meta["kernel"].value("version", "?"),
+                                  meta["kernel"].value("from", "?")));
   print_unknown_gfp(meta);
   if (!skipped_lines) return;
   if (u64(meta["failed_in_trace"]) != 0)
-    print_stderr_line(fmt::format("  {} failed allocations (pfn=0) not replayed "
-                                  "(meta.failed_in_trace)",
+    print_stderr_line(fmt::format("  {} failed allocations (pfn=0) written as "
+                                  "probe events (meta.failed_in_trace)",
                                   u64(meta["failed_in_trace"])));
   for (const auto& [kind, count] : meta["skipped"].items()) {
     const char* why = kind == "unparsed" ? "not a trace event line"
@@ -242,6 +314,10 @@ void print_ftrace_notice(const TraceHeader& header, bool skipped_lines) {
   if (u64(meta["bad_lines"]) != 0)
     print_stderr_line(
         fmt::format("  skipped {} malformed lines (--skip-bad-lines)", u64(meta["bad_lines"])));
+  if (meta.contains("buddy_events"))
+    for (const auto& [kind, count] : meta["buddy_events"].items())
+      print_stderr_line(fmt::format("  read {} {} lines: buddy-level, not written (meta.buddy_events)",
+                                    count.get<std::uint64_t>(), kind));
 }
 
 Provenance make_provenance(const TraceHeader& header, const TraceOptions& options,

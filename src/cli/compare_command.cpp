@@ -25,6 +25,7 @@ struct CompareArgs {
   std::string json;
   std::string report;
   std::vector<std::string> labels;
+  std::string proc_expect;
   std::uint64_t interval = 0;
   bool strict = false;
   std::string probe;
@@ -37,6 +38,8 @@ void run_compare_command(const CompareArgs& args) {
   std::vector<std::string> names;
   for (const PolicyEntry& entry : entries) names.push_back(entry.entry);
   const std::vector<std::optional<std::string>> labels = run_labels(names, args.labels);
+  std::optional<EndSnapshot> expect;
+  if (!args.proc_expect.empty()) expect = read_end_snapshot(args.proc_expect);
   std::uint64_t total = 0;
   std::uint64_t interval = 0;
   Progress progress(args.trace);
@@ -59,8 +62,13 @@ void run_compare_command(const CompareArgs& args) {
   std::vector<RunStats> stats = run_compare(*reader, args.trace, runs, options,
                                             [&](std::uint64_t done) { progress.update(done); });
   progress.finish();
-  for (std::size_t i = 0; i < stats.size(); ++i)
+  std::optional<RealEndState> end;
+  if (expect && !stats.empty())
+    end = read_end_state(*expect, args.input.zone, reader->header(), stats.front());
+  for (std::size_t i = 0; i < stats.size(); ++i) {
     stats[i].provenance = make_provenance(reader->header(), args.input, labels[i]);
+    add_ground_truth(stats[i], reader->header(), end);
+  }
   if (!json) {
     write_compare_summary(std::cout, stats);
     std::cout.flush();
@@ -102,6 +110,7 @@ void add_compare_command(CLI::App& app) {
                   "--policies, or its position: 2=TEXT); repeatable")
       ->type_name("ENTRY=TEXT")
       ->allow_extra_args(false);
+  add_proc_expect_option(*cmd, args->proc_expect);
   cmd->add_option("--interval", args->interval, "timeline sample every N events")
       ->type_name("N")
       ->check(positive_integer());

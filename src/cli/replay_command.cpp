@@ -33,6 +33,7 @@ struct ReplayArgs {
   std::string proc_out;
   std::string timeline_csv;
   std::string label;
+  std::string proc_expect;
   std::uint64_t interval = 0;
   bool strict = false;
   std::string probe;
@@ -143,6 +144,8 @@ void run_replay(const ReplayArgs& args) {
                            {"--report", &args.report},
                            {"--timeline-csv", &args.timeline_csv},
                            {"--proc-out", &args.proc_out, true}});
+  std::optional<EndSnapshot> expect;
+  if (!args.proc_expect.empty()) expect = read_end_snapshot(args.proc_expect);
   std::uint64_t total = 0;
   std::uint64_t interval = 0;
   Progress progress(args.trace);
@@ -166,6 +169,9 @@ void run_replay(const ReplayArgs& args) {
   stats.provenance =
       make_provenance(reader->header(), args.input,
                       args.label.empty() ? std::nullopt : std::optional<std::string>(args.label));
+  std::optional<RealEndState> end;
+  if (expect) end = read_end_state(*expect, args.input.zone, reader->header(), stats);
+  add_ground_truth(stats, reader->header(), end);
   outputs.write(args, stats, *sim);
 }
 
@@ -196,6 +202,7 @@ void add_replay_command(CLI::App& app) {
       ->type_name("FILE");
   cmd->add_option("--label", args->label, "a short name for the run in reports (stats provenance)")
       ->type_name("NAME");
+  add_proc_expect_option(*cmd, args->proc_expect);
   cmd->add_option("--interval", args->interval, "timeline sample every N events")
       ->type_name("N")
       ->check(positive_integer());

@@ -160,6 +160,9 @@ void parse_into(unsigned& field, const json& v, const std::string& where) {
 void parse_into(std::optional<unsigned>& field, const json& v, const std::string& where) {
   field = parse_unsigned(v, where);
 }
+void parse_into(std::optional<std::uint64_t>& field, const json& v, const std::string& where) {
+  field = parse_u64(v, where);
+}
 void parse_into(bool& field, const json& v, const std::string& where) {
   field = parse_bool(v, where);
 }
@@ -170,18 +173,22 @@ ZoneConfig& section_of(Config& c, ZoneConfig*) {
 PcpConfig& section_of(Config& c, PcpConfig*) {
   return c.pcp;
 }
+WatermarkConfig& section_of(Config& c, WatermarkConfig*) {
+  return c.watermark;
+}
 
 // One settable key: its dotted name and the member of its section it sets.
 struct KeyField {
   std::string_view key;
   std::variant<Size ZoneConfig::*, std::uint64_t ZoneConfig::*, unsigned ZoneConfig::*,
-               bool PcpConfig::*, std::optional<unsigned> PcpConfig::*>
+               std::optional<std::uint64_t> ZoneConfig::*, bool PcpConfig::*,
+               std::optional<unsigned> PcpConfig::*, std::optional<std::uint64_t> WatermarkConfig::*>
       field;
 };
 
 // The table of the zone model's keys (docs/spec.md §2); the policies' own keys follow them in
 // config_keys() and error messages (policy_keys(), from the registry).
-constexpr std::array<KeyField, 10> kKeys{{
+constexpr std::array<KeyField, 14> kKeys{{
     {"zone.memory", &ZoneConfig::memory},
     {"zone.start_pfn", &ZoneConfig::start_pfn},
     {"zone.page_size", &ZoneConfig::page_size},
@@ -189,9 +196,13 @@ constexpr std::array<KeyField, 10> kKeys{{
     {"zone.pageblock_order", &ZoneConfig::pageblock_order},
     {"zone.region_size", &ZoneConfig::region_size},
     {"zone.cpus", &ZoneConfig::cpus},
+    {"zone.managed_pages", &ZoneConfig::managed_pages},
     {"pcp.enabled", &PcpConfig::enabled},
     {"pcp.batch", &PcpConfig::batch},
     {"pcp.high", &PcpConfig::high},
+    {"watermark.min", &WatermarkConfig::min},
+    {"watermark.low", &WatermarkConfig::low},
+    {"watermark.high", &WatermarkConfig::high},
 }};
 
 const PolicyKey* find_policy_key(std::string_view key) {

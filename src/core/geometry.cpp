@@ -131,6 +131,20 @@ void resolve_pcp(const PcpConfig& pcp, std::uint64_t pages, std::uint64_t page_s
   g.pcp_high = static_cast<unsigned>(high);
 }
 
+// zone.managed_pages within the zone; watermark.min <= low <= high where both are set.
+void check_managed_and_watermarks(const Config& config, std::uint64_t pages) {
+  if (config.zone.managed_pages && *config.zone.managed_pages > pages)
+    throw InputError(fmt::format("zone.managed_pages: {} is more than the zone's {} pages",
+                                 *config.zone.managed_pages, pages));
+  const WatermarkConfig& wm = config.watermark;
+  if (wm.min && wm.low && *wm.min > *wm.low)
+    throw InputError(
+        fmt::format("watermark.min: {} is above watermark.low ({})", *wm.min, *wm.low));
+  if (wm.low && wm.high && *wm.low > *wm.high)
+    throw InputError(
+        fmt::format("watermark.low: {} is above watermark.high ({})", *wm.low, *wm.high));
+}
+
 } // namespace
 
 Geometry resolve_geometry(const Config& config) {
@@ -144,6 +158,7 @@ Geometry resolve_geometry(const Config& config) {
         fmt::format("zone.cpus: {} is out of range (it must be 1 to {})", zone.cpus, kMaxCpus));
   }
   g.pageblock_pages = std::uint64_t{1} << zone.pageblock_order;
+  check_managed_and_watermarks(config, g.pages);
   resolve_pcp(config.pcp, g.pages, zone.page_size, g);
   g.min_wmark = min_wmark_pages(g.pages, zone.page_size, g.page_shift);
   return g;
@@ -161,6 +176,15 @@ nlohmann::ordered_json config_to_json(const Config& config, const Geometry& geom
                  {"cpus", zone.cpus}};
   out["pcp"] = {
       {"enabled", config.pcp.enabled}, {"batch", geometry.pcp_batch}, {"high", geometry.pcp_high}};
+  if (zone.managed_pages) out["zone"]["managed_pages"] = *zone.managed_pages;
+  const WatermarkConfig& wm = config.watermark;
+  if (wm.min || wm.low || wm.high) { // printed when set (docs/spec.md §7.1)
+    nlohmann::ordered_json watermark = nlohmann::ordered_json::object();
+    if (wm.min) watermark["min"] = *wm.min;
+    if (wm.low) watermark["low"] = *wm.low;
+    if (wm.high) watermark["high"] = *wm.high;
+    out["watermark"] = std::move(watermark);
+  }
   return out;
 }
 

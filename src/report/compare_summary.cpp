@@ -9,6 +9,7 @@
 #include "report/derived.hpp"
 #include "report/summary.hpp"
 #include "report/text_format.hpp"
+#include "report/validation_text.hpp"
 
 namespace memsim {
 namespace {
@@ -153,6 +154,7 @@ void write_compare_summary(std::ostream& out, const std::vector<RunStats>& runs)
   out << fmt::format("trace  {} ({} events)\n", first.trace_path, first.trace_events);
   out << fmt::format("zone   {}\n\n", zone_description(first));
   write_table(out, build_table(runs));
+  write_compare_validation_text(out, runs);
 }
 
 } // namespace memsim

@@ -211,6 +211,7 @@ nlohmann::ordered_json stats_to_json(const RunStats& stats) {
   doc["notes"] = stats.notes;
   doc["config"] = stats.config.is_null() ? ordered_json::object() : stats.config;
   doc["trace"] = {{"path", stats.trace_path}, {"events", stats.trace_events}};
+  if (!stats.start_state.is_null()) doc["start_state"] = stats.start_state;
   doc["events"] = events_json(stats.events);
   doc["fallbacks"] = fallbacks_json(stats);
   doc["region_allocator"] = region_allocator_json(stats.region_allocator);
@@ -221,6 +222,7 @@ nlohmann::ordered_json stats_to_json(const RunStats& stats) {
   doc["fragmentation"] = fragmentation_json(stats);
   doc["high_order"] = high_order_json(stats.high_order);
   doc["pollution"] = pollution_json(stats);
+  if (stats.validation) doc["validation"] = validation_to_json(*stats.validation);
   doc["timeline"] = ordered_json::array();
   for (const auto& sample : stats.timeline) doc["timeline"].push_back(sample_json(sample));
   doc["provenance"] = provenance_json(stats);

@@ -10,6 +10,7 @@
 
 #include "report/derived.hpp"
 #include "report/text_format.hpp"
+#include "report/validation_text.hpp"
 
 namespace memsim {
 namespace {
@@ -139,10 +140,12 @@ void write_summary(std::ostream& out, const RunStats& stats) {
   out << fmt::format("memsim {}, policy {}\n", memsim_version(), stats.policy);
   for (const auto& note : stats.notes) out << label("note") << note << '\n';
   write_geometry(out, stats);
+  write_start_state_text(out, stats);
   write_events(out, stats.events);
   write_regions(out, stats);
   write_fallbacks(out, stats);
   write_free_table(out, stats);
+  write_validation_text(out, stats);
 }
 
 } // namespace memsim

@@ -33,6 +33,8 @@ void append_event_line(fmt::memory_buffer& buffer, const Event& e) {
   case EventOp::alloc:
     fmt::format_to(it, FMT_COMPILE(R"({{"op":"alloc","id":{},"order":{},"mt":"{}")"), e.id, e.order,
                    to_string(e.mt));
+    if (e.has_pfn) fmt::format_to(it, FMT_COMPILE(R"(,"pfn":{})"), e.pfn);
+    if (e.has_gfp) fmt::format_to(it, FMT_COMPILE(R"(,"gfp":"{:#x}")"), e.gfp);
     break;
   case EventOp::free:
     fmt::format_to(it, FMT_COMPILE(R"({{"op":"free","id":{},"order":{})"), e.id, e.order);
@@ -48,6 +50,7 @@ void append_event_line(fmt::memory_buffer& buffer, const Event& e) {
   case EventOp::probe:
     fmt::format_to(it, FMT_COMPILE(R"({{"op":"probe","order":{},"mt":"{}")"), e.order,
                    to_string(e.mt));
+    if (e.has_gfp) fmt::format_to(it, FMT_COMPILE(R"(,"gfp":"{:#x}")"), e.gfp);
     break;
   default:
     return;

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "stats/counters.hpp"
+#include "stats/validation.hpp"
 
 namespace memsim {
 
@@ -46,6 +47,8 @@ struct RunStats {
   std::vector<TimelineSample> timeline;
   std::optional<double> t_start, t_end; // the `t` of the first and last events that had one
   Provenance provenance;
+  nlohmann::ordered_json start_state;   // --proc-in's report (docs/spec.md §7.1); null: none
+  std::optional<Validation> validation; // --proc-expect (docs/spec.md §7.3)
 };
 
 } // namespace memsim

@@ -1,22 +1,20 @@
 // ftrace kmem text lines (ftrace_line.hpp): the prefix, the event name and the alloc / free
-// fields.
+// fields; the buddy-level events' fields are in ftrace_kernel_events.cpp.
 #include "trace/ftrace_line.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <cstring>
 #include <optional>
 
 #include <fmt/format.h>
 
+#include "trace/gfp_parse.hpp"
+
 namespace memsim::trace {
 namespace {
 
 constexpr unsigned kOrderLimit = 20; // a higher printed order is a malformed line
-constexpr std::uint64_t kGfpMovable = 0x08;
-constexpr std::uint64_t kGfpReclaimable = 0x10;
-constexpr std::uint64_t kGfpReclaimablePre44 = 0x80000;
 
 bool is_space(char c) {
   return c == ' ' || c == '\t';
@@ -71,29 +69,6 @@ bool parse_prefix(std::string_view s, std::size_t& i, std::uint32_t& cpu, double
       }
     }
   }
-}
-
-bool parse_u64(std::string_view text, std::uint64_t& value) {
-  int base = 10;
-  if (text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
-    text.remove_prefix(2);
-    base = 16;
-  }
-  if (text.empty()) return false;
-  const auto result = std::from_chars(text.data(), text.data() + text.size(), value, base);
-  return result.ec == std::errc() && result.ptr == text.data() + text.size();
-}
-
-bool is_hex_gfp(std::string_view gfp) {
-  if (gfp.size() > 2 && gfp[0] == '0' && (gfp[1] == 'x' || gfp[1] == 'X')) {
-    for (std::size_t i = 2; i < gfp.size(); ++i)
-      if (!std::isxdigit(static_cast<unsigned char>(gfp[i]))) return false;
-    return true;
-  }
-  if (gfp.empty()) return false;
-  for (char c : gfp)
-    if (!is_digit(c)) return false;
-  return true;
 }
 
 // The names show_gfp_flags() prints (include/trace/events/gfpflags.h, 2.6.33 to 4.5, then
@@ -157,49 +132,39 @@ bool known_gfp_name(std::string_view flag) {
                                                 "none"};
   for (const std::string_view name : kNames)
     if (flag == name) return true;
-  return is_hex_gfp(flag); // bits without a name print as hex
+  return is_numeric_gfp(flag); // bits without a name print as hex
 }
 
 // docs/spec.md §4.5: the migratetype comes from gfp_flags, never from migratetype=. False (with
-// `message`) when hex flags carry both bits. `unknown`: the first name no kernel prints.
-bool gfp_migratetype(std::string_view gfp, bool pre_4_4, Migratetype& mt, std::string& message,
-                     std::string_view& unknown) {
-  if (is_hex_gfp(gfp)) {
-    std::uint64_t bits = 0;
-    if (!parse_u64(gfp, bits)) {
-      message = fmt::format("gfp_flags {} out of range", gfp);
-      return false;
-    }
-    const bool movable = (bits & kGfpMovable) != 0;
-    const bool reclaimable = (bits & (pre_4_4 ? kGfpReclaimablePre44 : kGfpReclaimable)) != 0;
-    if (movable && reclaimable) {
-      message = fmt::format("gfp_flags {} has both __GFP_MOVABLE and __GFP_RECLAIMABLE", gfp);
-      return false;
-    }
-    mt = movable       ? Migratetype::movable
-         : reclaimable ? Migratetype::reclaimable
-                       : Migratetype::unmovable;
-    return true;
+// `message`) when the flags cannot be read or carry both bits.
+bool gfp_fields(std::string_view gfp, const GfpDialect& dialect, ParsedLine& out) {
+  const std::optional<GfpMask> mask = parse_gfp(gfp, dialect);
+  if (!mask) {
+    out.message = fmt::format("bad gfp_flags={}", gfp);
+    return false;
   }
-  bool movable = false;
-  bool reclaimable = false;
-  std::size_t begin = 0;
-  while (begin <= gfp.size()) {
-    std::size_t end = gfp.find('|', begin);
-    if (end == std::string_view::npos) end = gfp.size();
-    const std::string_view flag = gfp.substr(begin, end - begin);
-    if (flag == "__GFP_MOVABLE" || flag == "GFP_HIGHUSER_MOVABLE" || flag == "GFP_TRANSHUGE" ||
-        flag == "GFP_TRANSHUGE_LIGHT")
-      movable = true;
-    else if (flag == "__GFP_RECLAIMABLE" || flag == "GFP_TEMPORARY")
-      reclaimable = true;
-    else if (unknown.empty() && !known_gfp_name(flag))
-      unknown = flag;
-    begin = end + 1;
+  if (!is_numeric_gfp(gfp)) { // the first symbolic name no kernel prints, for meta.unknown_gfp
+    for (std::size_t begin = 0; begin <= gfp.size();) {
+      std::size_t end = gfp.find('|', begin);
+      if (end == std::string_view::npos) end = gfp.size();
+      const std::string_view flag = gfp.substr(begin, end - begin);
+      if (!known_gfp_name(flag)) {
+        out.unknown_gfp = flag;
+        break;
+      }
+      begin = end + 1;
+    }
   }
-  mt = movable       ? Migratetype::movable
-       : reclaimable ? Migratetype::reclaimable
-                     : Migratetype::unmovable;
+  const bool movable = (*mask & gfp::movable) != 0;
+  const bool reclaimable = (*mask & gfp::reclaimable) != 0;
+  if (movable && reclaimable) {
+    out.message = fmt::format("gfp_flags {} has both __GFP_MOVABLE and __GFP_RECLAIMABLE", gfp);
+    return false;
+  }
+  out.k.gfp = *mask;
+  out.mt = movable       ? Migratetype::movable
+           : reclaimable ? Migratetype::reclaimable
+                         : Migratetype::unmovable;
   return true;
 }
 
@@ -259,7 +224,7 @@ void scan_fields(std::string_view rest, bool alloc, std::optional<std::string_vi
 }
 
 // The alloc / free fields after the event name.
-void parse_fields(std::string_view rest, bool alloc, bool pre_4_4, ParsedLine& out) {
+void parse_fields(std::string_view rest, bool alloc, const LineOptions& options, ParsedLine& out) {
   std::optional<std::string_view> pfn;
   std::optional<std::string_view> order;
   std::string_view gfp = "0";
@@ -286,18 +251,33 @@ void parse_fields(std::string_view rest, bool alloc, bool pre_4_4, ParsedLine& o
   out.order = static_cast<unsigned>(order_value);
   if (out.pfn > (std::uint64_t{1} << 52))
     return mark_bad(out, fmt::format("pfn={} out of range", *pfn));
-  if (alloc && !gfp_migratetype(gfp, pre_4_4, out.mt, out.message, out.unknown_gfp))
-    out.kind = LineKind::bad;
+  out.k.pfn_hex = pfn->size() > 1 && (*pfn)[1] == 'x';
+  if (!alloc) return;
+  const GfpDialect dialect{
+      options.kernel.value_or(out.k.pfn_hex ? KernelVersion{6, 1} : KernelVersion{3, 0}),
+      options.gfp_pre_4_4};
+  if (!gfp_fields(gfp, dialect, out)) out.kind = LineKind::bad;
 }
 
 } // namespace
 
-// `with_time` false leaves out.t alone (the first pass).
-void parse_line(std::string_view s, bool pre_4_4, ParsedLine& out, bool with_time) {
+bool parse_u64(std::string_view text, std::uint64_t& value) {
+  int base = 10;
+  if (text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
+    text.remove_prefix(2);
+    base = 16;
+  }
+  if (text.empty()) return false;
+  const auto result = std::from_chars(text.data(), text.data() + text.size(), value, base);
+  return result.ec == std::errc() && result.ptr == text.data() + text.size();
+}
+
+void parse_line(std::string_view s, const LineOptions& options, ParsedLine& out) {
   out.kind = LineKind::unparsed;
   out.unknown_gfp = {};
+  out.k = KernelFields{};
   std::size_t i = 0;
-  if (!parse_prefix(s, i, out.cpu, with_time ? &out.t : nullptr)) return;
+  if (!parse_prefix(s, i, out.cpu, options.with_time ? &out.t : nullptr)) return;
   std::string_view token = take_token(s, i);
   if (!token.empty() && token.back() != ':' &&
       token.find_first_not_of("0123456789") == std::string_view::npos)
@@ -328,11 +308,12 @@ void parse_line(std::string_view s, bool pre_4_4, ParsedLine& out, bool with_tim
   }
   const bool alloc = token == "mm_page_alloc";
   if (!alloc && token != "mm_page_free" && token != "mm_page_free_direct") {
-    out.kind = LineKind::other;
+    out.kind = kernel_event_kind(token);
+    if (out.kind != LineKind::other) parse_kernel_event(rest, out);
     return;
   }
   out.kind = alloc ? LineKind::alloc : LineKind::free;
-  parse_fields(rest, alloc, pre_4_4, out);
+  parse_fields(rest, alloc, options, out);
 }
 
 } // namespace memsim::trace

@@ -180,7 +180,7 @@ void LinePipeline::State::parse_chunk(const RawChunk& chunk, ParsedChunk& out) c
     std::string_view text(data + pos, stop_at - pos);
     pos = stop_at + 1;
     if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
-    parse_line(text, options.gfp_pre_4_4, line_parsed, options.with_time);
+    parse_line(text, options.line, line_parsed);
     if (line_parsed.kind == LineKind::unparsed || line_parsed.kind == LineKind::other) {
       const std::string_view kind =
           line_parsed.kind == LineKind::other ? line_parsed.name : "unparsed";
@@ -207,6 +207,7 @@ void LinePipeline::State::parse_chunk(const RawChunk& chunk, ParsedChunk& out) c
     r.pfn = line_parsed.pfn;
     r.t = line_parsed.t;
     r.line = line;
+    r.k = line_parsed.k;
     if (line_parsed.kind == LineKind::mark)
       r.text.assign(line_parsed.label);
     else if (line_parsed.kind == LineKind::bad)

@@ -15,7 +15,8 @@
 
 namespace memsim::trace {
 
-// A line that becomes events (alloc, free, mark) or an error (bad), owning what it needs.
+// A line that becomes events (alloc, free, mark, the buddy-level ones) or an error (bad), owning
+// what it needs.
 struct LineRecord {
   LineKind kind = LineKind::alloc;
   std::uint8_t order = 0;
@@ -24,6 +25,7 @@ struct LineRecord {
   std::uint64_t pfn = 0;
   double t = 0.0;
   std::uint64_t line = 0;
+  KernelFields k;
   std::string text; // mark: the label; bad: the whole "NAME:LINE: malformed ..." message
 };
 using Batch = std::vector<LineRecord>;
@@ -31,8 +33,7 @@ using SkippedCounts = std::map<std::string, std::uint64_t, std::less<>>;
 
 struct ParseOptions {
   std::string name; // the trace's name in messages
-  bool gfp_pre_4_4 = false;
-  bool with_time = true; // false: timestamps are not converted (the geometry pass)
+  LineOptions line; // with_time false: timestamps are not converted (the geometry pass)
 };
 
 class LinePipeline {

@@ -51,10 +51,12 @@ TEST_CASE("import ftrace writes memsim JSON Lines and says what it skipped", "[c
   INFO(r.err);
   REQUIRE(r.status == 0);
   CHECK_THAT(r.err, Contains("skipped 1 mm_page_free_batched lines"));
-  CHECK_THAT(r.err, Contains("1 failed allocations (pfn=0)"));
+  CHECK_THAT(r.err, Contains("1 failed allocations (pfn=0) written as probe events"));
   CHECK_THAT(r.err, Contains("notice: geometry from the trace"));
+  CHECK_THAT(r.err, Contains("zone.pageblock_order 9 (none printed by the trace"));
+  CHECK_THAT(r.err, Contains("kernel Linux 6.1 (default for hex pfns)"));
   const auto lines = lines_of(slurp(out));
-  REQUIRE(lines.size() == 7);
+  REQUIRE(lines.size() == 8);
   const auto header = nlohmann::json::parse(lines[0]);
   CHECK(header["memsim_trace"] == 1);
   CHECK(header["zone"]["memory"] == "512MiB");
@@ -63,12 +65,21 @@ TEST_CASE("import ftrace writes memsim JSON Lines and says what it skipped", "[c
   CHECK(header["meta"]["skipped"]["unparsed"] == 1);
   CHECK(header["meta"]["skipped"]["mm_page_free_batched"] == 1);
   CHECK(header["meta"]["bad_lines"] == 0);
-  CHECK(lines[1] == R"({"op":"alloc","id":1024,"order":2,"mt":"unmovable","t":1.000001})");
+  CHECK(header["zone"]["pageblock_order"] == 9);
+  // GFP_KERNEL = __GFP_RECLAIM | __GFP_IO | __GFP_FS = 0xc00 | 0x40 | 0x80.
+  CHECK(
+      lines[1] ==
+      R"({"op":"alloc","id":1024,"order":2,"mt":"unmovable","pfn":1024,"gfp":"0xcc0","t":1.000001})");
   CHECK(lines[2] == R"({"op":"split","id":1024,"cpu":1,"t":1.000002})");
   CHECK(lines[3] == R"({"op":"free","id":1025,"order":0,"cpu":1,"t":1.000002})");
-  CHECK(lines[4] == R"({"op":"alloc","id":12288,"order":0,"mt":"movable","t":1.000005})");
-  CHECK(lines[5] == R"({"op":"mark","label":"ktrace \"phase\"=anon","cpu":1,"t":1.000007})");
-  CHECK(lines[6] == R"({"op":"free","id":12288,"order":0,"t":1.000008})");
+  CHECK(lines[4] == R"({"op":"probe","order":0,"mt":"unmovable","gfp":"0xcc0","t":1.000004})");
+  // GFP_HIGHUSER_MOVABLE | __GFP_COMP = GFP_KERNEL | __GFP_HARDWALL 0x100000 | __GFP_HIGHMEM 0x2
+  // | __GFP_MOVABLE 0x8 | __GFP_COMP 0x40000.
+  CHECK(
+      lines[5] ==
+      R"({"op":"alloc","id":12288,"order":0,"mt":"movable","pfn":12288,"gfp":"0x140cca","t":1.000005})");
+  CHECK(lines[6] == R"({"op":"mark","label":"ktrace \"phase\"=anon","cpu":1,"t":1.000007})");
+  CHECK(lines[7] == R"({"op":"free","id":12288,"order":0,"t":1.000008})");
 }
 
 TEST_CASE("replay of ftrace text equals replay of its import", "[cli][import]") {
@@ -160,8 +171,8 @@ TEST_CASE("ftrace text on standard input replays and imports like the file", "[c
   const auto r = run_memsim({"import", "ftrace", "-", "-o", out}, in);
   INFO(r.err);
   REQUIRE(r.status == 0);
-  CHECK_THAT(r.err, Contains("memsim import: <stdin>: 8 lines, 6 events"));
-  CHECK(lines_of(slurp(out)).size() == 7);
+  CHECK_THAT(r.err, Contains("memsim import: <stdin>: 8 lines, 7 events"));
+  CHECK(lines_of(slurp(out)).size() == 8);
   // A malformed line on standard input is named <stdin>:LINE.
   const std::string bad = (dir.path / "bad.txt").string();
   write(bad, kText + "  a-1 [000] ..... 1.000009: mm_page_free: page=f order=0\n");

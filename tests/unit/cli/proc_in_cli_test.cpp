@@ -106,10 +106,14 @@ TEST_CASE("import with --proc-in declares the pages in use and matches their fre
   // The order-1 free of 22 covers the two declared pages 22 and 23: one free each.
   CHECK(lines[1] == R"({"op":"free","id":22,"order":0,"t":1.000001})");
   CHECK(lines[2] == R"({"op":"free","id":23,"order":0,"t":1.000001})");
-  CHECK(lines[3] == R"({"op":"alloc","id":38,"order":0,"mt":"unmovable","cpu":1,"t":1.000002})");
+  CHECK(
+      lines[3] ==
+      R"({"op":"alloc","id":38,"order":0,"mt":"unmovable","pfn":38,"gfp":"0xcc0","cpu":1,"t":1.000002})");
 
-  // Replayed, only the free of pfn 500 is unmatched; without the snapshot, three are.
-  const auto with = run_memsim({"replay", out, "--json", "-", "--check"});
+  // Replayed, only the free of pfn 500 is unmatched; without the snapshot, three are. A memsim
+  // trace carries no per-CPU high / batch: the import's replay is given the snapshot's.
+  const auto with = run_memsim(
+      {"replay", out, "--json", "-", "--check", "--set", "pcp.high=6928", "--set", "pcp.batch=63"});
   REQUIRE(with.status == 0);
   CHECK(nlohmann::json::parse(with.out)["events"]["unmatched_free"] == 1);
   const auto direct =

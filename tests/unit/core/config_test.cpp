@@ -98,11 +98,15 @@ TEST_CASE("A size beyond 64 bits is an error, never a wrapped value") {
   CHECK_THROWS_AS(pages.bytes(4096), InputError);
 }
 
-TEST_CASE("The valid keys are the zone, pcp, reserve and region_aware keys of docs/spec.md §2") {
+TEST_CASE("The valid keys are the zone, pcp, reserve, watermark and region_aware keys of "
+          "docs/spec.md §2 and §7.1") {
   const auto& keys = memsim::config_keys();
-  REQUIRE(keys.size() == 17);
+  REQUIRE(keys.size() == 21);
   CHECK(keys.front() == "zone.memory");
-  CHECK(keys[10] == "reserve.pageblocks");
+  CHECK(keys[7] == "zone.managed_pages");
+  CHECK(keys[11] == "reserve.pageblocks");
+  CHECK(keys[12] == "watermark.min");
+  CHECK(keys[14] == "watermark.high");
   CHECK(keys.back() == "region_aware.ra_cache");
 }
 
@@ -118,6 +122,8 @@ TEST_CASE("Every listed key can be set from a --set string") {
   CHECK(config.zone.cpus == 3);
   CHECK(config.pcp.high == 3u);
   CHECK(config.policy_count("reserve.pageblocks") == 3u);
+  CHECK(config.zone.managed_pages == 3u);
+  CHECK(config.watermark.low == 3u);
   CHECK_FALSE(config.pcp.enabled);
   CHECK_FALSE(config.policy_flag("region_aware.loan_only_stealing"));
   CHECK_FALSE(config.policy_flag("region_aware.ra_cache"));
@@ -379,4 +385,25 @@ TEST_CASE("Fuzz regression: a config file with a number beyond a double is not v
   std::filesystem::remove(huge);
   CHECK_THAT(error_of([&] { builder.set_assignment("zone.cpus=1e999", "--set"); }),
              Catch::StartsWith("--set: zone.cpus: "));
+}
+
+TEST_CASE("zone.managed_pages and watermark.* are printed only when set, and checked") {
+  ConfigBuilder builder;
+  const auto plain =
+      memsim::config_to_json(builder.config(), memsim::resolve_geometry(builder.config()), false);
+  CHECK_FALSE(plain["zone"].contains("managed_pages"));
+  CHECK_FALSE(plain.contains("watermark"));
+  builder.set_assignment("zone.managed_pages=1000", "--set");
+  builder.set_assignment("watermark.low=20", "--set");
+  const auto set =
+      memsim::config_to_json(builder.config(), memsim::resolve_geometry(builder.config()), false);
+  CHECK(set["zone"]["managed_pages"] == 1000);
+  CHECK(set["watermark"] == nlohmann::ordered_json{{"low", 20}});
+  builder.set_assignment("watermark.min=21", "--set");
+  CHECK_THROWS_WITH(memsim::resolve_geometry(builder.config()),
+                    "watermark.min: 21 is above watermark.low (20)");
+  builder.set_assignment("watermark.min=1", "--set");
+  builder.set_assignment("zone.managed_pages=99999999", "--set");
+  CHECK_THROWS_WITH(memsim::resolve_geometry(builder.config()),
+                    Catch::StartsWith("zone.managed_pages: 99999999 is more than the zone's"));
 }

@@ -61,7 +61,8 @@ struct Page {
   std::uint64_t flags = 0, count = 0;
 };
 
-// The hand-made page dump of pfns 0..59 (D37-D39); pfns 0..19 are outside DMA32 and look free.
+// The hand-made page dump of pfns 0..59 (D37-D39) of a kernel that marks only the head of a free
+// block BUDDY (before 6.1); pfns 0..19 are outside DMA32 and look free.
 std::map<std::uint64_t, Page> fixture_pages() {
   std::map<std::uint64_t, Page> pages;
   for (std::uint64_t pfn = 0; pfn < 20; ++pfn) pages[pfn] = {kBuddy, 0};
@@ -70,7 +71,8 @@ std::map<std::uint64_t, Page> fixture_pages() {
   pages[23] = {0, 0};                     // unmapped kernel page: unmovable, id 23
   pages[24] = {kBuddy, 0};                // free head; 25..31 flags 0 count 0: order 3
   for (std::uint64_t pfn = 25; pfn < 32; ++pfn) pages[pfn] = {0, 0};
-  pages[32] = pages[33] = {kBuddy, 0};   // 6.1 marks every free page BUDDY: order 1
+  pages[32] = {kBuddy, 0}; // free head, 33 its follower: order 1
+  pages[33] = {0, 0};
   pages[34] = {0, 0};                    // follower candidate, but 35 is mapped
   pages[35] = {kLru | kUptodate, 1};     // movable, id 35
   pages[36] = {kAnon, 1};                // anonymous: movable, id 36
@@ -86,7 +88,8 @@ std::map<std::uint64_t, Page> fixture_pages() {
   pages[52] = {kTail, 1};
   pages[53] = {kNopage, 0}; // memmap hole + reserved: (53,0) (54,1) no id
   pages[54] = pages[55] = {kReserved, 1};
-  for (std::uint64_t pfn = 56; pfn < 60; ++pfn) pages[pfn] = {kBuddy, 0}; // order 2 at the end
+  pages[56] = {kBuddy, 0}; // order 2 at the end: 57..59 its followers
+  for (std::uint64_t pfn = 57; pfn < 60; ++pfn) pages[pfn] = {0, 0};
   return pages;
 }
 

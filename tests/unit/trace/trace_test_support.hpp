@@ -51,18 +51,23 @@ private:
 
 // One line per event with every field, so that Catch prints differences readably.
 inline std::string describe(const Event& e) {
-  static constexpr const char* ops[] = {"alloc", "free", "mark", "split"};
+  static constexpr const char* ops[] = {"alloc",          "free",    "mark",
+                                        "split",          "probe",   "zone_locked",
+                                        "pcpu_drain",     "extfrag", "compaction_begin",
+                                        "compaction_end", "migrate", "isolate_freepages"};
   return fmt::format("{} id={} order={}{} mt={} cpu={} t={} cold={} label='{}' pos={}",
                      ops[static_cast<int>(e.op)], e.id, e.order, e.has_order ? "" : "(none)",
                      static_cast<int>(e.mt), e.cpu, e.has_t ? fmt::format("{}", e.t) : "-", e.cold,
                      e.label, e.pos);
 }
 
-// Every event of a trace, described; `with_pos` false drops the positions (to compare forms).
+// Every trace event of a trace (not the buddy-level ones), described; `with_pos` false drops the
+// positions (to compare forms).
 inline std::vector<std::string> read_all(TraceReader& reader, bool with_pos = true) {
   std::vector<std::string> events;
   Event event;
   while (reader.next(event)) {
+    if (!is_trace_event(event.op)) continue;
     if (!with_pos) event.pos = 0;
     events.push_back(describe(event));
   }
