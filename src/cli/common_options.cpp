@@ -162,9 +162,11 @@ Config build_config(const ConfigOptions& options, const TraceHeader& header,
 }
 
 void add_probe_option(CLI::App& command, std::string& orders) {
-  command.add_option("--probe", orders,
-                     "ask at every timeline sample whether a request of each ORDER (comma-"
-                     "separated) could be served for each migratetype, without taking it");
+  command
+      .add_option("--probe", orders,
+                  "ask at every timeline sample whether a request of each ORDER (comma-"
+                  "separated) could be served for each migratetype, without taking it")
+      ->type_name("ORDER[,ORDER...]");
 }
 
 std::vector<unsigned> parse_probe_orders(const std::string& orders) {

@@ -118,7 +118,8 @@ std::string metric_chart(const SweepTable& table, std::size_t p, std::size_t m,
   spec.integer = true;
   for (const SweepRow& row : table.rows)
     spec.integer = spec.integer && (row.cells[m].is_null() || row.cells[m].is_number_integer());
-  if (table.metrics[m] == "homogeneity" || table.metrics[m] == "agreement_rate") spec.y_max = 1;
+  spec.percent = table.metrics[m] == "homogeneity" || table.metrics[m] == "agreement_rate";
+  if (spec.percent) spec.integer = false;
   for (std::size_t g = 0; g < groups.size(); ++g) {
     ChartSeries series{groups[g].name, report_run_colour(g), {}};
     for (const SweepRow* row : groups[g].rows)

@@ -103,7 +103,27 @@ private:
     std::uint64_t failed = 0;
     std::uint64_t bad = 0;
     std::uint64_t events = 0;
+    std::optional<LineRecord> first_alloc; // the first allocation with a pfn
   };
+
+  // An allocation in no zone of the --proc-in snapshot: the snapshot is another machine's.
+  void check_zones_hold_trace(const FirstPass& pass, const trace::TraceEvidence& evidence) const {
+    if (!proc_ || !pass.first_alloc) return;
+    for (const std::uint64_t n : evidence.zone_allocs())
+      if (n != 0) return;
+    std::string zones;
+    for (const ZoneInfo& zone : proc_->files.zones) {
+      const std::uint64_t start = zone.start_pfn.value_or(0);
+      const std::uint64_t end = start + zone.spanned.value_or(0);
+      zones += fmt::format("{}zone {} (pfn {:#x}-{:#x})", zones.empty() ? "" : ", ", zone.name,
+                           start, end == 0 ? 0 : end - 1);
+    }
+    const LineRecord& r = *pass.first_alloc;
+    throw InputError(fmt::format(
+        "{}: alloc of pfn {:#x} (order {}) lies outside every zone of the --proc-in snapshot {} "
+        "({}), as does every allocation of the trace: the snapshot is of another machine",
+        where(r.line), r.pfn, r.order, options_.proc_in, zones));
+  }
 
   trace::TraceEvidence make_evidence() const {
     std::vector<std::pair<std::uint64_t, std::uint64_t>> spans;
@@ -136,8 +156,10 @@ private:
           continue;
         }
         if (r.kind == LineKind::alloc && r.pfn == 0) ++pass.failed;
-        if (r.kind == LineKind::alloc && r.pfn != 0)
+        if (r.kind == LineKind::alloc && r.pfn != 0) {
           pass.max_end = std::max(pass.max_end, r.pfn + (std::uint64_t{1} << r.order));
+          if (!pass.first_alloc) pass.first_alloc = r;
+        }
         if (r.kind <= LineKind::free)
           pass.max_cpu = std::max(pass.max_cpu, static_cast<std::int64_t>(r.cpu));
         evidence.add(r);
@@ -150,6 +172,7 @@ private:
       }
     }
     resolve_kernel(evidence);
+    check_zones_hold_trace(pass, evidence);
     if (proc_) {
       StartStateOptions start{options_.zone, &evidence, *header_.kernel, kMaxOrder};
       snap_ = build_start_state(proc_->files, proc_->dumps ? &*proc_->dumps : nullptr, start);

@@ -76,6 +76,7 @@ std::map<std::string, std::pair<ino_t, long long>> run_files(const fs::path& dir
 // A stats document without the places that name how the run was started.
 nlohmann::json comparable(nlohmann::json stats) {
   stats.erase("sweep");
+  stats.erase("provenance"); // the command line: sweep's, not replay's
   stats["trace"].erase("path");
   stats.erase("policy");
   return stats;

@@ -42,12 +42,12 @@ std::string write(const TempDir& dir, const std::string& name, const std::string
 
 TEST_CASE("An unknown command is named with the list of commands", "[cli][usage]") {
   check_error(run_memsim({"foo"}), "memsim: unknown command 'foo'; the commands are replay, "
-                                   "compare, policies, import, report, gen (memsim --help)");
+                                   "compare, policies, import, report, gen, record, sweep (memsim --help)");
 }
 
 TEST_CASE("No command at all says one is required", "[cli][usage]") {
   check_error(run_memsim({}), "memsim: a command is required: replay, compare, policies, import, "
-                              "report, gen (memsim --help)");
+                              "report, gen, record, sweep (memsim --help)");
 }
 
 TEST_CASE("An option of another command says which command it belongs to", "[cli][usage]") {
@@ -229,7 +229,7 @@ TEST_CASE("A failed replay leaves no --proc-out directory behind", "[cli][usage]
   CHECK(fs::is_directory(existing)); // a directory that was there stays
 }
 
-TEST_CASE("A --proc-in snapshot whose zone does not hold the trace's pages is an error",
+TEST_CASE("A --proc-in snapshot whose zones hold none of the trace's pages is an error",
           "[cli][usage]") {
   // The fixture's zone spans pfns 20 to 59; the excerpt allocates far above.
   const std::string proc = source_path("tests/fixtures/proc");
@@ -238,8 +238,8 @@ TEST_CASE("A --proc-in snapshot whose zone does not hold the trace's pages is an
   CHECK(one_line(r.err));
   CHECK_THAT(r.err, StartsWith(kKmem + ":"));
   CHECK_THAT(r.err, Contains(": alloc of pfn 0x"));
-  CHECK_THAT(r.err, Contains("lies outside zone DMA32 of the --proc-in snapshot " + proc +
-                             " (pfn 0x14-0x3b)"));
+  CHECK_THAT(r.err, Contains("lies outside every zone of the --proc-in snapshot " + proc +
+                             " (zone DMA32 (pfn 0x14-0x3b))"));
 }
 
 TEST_CASE("Unknown gfp_flags names are counted in meta.unknown_gfp and named in a notice",

@@ -104,9 +104,9 @@ TEST_CASE("The valid keys are the zone, pcp, reserve, watermark and region_aware
   REQUIRE(keys.size() == 21);
   CHECK(keys.front() == "zone.memory");
   CHECK(keys[7] == "zone.managed_pages");
-  CHECK(keys[11] == "reserve.pageblocks");
-  CHECK(keys[12] == "watermark.min");
-  CHECK(keys[14] == "watermark.high");
+  CHECK(keys[11] == "watermark.min");
+  CHECK(keys[13] == "watermark.high");
+  CHECK(keys[14] == "reserve.pageblocks"); // the policies' keys follow the zone model's
   CHECK(keys.back() == "region_aware.ra_cache");
 }
 
@@ -390,13 +390,13 @@ TEST_CASE("Fuzz regression: a config file with a number beyond a double is not v
 TEST_CASE("zone.managed_pages and watermark.* are printed only when set, and checked") {
   ConfigBuilder builder;
   const auto plain =
-      memsim::config_to_json(builder.config(), memsim::resolve_geometry(builder.config()), false);
+      memsim::config_to_json(builder.config(), memsim::resolve_geometry(builder.config()));
   CHECK_FALSE(plain["zone"].contains("managed_pages"));
   CHECK_FALSE(plain.contains("watermark"));
   builder.set_assignment("zone.managed_pages=1000", "--set");
   builder.set_assignment("watermark.low=20", "--set");
   const auto set =
-      memsim::config_to_json(builder.config(), memsim::resolve_geometry(builder.config()), false);
+      memsim::config_to_json(builder.config(), memsim::resolve_geometry(builder.config()));
   CHECK(set["zone"]["managed_pages"] == 1000);
   CHECK(set["watermark"] == nlohmann::ordered_json{{"low", 20}});
   builder.set_assignment("watermark.min=21", "--set");
