@@ -115,8 +115,9 @@ private:
     for (const ZoneInfo& zone : proc_->files.zones) {
       const std::uint64_t start = zone.start_pfn.value_or(0);
       const std::uint64_t end = start + zone.spanned.value_or(0);
+      if (end == start) continue; // an empty zone (Normal on a small machine, Device)
       zones += fmt::format("{}zone {} (pfn {:#x}-{:#x})", zones.empty() ? "" : ", ", zone.name,
-                           start, end == 0 ? 0 : end - 1);
+                           start, end - 1);
     }
     const LineRecord& r = *pass.first_alloc;
     throw InputError(fmt::format(

@@ -239,7 +239,7 @@ TEST_CASE("A --proc-in snapshot whose zones hold none of the trace's pages is an
   CHECK_THAT(r.err, StartsWith(kKmem + ":"));
   CHECK_THAT(r.err, Contains(": alloc of pfn 0x"));
   CHECK_THAT(r.err, Contains("lies outside every zone of the --proc-in snapshot " + proc +
-                             " (zone DMA32 (pfn 0x14-0x3b))"));
+                             " (zone DMA (pfn 0x1-0xf), zone DMA32 (pfn 0x14-0x3b))"));
 }
 
 TEST_CASE("Unknown gfp_flags names are counted in meta.unknown_gfp and named in a notice",
