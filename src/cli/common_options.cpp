@@ -292,10 +292,10 @@ void print_ftrace_notice(const TraceHeader& header, bool skipped_lines) {
     print_stderr_line(fmt::format("  frees of pages not allocated in the trace: {}",
                                   u64(meta["unmatched_frees"])));
     const bool extfrag = meta.value("pageblock_order_from", "") == "mm_page_alloc_extfrag";
-    print_stderr_line(fmt::format("  zone.pageblock_order {} ({})",
-                                  header.zone["pageblock_order"].get<unsigned>(),
-                                  extfrag ? "the trace's mm_page_alloc_extfrag lines"
-                                          : "none printed by the trace: 9, x86-64 with huge pages"));
+    print_stderr_line(fmt::format(
+        "  zone.pageblock_order {} ({})", header.zone["pageblock_order"].get<unsigned>(),
+        extfrag ? "the trace's mm_page_alloc_extfrag lines"
+                : "none printed by the trace: 9, x86-64 with huge pages"));
   }
   if (meta.contains("kernel"))
     print_stderr_line(fmt::format("  kernel Linux {} ({})", meta["kernel"].value("version", "?"),
@@ -318,8 +318,9 @@ void print_ftrace_notice(const TraceHeader& header, bool skipped_lines) {
         fmt::format("  skipped {} malformed lines (--skip-bad-lines)", u64(meta["bad_lines"])));
   if (meta.contains("buddy_events"))
     for (const auto& [kind, count] : meta["buddy_events"].items())
-      print_stderr_line(fmt::format("  read {} {} lines: buddy-level, not written (meta.buddy_events)",
-                                    count.get<std::uint64_t>(), kind));
+      print_stderr_line(
+          fmt::format("  read {} {} lines: buddy-level, not written (meta.buddy_events)",
+                      count.get<std::uint64_t>(), kind));
 }
 
 Provenance make_provenance(const TraceHeader& header, const TraceOptions& options,

@@ -53,7 +53,8 @@ void add_import_command(CLI::App& app) {
       "ftrace", "kmem tracepoint events: text (tracefs trace / trace_pipe, trace-cmd report, perf "
                 "script), trace.dat, Perfetto, a memsim record bundle");
   auto args = std::make_shared<ImportArgs>();
-  cmd->add_option("IN", args->input, "the trace (format and .gz, .zst or .xz told by content), or a bundle directory")
+  cmd->add_option("IN", args->input,
+                  "the trace (format and .gz, .zst or .xz told by content), or a bundle directory")
       ->type_name("FILE")
       ->required();
   cmd->add_option("-o,--output", args->output,

@@ -8,8 +8,8 @@
 
 #include "cli/commands.hpp"
 #include "cli/progress.hpp"
-#include "policy/registry.hpp"
 #include "memsim/error.hpp"
+#include "policy/registry.hpp"
 #include "report/html_report.hpp"
 #include "report/output_file.hpp"
 #include "report/proc_files.hpp"

@@ -182,7 +182,8 @@ struct KeyField {
   std::string_view key;
   std::variant<Size ZoneConfig::*, std::uint64_t ZoneConfig::*, unsigned ZoneConfig::*,
                std::optional<std::uint64_t> ZoneConfig::*, bool PcpConfig::*,
-               std::optional<unsigned> PcpConfig::*, std::optional<std::uint64_t> WatermarkConfig::*>
+               std::optional<unsigned> PcpConfig::*,
+               std::optional<std::uint64_t> WatermarkConfig::*>
       field;
 };
 

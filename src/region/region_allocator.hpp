@@ -39,7 +39,7 @@ public:
 
 private:
   friend struct RegionAllocatorTestAccess; // tests that corrupt the state on purpose
-  std::vector<PageList> lists_; // per region; links in the held pages
+  std::vector<PageList> lists_;            // per region; links in the held pages
   RegionBitmap held_;
   std::uint64_t held_blocks_ = 0;
   std::uint64_t held_regions_ = 0;

@@ -21,9 +21,9 @@
 namespace memsim {
 
 struct ReplayOptions {
-  bool strict = false;                // recoverable trace problems are errors (docs/spec.md §4.4)
-  bool check = false;                 // check_invariants() after every event
-  std::uint64_t interval = 0;         // timeline sample every `interval` events; 0: only at marks
+  bool strict = false;        // recoverable trace problems are errors (docs/spec.md §4.4)
+  bool check = false;         // check_invariants() after every event
+  std::uint64_t interval = 0; // timeline sample every `interval` events; 0: only at marks
   std::vector<unsigned> probe_orders{}; // --probe: asked for every requestable type at each sample
 };
 

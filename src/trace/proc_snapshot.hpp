@@ -129,5 +129,4 @@ ProcSnapshot build_start_state(const ProcFiles& files, const std::vector<ZonePag
 // present pages).
 ProcSnapshot read_proc_snapshot(const std::string& dir, unsigned max_order = 11);
 
-
 } // namespace memsim

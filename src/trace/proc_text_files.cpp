@@ -5,8 +5,8 @@
 // (buddyinfo), and /proc/version or `uname -r` text.
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <charconv>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>

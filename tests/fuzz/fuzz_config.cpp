@@ -13,7 +13,7 @@ void resolve_and_print(const memsim::ConfigBuilder& builder) {
   try {
     const memsim::Geometry geometry = memsim::resolve_geometry(builder.config());
     if (geometry.pages == 0 || geometry.region_pages == 0) std::abort();
-    (void)memsim::config_to_json(builder.config(), geometry, true).dump();
+    (void)memsim::config_to_json(builder.config(), geometry).dump();
   } catch (const memsim::InputError&) {
   }
 }

@@ -38,11 +38,13 @@ Config make_config(FuzzedDataProvider& in) {
   c.pcp.enabled = in.ConsumeBool();
   if (in.ConsumeBool()) c.pcp.batch = in.ConsumeIntegralInRange<unsigned>(1, 8);
   if (in.ConsumeBool()) c.pcp.high = in.ConsumeIntegralInRange<unsigned>(0, 16);
-  c.reserve.pageblocks = in.ConsumeIntegralInRange<unsigned>(0, 2);
-  RegionAwareSwitches& ra = c.region_aware;
-  for (bool* flag : {&ra.sorted_freelists, &ra.lower_region_bias, &ra.region_allocator,
-                     &ra.retype_regions, &ra.loan_only_stealing, &ra.ra_cache})
-    *flag = in.ConsumeBool();
+  // Every policy-owned key of the registry: flags at random, counts 0..2 (reserve.pageblocks).
+  for (const PolicyKey& key : policy_keys()) {
+    if (key.kind == KeyKind::flag)
+      c.policy_values[key.key] = in.ConsumeBool();
+    else
+      c.policy_values[key.key] = in.ConsumeIntegralInRange<unsigned>(0, 2);
+  }
   return c;
 }
 
@@ -152,9 +154,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::vector<Event> events = make_events(in, config);
   const auto stock = replay(config, "stock", header, events, interval);
   const auto region_aware = replay(config, "region-aware", header, events, interval);
-  const RegionAwareSwitches& ra = config.region_aware;
-  const bool all_off = !ra.sorted_freelists && !ra.lower_region_bias && !ra.region_allocator &&
-                       !ra.retype_regions && !ra.loan_only_stealing && !ra.ra_cache;
+  bool all_off = true; // region-aware with its six switches off is stock (docs/region-aware.md)
+  for (const PolicyKey& key : policy_keys())
+    if (key.kind == KeyKind::flag && key.key.starts_with("region_aware."))
+      all_off = all_off && !config.policy_flag(key.key);
   if (all_off && stock && region_aware && !same(*stock, *region_aware)) {
     std::fprintf(stderr, "region-aware with every switch off placed a block unlike stock\n");
     std::abort();

@@ -150,7 +150,8 @@ TEST_CASE("compare --proc-expect validates every run and the summaries show the 
   CHECK_THAT(replay.err, Contains("pageblock types by trace"));
 }
 
-TEST_CASE("Replay --proc-expect on a memsim trace finds the zone by its pfns", "[cli][proc][validation]") {
+TEST_CASE("Replay --proc-expect on a memsim trace finds the zone by its pfns",
+          "[cli][proc][validation]") {
   TempDir dir;
   const fs::path end = write_snapshot(dir, "end", "2 1 0 3 0 0 0 0 0 0 0", false);
   write(dir / "t.jsonl",

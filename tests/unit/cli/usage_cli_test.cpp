@@ -41,8 +41,9 @@ std::string write(const TempDir& dir, const std::string& name, const std::string
 } // namespace
 
 TEST_CASE("An unknown command is named with the list of commands", "[cli][usage]") {
-  check_error(run_memsim({"foo"}), "memsim: unknown command 'foo'; the commands are replay, "
-                                   "compare, policies, import, report, gen, record, sweep (memsim --help)");
+  check_error(run_memsim({"foo"}),
+              "memsim: unknown command 'foo'; the commands are replay, "
+              "compare, policies, import, report, gen, record, sweep (memsim --help)");
 }
 
 TEST_CASE("No command at all says one is required", "[cli][usage]") {

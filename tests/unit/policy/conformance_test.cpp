@@ -85,7 +85,8 @@ TEST_CASE("Every registered policy replays every test trace with --check, determ
         // The same stats but for the command line in provenance (one run had --check).
         auto first_stats = nlohmann::json::parse(first.stats);
         auto second_stats = nlohmann::json::parse(second.stats);
-        CHECK(first_stats["provenance"]["command_line"] != second_stats["provenance"]["command_line"]);
+        CHECK(first_stats["provenance"]["command_line"] !=
+              second_stats["provenance"]["command_line"]);
         first_stats["provenance"].erase("command_line");
         second_stats["provenance"].erase("command_line");
         CHECK(first_stats == second_stats);

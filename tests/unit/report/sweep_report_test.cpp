@@ -81,10 +81,11 @@ TEST_CASE("sweep.html: a sortable table of every run and small multiples per par
   // The second policy entry does not fit under its tick: ticks 1, 2 and a key.
   CHECK_THAT(page, Contains("1 = stock · 2 = region-aware:ra_cache=false+sorted_freelists=false"));
   // One line per trace across the policies.
-  CHECK_THAT(page, Contains(">trace=a.jsonl</text>"));       // in each chart's legend
+  CHECK_THAT(page, Contains(">trace=a.jsonl</text>")); // in each chart's legend
   CHECK_THAT(page, Contains(">trace=rec,1/b.jsonl</text>"));
   // Hovering tick 2 of homogeneity gives both traces' values there, in percent.
-  CHECK_THAT(page, Contains("<title>2\ntrace=a.jsonl: 62.50%\ntrace=rec,1/b.jsonl: 87.50%</title>"));
+  CHECK_THAT(page,
+             Contains("<title>2\ntrace=a.jsonl: 62.50%\ntrace=rec,1/b.jsonl: 87.50%</title>"));
   // Self-contained: nothing loaded from anywhere.
   CHECK_THAT(page, !Contains("src=") && !Contains("<link") && !Contains("https:"));
 }
