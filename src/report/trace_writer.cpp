@@ -22,6 +22,15 @@ std::string trace_header_line(const TraceHeader& header) {
     }
     head["preallocated"] = std::move(list);
   }
+  if (header.start_state) {
+    // docs/spec.md §7.1 carried through import: the pageblock types as one map letter per
+    // pageblock (u r m v h c i, as the stats' pageblock_map) and --proc-in's report.
+    std::string types;
+    types.reserve(header.start_state->pageblock_types.size());
+    for (const Migratetype mt : header.start_state->pageblock_types) types += map_letter(mt);
+    head["start_state"] = {{"pageblock_types", std::move(types)},
+                           {"report", header.start_state->report}};
+  }
   // Event kinds and marks of imported text come as they are: invalid UTF-8 is replaced.
   return head.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }

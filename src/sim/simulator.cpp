@@ -3,6 +3,7 @@
 // §4.4 and docs/semantics.md D6/D36, sampling the timeline (D10).
 #include "sim/simulator.hpp"
 
+#include <algorithm>
 #include <fmt/format.h>
 
 #include "memsim/error.hpp"
@@ -35,6 +36,7 @@ Simulator::Simulator(const Config& config, const std::string& policy_name, std::
   background_ = policy_->has_background_work();
   policy_->boot();
   apply_preallocated(reader.header());
+  apply_start_pageblock_types(reader.header());
   zone_->finish_init();
   if (options_.check) check_invariants();
 }
@@ -55,6 +57,30 @@ void Simulator::apply_preallocated(const TraceHeader& header) {
     if (!live_.insert(*block.id, idx))
       throw InputError(fmt::format("{}: id {} is used twice", origin, *block.id));
     own(idx, *block.id);
+  }
+}
+
+// docs/spec.md §7.1: with --proc-in's start state every pageblock takes the machine's type as
+// the kernel re-types one (set_pageblock_migratetype, then move_freepages_block moves its free
+// blocks to that type's list), before counting starts (D19). Left as the policy's boot set them:
+// a type the generation has no list for (HighAtomic, CMA, Isolate under 3.11) and the
+// policy's own MIGRATE_RESERVE blocks (docs/decisions.md 101).
+void Simulator::apply_start_pageblock_types(const TraceHeader& header) {
+  if (!header.start_state) return;
+  const std::vector<Migratetype>& types = header.start_state->pageblock_types;
+  const std::vector<Migratetype>& lists = policy_->list_types();
+  const auto has_list = [&](Migratetype mt) {
+    return std::find(lists.begin(), lists.end(), mt) != lists.end();
+  };
+  const PageIdx pageblock = PageIdx{1} << config_.zone.pageblock_order;
+  for (std::size_t i = 0; i < types.size(); ++i) {
+    const auto page = static_cast<PageIdx>(i) * pageblock;
+    if (page >= zone_->pages()) break;
+    const Migratetype mt = types[i];
+    const Migratetype now = zone_->pageblock_migratetype(page);
+    if (mt == now || now == Migratetype::reserve || !has_list(mt)) continue;
+    zone_->set_pageblock_migratetype(page, mt);
+    zone_->move_freepages_block(page, mt);
   }
 }
 

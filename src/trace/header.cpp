@@ -166,7 +166,8 @@ template <class Use> void HeaderReader::parse_value(const JsonScanner::Value& va
 } // namespace
 
 bool HeaderBuilder::is_header_key(std::string_view key) {
-  return key == "memsim_trace" || key == "zone" || key == "meta" || key == "preallocated";
+  return key == "memsim_trace" || key == "zone" || key == "meta" || key == "preallocated" ||
+         key == "start_state";
 }
 
 void HeaderBuilder::apply(std::string_view key, dom::element value) {
@@ -177,6 +178,8 @@ void HeaderBuilder::apply(std::string_view key, dom::element value) {
     header_.zone = parse_object(value, key);
   } else if (key == "meta") {
     header_.meta = parse_object(value, key);
+  } else if (key == "start_state") {
+    apply_start_state(value);
   } else if (key == "preallocated") {
     dom::array array;
     if (value.get_array().get(array) != SUCCESS)
@@ -184,6 +187,36 @@ void HeaderBuilder::apply(std::string_view key, dom::element value) {
     clear_preallocated();
     for (const dom::element entry : array) add_preallocated(entry);
   }
+}
+
+// {"pageblock_types": "uumm...", "report": {...}}: what import writes of --proc-in's start state.
+void HeaderBuilder::apply_start_state(dom::element value) {
+  dom::object object;
+  if (value.get_object().get(object) != SUCCESS)
+    throw FieldError(R"("start_state" must be an object)");
+  StartState start;
+  for (const dom::key_value_pair field : object) {
+    if (field.key == "pageblock_types") {
+      std::string_view letters;
+      if (field.value.get_string().get(letters) != SUCCESS)
+        throw FieldError(R"("start_state"."pageblock_types" must be a string of map letters)");
+      for (std::size_t i = 0; i < letters.size(); ++i) {
+        std::optional<Migratetype> mt;
+        for (int t = 0; t < kMigratetypes && !mt; ++t)
+          if (map_letter(migratetype_at(t)) == letters[i]) mt = migratetype_at(t);
+        if (!mt)
+          throw FieldError(fmt::format(
+              R"("start_state"."pageblock_types": '{}' at {} is not a map letter (u r m v h c i))",
+              std::string(1, letters[i]), i));
+        start.pageblock_types.push_back(*mt);
+      }
+    } else if (field.key == "report") {
+      start.report = parse_object(field.value, "start_state.report");
+    } else {
+      throw FieldError(fmt::format(R"(unknown key "{}" in "start_state")", field.key));
+    }
+  }
+  header_.start_state = std::move(start);
 }
 
 void HeaderBuilder::add_preallocated(dom::element entry) {

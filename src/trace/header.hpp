@@ -25,6 +25,7 @@ public:
   // Applies one key of the header object. Throws FieldError for a value of the wrong shape.
   void apply(std::string_view key, simdjson::dom::element value);
   // Appends one entry of "preallocated" (streamed). Throws FieldError ("preallocated[3]: ...").
+  void apply_start_state(simdjson::dom::element value);
   void add_preallocated(simdjson::dom::element entry);
   void clear_preallocated() { header_.preallocated.clear(); }
 

@@ -3,6 +3,7 @@
 // (so the trace's frees of them match), a free covering several such pages freeing each, a
 // declared page the trace allocates first dropped (it was on a per-CPU list, D29), and the
 // unmatched frees reported with and without the snapshot; then the bundled real excerpt.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -164,4 +165,27 @@ TEST_CASE("the bundled real excerpt replays from the machine's state with --proc
     CHECK(run["config"]["zone"]["pageblock_order"] == 9);
   }
   CHECK_THAT(with.err, Contains("96 without --proc-in, 46 with it"));
+}
+
+TEST_CASE("A trace header's start_state sets the pageblock types; a bad letter is a one-line error",
+          "[cli][proc]") {
+  TempDir dir;
+  const fs::path good = dir / "good.jsonl";
+  write(good, "{\"memsim_trace\":1,\"zone\":{\"memory\":32,\"max_order\":4,\"pageblock_order\":3,"
+              "\"region_size\":32},\"start_state\":{\"pageblock_types\":\"urmm\",\"report\":{}}}\n"
+              "{\"op\":\"alloc\",\"id\":1,\"order\":0,\"mt\":\"movable\"}\n");
+  const auto r =
+      run_memsim({"replay", good.string(), "--set", "reserve.pageblocks=0", "--json", "-"});
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  const auto stats = nlohmann::json::parse(r.out);
+  CHECK(stats["regions"][0]["pageblock_map"] == "urmm");
+  const fs::path bad = dir / "bad.jsonl";
+  write(bad, "{\"memsim_trace\":1,\"zone\":{\"memory\":32},\"start_state\":{\"pageblock_types\":"
+             "\"uq\"}}\n");
+  const auto e = run_memsim({"replay", bad.string()});
+  CHECK(e.status == 1);
+  CHECK(std::count(e.err.begin(), e.err.end(), '\n') == 1);
+  CHECK_THAT(e.err, Contains(bad.string() + ":1:"));
+  CHECK_THAT(e.err, Contains("'q' at 1 is not a map letter"));
 }
