@@ -70,13 +70,14 @@ inline void check_no_thread_left(long baseline) {
   }
 }
 
-// Reads every event, asks where() of each (messages must format for any position).
+// Reads every event, asks where() of each (messages must format for any position); returns
+// the trace events among them (buddy-level events are not counted, as count_trace_events()).
 inline std::uint64_t drain(TraceReader& reader) {
   Event event;
   std::uint64_t n = 0;
   while (reader.next(event)) {
     if (reader.where(event.pos).empty()) std::abort();
-    ++n;
+    if (is_trace_event(event.op)) ++n;
   }
   return n;
 }
