@@ -36,8 +36,8 @@ TraceHeader with_types(std::vector<Migratetype> types) {
 TEST_CASE("A start state's pageblock types are set before the replay, free blocks moved with "
           "them, nothing counted") {
   using enum Migratetype;
-  auto reader = make_memory_reader(with_types({unmovable, movable, reclaimable, highatomic}), {},
-                                   "t.jsonl");
+  auto reader =
+      make_memory_reader(with_types({unmovable, movable, reclaimable, highatomic}), {}, "t.jsonl");
   Simulator sim(tiny(0), "stock", "stock", *reader, "t.jsonl", {false, true, 0});
   const Zone& zone = sim.zone();
   CHECK(zone.pageblock_types() == std::vector<Migratetype>{unmovable, movable, reclaimable,
@@ -55,8 +55,8 @@ TEST_CASE("A start state's pageblock types are set before the replay, free block
 
 TEST_CASE("A start state leaves the policy's RESERVE pageblock as boot set it") {
   using enum Migratetype;
-  auto reader = make_memory_reader(with_types({unmovable, unmovable, unmovable, unmovable}), {},
-                                   "t.jsonl");
+  auto reader =
+      make_memory_reader(with_types({unmovable, unmovable, unmovable, unmovable}), {}, "t.jsonl");
   Simulator sim(tiny(1), "stock", "stock", *reader, "t.jsonl", {false, true, 0});
   CHECK(sim.zone().pageblock_types() ==
         std::vector<Migratetype>{reserve, unmovable, unmovable, unmovable});
