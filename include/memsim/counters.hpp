@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 
 #include "memsim/types.hpp"
 
@@ -21,6 +22,8 @@ struct FallbackCounts {
   std::uint64_t total = 0;
   std::uint64_t fragmenting = 0; // fallback order < pageblock_order
   TypeMatrix by_pair{};          // [start_mt][mt of the list borrowed from]
+  // recorded: the trace's extfrag lines with change_ownership=1 (docs/spec.md §7.2)
+  std::optional<std::uint64_t> change_ownership;
 };
 
 // What __rmqueue_fallback did to pageblock ownership (docs/spec.md §9): claims[T] pageblocks

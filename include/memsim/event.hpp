@@ -45,6 +45,8 @@ struct Event {
   bool has_pfn = false;
   bool has_gfp = false;
   // zone_locked: percpu_refill=1; extfrag: change_ownership=1; migrate: reason=compaction;
+  // free (ftrace with FtraceOptions::free_hints): the block's next event is a pcpu_drain or an
+  // allocation of the same pfn and order (it went onto a per-CPU list, docs/spec.md §7.2);
   // isolate_freepages: the fast variant (mm_compaction_fast_isolate_freepages)
   bool flag = false;
   // alloc/probe: requested; zone_locked/pcpu_drain: as printed (mapped from the kernel's

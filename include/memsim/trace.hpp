@@ -90,6 +90,9 @@ struct FtraceOptions {
   std::string proc_in;         // --proc-in DIR: geometry and pages in use from /proc snapshots
   std::string zone;            // --zone NAME: the snapshot's zone (default: docs/spec.md §7.1)
   std::optional<KernelVersion> kernel; // --kernel X.Y (DIR/version wins)
+  // The first pass also looks ahead from every free to the next event of its block, for the
+  // recorded policy's per-CPU rule (docs/spec.md §7.2; Event::flag on free events).
+  bool free_hints = false;
   std::string name; // the name in messages (default: the path; "<stdin>" when spooled)
 };
 

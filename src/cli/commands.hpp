@@ -40,6 +40,7 @@ struct TraceOptions {
   std::string kernel; // --kernel X.Y
   std::string gfp_bits = "4.4";
   bool skip_bad_lines = false;
+  bool free_hints = false; // set by the command when a run follows the trace (recorded)
 };
 void add_trace_options(CLI::App& command, TraceOptions& options);
 FtraceOptions ftrace_options(const TraceOptions& options); // checks --gfp-bits

@@ -228,6 +228,7 @@ FtraceOptions ftrace_options(const TraceOptions& options) {
   ftrace.gfp_pre_4_4 = options.gfp_bits == "pre-4.4";
   ftrace.proc_in = options.proc_in;
   ftrace.zone = options.zone;
+  ftrace.free_hints = options.free_hints;
   if (!options.kernel.empty()) {
     ftrace.kernel = trace::parse_kernel_version(options.kernel);
     if (!ftrace.kernel)

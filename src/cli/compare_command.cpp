@@ -43,8 +43,11 @@ void run_compare_command(const CompareArgs& args) {
   std::uint64_t total = 0;
   std::uint64_t interval = 0;
   Progress progress(args.trace);
+  TraceOptions input = args.input;
+  for (const PolicyEntry& entry : entries)
+    input.free_hints = input.free_hints || policy_follows_trace(entry.policy);
   const std::unique_ptr<TraceReader> reader =
-      open_replay_trace(args.trace, args.input, args.interval, interval, total);
+      open_replay_trace(args.trace, input, args.interval, interval, total);
   std::vector<CompareRun> runs;
   try {
     runs = plan_compare_runs(entries, config_layers(args.config, reader->header(), args.trace));

@@ -149,8 +149,10 @@ void run_replay(const ReplayArgs& args) {
   std::uint64_t total = 0;
   std::uint64_t interval = 0;
   Progress progress(args.trace);
+  TraceOptions input = args.input;
+  input.free_hints = policy_follows_trace(args.policy);
   const std::unique_ptr<TraceReader> reader =
-      open_replay_trace(args.trace, args.input, args.interval, interval, total);
+      open_replay_trace(args.trace, input, args.interval, interval, total);
   std::unique_ptr<Simulator> sim;
   try {
     const Config config = build_config(args.config, reader->header(), args.trace, args.policy);
@@ -219,8 +221,13 @@ void add_policies_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("policies", "list policies, their switches and descriptions");
   auto names_only = std::make_shared<bool>(false);
   cmd->add_flag("--names", *names_only, "print only the policy names, one a line (for scripts)");
-  cmd->callback([names_only] {
+  auto simulated = std::make_shared<bool>(false);
+  cmd->add_flag("--simulated", *simulated,
+                "only the policies that decide placements (not those that follow a trace's own, "
+                "such as recorded)");
+  cmd->callback([names_only, simulated] {
     for (const PolicyInfo& info : policy_registry()) {
+      if (*simulated && info.follows_trace) continue;
       if (*names_only) {
         fmt::print("{}\n", info.name);
         continue;

@@ -12,6 +12,7 @@
 
 #include "memsim/counters.hpp"
 #include "memsim/gfp.hpp"
+#include "memsim/trace.hpp"
 #include "zone/taken.hpp"
 #include "zone/zone.hpp"
 
@@ -25,6 +26,8 @@ struct AllocRequest {
   bool cold = false; // __GFP_COLD (3.11)
   bool has_gfp = false;
   GfpMask gfp = 0;
+  bool has_pfn = false; // the traced pfn (the recorded policy places the block there)
+  Pfn pfn = 0;
 };
 
 // What a policy reports at the end of a run, beyond the zone's own state.
@@ -79,6 +82,18 @@ public:
   virtual bool migrates() const { return false; }
   virtual bool has_background_work() const { return false; } // else between_events() is not called
   virtual void between_events(LiveAllocations& /*live*/) {}
+
+  // --- a policy that follows the trace instead of deciding (recorded, docs/spec.md §7.2) ---
+  // Such a policy gets the header before boot(), the start state's per-CPU blocks once the
+  // pageblock types are set, every event (buddy-level ones included) before the simulator
+  // applies it, and the frees of blocks no live allocation of the trace holds.
+  virtual bool follows_trace() const { return false; }
+  virtual void bind_trace(const TraceHeader& /*header*/) {}
+  virtual void place_start_pcp() {}
+  virtual void observe(const Event& /*event*/) {}
+  virtual void free_untracked(Pfn /*pfn*/, unsigned /*order*/, unsigned /*cpu*/) {}
+  // The policy's own stats section (`recorded`), null when it has none.
+  virtual nlohmann::ordered_json section_json() const { return nullptr; }
 };
 
 } // namespace memsim

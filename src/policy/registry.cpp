@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "memsim/error.hpp"
+#include "policy/recorded.hpp"
 #include "policy/region_aware.hpp"
 #include "policy/stock.hpp"
 
@@ -48,6 +49,15 @@ std::vector<PolicyInfo> build_registry() {
        [](Zone& zone, const Config& config) -> std::unique_ptr<Policy> {
          return std::make_unique<RegionAwarePolicy>(zone, config);
        },
+       true},
+      {"recorded",
+       "the recording kernel's own placements: every allocation at its traced pfn, the free and "
+       "per-CPU lists following the buddy-level events (ftrace input, or traces with pfns)",
+       {},
+       [](Zone& zone, const Config& config) -> std::unique_ptr<Policy> {
+         return std::make_unique<RecordedPolicy>(zone, config);
+       },
+       false,
        true},
   };
 }
@@ -99,6 +109,12 @@ const PolicyInfo& find_policy(std::string_view name, std::string_view origin) {
 
 std::unique_ptr<Policy> make_policy(std::string_view name, Zone& zone, const Config& config) {
   return find_policy(name).make(zone, config);
+}
+
+bool policy_follows_trace(std::string_view name) {
+  for (const PolicyInfo& info : policy_registry())
+    if (info.name == name) return info.follows_trace;
+  return false;
 }
 
 const std::string& default_policy() {

@@ -20,6 +20,9 @@ struct PolicyInfo {
   std::vector<PolicyKey> keys; // owned keys ("region_aware.ra_cache", "reserve.pageblocks")
   std::function<std::unique_ptr<Policy>(Zone&, const Config&)> make;
   bool compared_by_default = false; // one of compare's default --policies
+  // The policy follows the trace's own placements (Policy::follows_trace): readers look ahead
+  // for it (FtraceOptions::free_hints) and the simulated-trace suites leave it out.
+  bool follows_trace = false;
 
   bool owns(std::string_view key) const;
   bool owns_namespace(std::string_view ns) const;
@@ -29,6 +32,10 @@ const std::vector<PolicyInfo>& policy_registry();
 // Throws InputError for an unknown name, listing the valid ones ("<origin>: unknown policy").
 const PolicyInfo& find_policy(std::string_view name, std::string_view origin = {});
 std::unique_ptr<Policy> make_policy(std::string_view name, Zone& zone, const Config& config);
+
+// Whether the named policy follows the trace (false for an unknown name: the caller's own
+// checks report it).
+bool policy_follows_trace(std::string_view name);
 
 // replay's default --policy and compare's default --policies ("a,b").
 const std::string& default_policy();

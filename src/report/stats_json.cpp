@@ -52,10 +52,12 @@ ordered_json pair_counts(const TypeMatrix& table, std::string_view separator) {
 }
 
 ordered_json fallbacks_json(const RunStats& stats) {
-  return {{"total", stats.fallbacks.total},
-          {"fragmenting", stats.fallbacks.fragmenting},
-          {"by_pair", pair_counts(stats.fallbacks.by_pair, "<-")},
-          {"pageblock_retypes", pair_counts(stats.retypes, "->")}};
+  ordered_json out = {{"total", stats.fallbacks.total},
+                      {"fragmenting", stats.fallbacks.fragmenting},
+                      {"by_pair", pair_counts(stats.fallbacks.by_pair, "<-")}};
+  if (stats.fallbacks.change_ownership) out["change_ownership"] = *stats.fallbacks.change_ownership;
+  out["pageblock_retypes"] = pair_counts(stats.retypes, "->");
+  return out;
 }
 
 ordered_json region_allocator_json(const RegionAllocatorCounts& ra) {
@@ -222,6 +224,7 @@ nlohmann::ordered_json stats_to_json(const RunStats& stats) {
   doc["fragmentation"] = fragmentation_json(stats);
   doc["high_order"] = high_order_json(stats.high_order);
   doc["pollution"] = pollution_json(stats);
+  if (!stats.recorded.is_null()) doc["recorded"] = stats.recorded;
   if (stats.validation) doc["validation"] = validation_to_json(*stats.validation);
   doc["timeline"] = ordered_json::array();
   for (const auto& sample : stats.timeline) doc["timeline"].push_back(sample_json(sample));

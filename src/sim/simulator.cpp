@@ -34,9 +34,12 @@ Simulator::Simulator(const Config& config, const std::string& policy_name, std::
                                    config_.zone.max_order));
   track_owners_ = policy_->migrates();
   background_ = policy_->has_background_work();
+  follows_trace_ = policy_->follows_trace();
+  if (follows_trace_) policy_->bind_trace(reader.header());
   policy_->boot();
   apply_preallocated(reader.header());
   apply_start_pageblock_types(reader.header());
+  if (follows_trace_) policy_->place_start_pcp();
   zone_->finish_init();
   if (options_.check) check_invariants();
 }
@@ -89,6 +92,7 @@ void Simulator::recoverable(const Event& event, const std::string& message) {
 }
 
 void Simulator::apply(const Event& event) {
+  if (follows_trace_) policy_->observe(event);
   if (!is_trace_event(event.op)) return; // buddy-level events: only the recorded policy reads them
   if ((event.op == EventOp::alloc || event.op == EventOp::free) && event.cpu >= config_.zone.cpus)
     throw InputError(fmt::format("{}: cpu {} out of range (zone.cpus is {})",
@@ -144,9 +148,16 @@ void Simulator::apply_alloc(const Event& event) {
     recoverable(event,
                 fmt::format("alloc of {} which is already live", block_name(reader_, event.id)));
   } else {
-    const Taken taken =
-        policy_->alloc({event.order, event.mt, event.cpu, event.cold, event.has_gfp, event.gfp});
-    if (taken.block == kNoPage) {
+    if (follows_trace_ && !event.has_pfn)
+      throw InputError(fmt::format("{}: alloc without a \"pfn\": --policy {} places every "
+                                   "allocation at its traced pfn (ftrace input, or a memsim "
+                                   "trace whose allocations carry \"pfn\")",
+                                   reader_.where(event.pos), policy_entry_));
+    const Taken taken = policy_->alloc({event.order, event.mt, event.cpu, event.cold, event.has_gfp,
+                                        event.gfp, event.has_pfn, event.pfn});
+    if (taken.how == TakeSource::untracked) { // outside the zone: neither placed nor failed
+      --per_order.allocs;
+    } else if (taken.block == kNoPage) {
       ++counts_.failed;
       ++per_order.failed;
       recoverable(event,
@@ -172,6 +183,8 @@ void Simulator::apply_free(const Event& event) {
   if (block == kNoPage) {
     ++counts_.unmatched_free;
     recoverable(event, fmt::format("free of {} which is not live", block_name(reader_, event.id)));
+    if (follows_trace_ && reader_.header().ftrace) // the id is the pfn
+      policy_->free_untracked(event.id, event.order, event.cpu);
     return;
   }
   const unsigned order = zone_->page(block).order;
@@ -285,6 +298,7 @@ RunStats Simulator::finish() const {
   out.high_order = high_order_;
   out.pollution_pages = pollution_;
   out.timeline = timeline_;
+  out.recorded = policy_->section_json();
   out.t_start = first_t_;
   out.t_end = last_t_;
   return out;

@@ -97,7 +97,8 @@ private:
   // block head -> allocation id, kept only for a policy that migrates (Policy::migrates)
   absl::flat_hash_map<PageIdx, std::uint64_t> owners_;
   bool track_owners_ = false;
-  bool background_ = false; // the policy wants between_events()
+  bool background_ = false;    // the policy wants between_events()
+  bool follows_trace_ = false; // the policy sees every event first (Policy::observe)
   PlacementSink* placements_ = nullptr;
   EventCounts counts_;
   std::vector<HighOrderCounts> high_order_; // by order

@@ -67,6 +67,7 @@ void Converter::push_free(const LineRecord& r, std::uint64_t pfn, unsigned order
   e.id = pfn;
   e.order = static_cast<std::uint8_t>(order);
   e.has_order = true;
+  e.flag = free_hint_;
 }
 
 // An allocation, or a probe (docs/spec.md §9) for a failed one (pfn=0).
@@ -89,6 +90,8 @@ void Converter::alloc(const LineRecord& r) {
 }
 
 void Converter::free(const LineRecord& r) {
+  free_hint_ = r.pfn != 0 && free_lines_ < free_hints_.size() && free_hints_[free_lines_];
+  if (r.pfn != 0) ++free_lines_;
   const std::uint8_t live = live_.get(r.pfn);
   if (live != live_.kEmpty && (live & kOrderMask) == r.order) {
     live_.erase(r.pfn);

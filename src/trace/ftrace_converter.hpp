@@ -20,6 +20,9 @@ public:
   explicit Converter(std::vector<Event>& queue) : queue_(queue) {}
 
   void set_numbering(const MigratetypeNumbering& numbering) { numbering_ = numbering; }
+  // free_hints.hpp: one per mm_page_free line; each free event of line n gets Event::flag =
+  // hints[n] (the recorded replay's per-CPU rule).
+  void set_free_hints(std::vector<bool> hints) { free_hints_ = std::move(hints); }
   // A block live before the trace (--proc-in): a free covering several of them frees each.
   void add_preallocated(std::uint64_t pfn, unsigned order) {
     live_.set(pfn, static_cast<std::uint8_t>(order | kPreallocated));
@@ -48,6 +51,9 @@ private:
   MigratetypeNumbering numbering_;
   std::uint64_t unmatched_ = 0;
   bool seeded_ = false;
+  std::vector<bool> free_hints_;
+  std::uint64_t free_lines_ = 0;
+  bool free_hint_ = false; // of the free line being converted
 };
 
 } // namespace memsim::trace

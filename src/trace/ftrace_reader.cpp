@@ -15,6 +15,7 @@
 
 #include "memsim/error.hpp"
 #include "memsim/trace.hpp"
+#include "trace/free_hints.hpp"
 #include "trace/ftrace_converter.hpp"
 #include "trace/ftrace_line.hpp"
 #include "trace/ftrace_pipeline.hpp"
@@ -147,6 +148,8 @@ private:
     seed(seeded);
     const bool seeding = proc_ && proc_->dumps;
     trace::TraceEvidence evidence = make_evidence();
+    std::optional<trace::FreeHints> hints;
+    if (options_.free_hints) hints.emplace();
     FirstPass pass;
     Batch batch;
     while (producer.next_batch(batch)) {
@@ -164,6 +167,7 @@ private:
         if (r.kind <= LineKind::free)
           pass.max_cpu = std::max(pass.max_cpu, static_cast<std::int64_t>(r.cpu));
         evidence.add(r);
+        if (hints) hints->add(r);
         converter.convert(r);
         if (seeding) seeded.convert(r);
         const std::vector<Event>& counted = seeding ? seeded_queue : queue;
@@ -172,6 +176,9 @@ private:
         seeded_queue.clear();
       }
     }
+    if (hints)
+      converter_.set_free_hints(
+          std::move(*hints).finish(evidence.count(LineKind::pcpu_drain) != 0));
     resolve_kernel(evidence);
     check_zones_hold_trace(pass, evidence);
     if (proc_) {

@@ -25,4 +25,11 @@ struct MigratetypeNumbering {
 // The migratetype a kernel number means; the numbers past the last type read as isolate.
 Migratetype kernel_migratetype(unsigned number, const MigratetypeNumbering& numbering);
 
+// Orders the kernel keeps on per-CPU lists: order 0 before 5.13, then orders up to
+// PAGE_ALLOC_COSTLY_ORDER and the pageblock order (Linux 6.1 pcp_allowed_order()).
+constexpr bool pcp_allowed_order(unsigned order, KernelVersion kernel, unsigned pageblock_order) {
+  if (kernel < KernelVersion{5, 13}) return order == 0;
+  return order <= 3 || order == pageblock_order;
+}
+
 } // namespace memsim::trace

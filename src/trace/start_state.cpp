@@ -67,13 +67,6 @@ void append_edge(std::vector<PreallocatedBlock>& out, std::uint64_t from, std::u
   });
 }
 
-// Orders the kernel keeps on per-CPU lists: order 0 before 5.13, then orders up to
-// PAGE_ALLOC_COSTLY_ORDER and the pageblock order (pcp_allowed_order(), mm/page_alloc.c).
-bool pcp_allowed_order(unsigned order, KernelVersion kernel, unsigned pageblock_order) {
-  if (kernel < KernelVersion{5, 13}) return order == 0;
-  return order <= 3 || order == pageblock_order;
-}
-
 class Builder {
 public:
   Builder(const ProcFiles& files, const std::vector<ZonePages>* dumps,
@@ -189,7 +182,7 @@ void Builder::claim_pcp() {
   const trace::MigratetypeNumbering numbering{options_.kernel, files_.pagetypes.cma};
   for (const trace::PcpCandidate& c : evidence()->pcp_candidates()) {
     if (!c.drained &&
-        (!takes || !pcp_allowed_order(c.order, options_.kernel, snap_.pageblock_order)))
+        (!takes || !trace::pcp_allowed_order(c.order, options_.kernel, snap_.pageblock_order)))
       continue; // no buddy-level events, or an order no list holds: it was in the buddy
     const std::uint64_t end = c.pfn + (std::uint64_t{1} << c.order);
     if (c.pfn < snap_.real_start_pfn || end > snap_.real_end_pfn) continue;

@@ -80,6 +80,9 @@ void Zone::free_one_page(PageIdx block, unsigned order, Migratetype mt, bool to_
     if (!page_is_buddy(static_cast<PageIdx>(buddy), order)) break;
     if (merge_refused(static_cast<PageIdx>(buddy), order, mt)) break;
     del_from_freelist(static_cast<PageIdx>(buddy));
+    if (rules_.match_buddy_type && order >= pageblock_order() &&
+        pageblock_migratetype(static_cast<PageIdx>(buddy)) != mt)
+      set_pageblock_migratetype(static_cast<PageIdx>(buddy), mt);
     pages_[buddy].state = PageState::tail;
     idx &= buddy;
     ++order;

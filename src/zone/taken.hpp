@@ -18,6 +18,7 @@ enum class TakeSource : std::uint8_t {
   reserve,        // 3.11 MIGRATE_RESERVE as the last resort
   highatomic,     // a MIGRATE_HIGHATOMIC block (6.1+ rmqueue_buddy)
   pcp,            // a per-CPU list (the refill's source is in `fallback`)
+  untracked,      // not placed in the zone (recorded: a traced pfn outside it); not a failure
 };
 
 struct Taken {

@@ -40,6 +40,9 @@ struct BuddyRules {
   // __free_one_page() (5.x+): at order >= pageblock_order a buddy of another pageblock type
   // does not merge when either type is not mergeable (highatomic, cma, isolate).
   bool merge_barrier = false;
+  // __free_one_page() (6.10+, free-list hygiene): a buddy of another pageblock type merged at
+  // order >= pageblock_order takes the freed block's type (set_pageblock_migratetype).
+  bool match_buddy_type = false;
 };
 
 // Free pages and movable pages of a pageblock, as move_freepages() counts them.
@@ -121,6 +124,7 @@ public:
   void pcp_unlink(PageList& list, PageIdx block);
   // The state a block taken off a per-CPU list is in until it is marked allocated or freed.
   void pcp_release(PageIdx block) { pages_[block].state = PageState::tail; }
+  void set_pcp_flags(PageIdx block, std::uint8_t flags) { pages_[block].flags = flags; }
 
   // --- reading the state ---
   const Config& config() const { return config_; }

@@ -4,6 +4,7 @@
 // verified after every event, and a broken one aborts the fuzzer. With all six region-aware
 // switches off both policies must place every block alike (the ablation contract). The stats,
 // the summary and compare's table are rendered as the commands do.
+#include <iterator>
 #include <sstream>
 
 #include <fuzzer/FuzzedDataProvider.h>
@@ -130,6 +131,41 @@ std::optional<std::vector<Placement>> replay(const Config& c, const char* policy
   return placements.lines;
 }
 
+// The same events for the recorded policy (docs/spec.md §7.2): allocations at pfns derived from
+// their ids (some outside the zone), free hints from `cold`, and a buddy-level event of every
+// kind interleaved, so every rule meets states it does not expect.
+std::vector<Event> recorded_events(const std::vector<Event>& events, const Config& c,
+                                   std::uint64_t pages) {
+  static constexpr EventOp kKernel[] = {EventOp::zone_locked,   EventOp::pcpu_drain,
+                                        EventOp::extfrag,       EventOp::compaction_begin,
+                                        EventOp::migrate,       EventOp::isolate_freepages,
+                                        EventOp::compaction_end};
+  std::vector<Event> out;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    Event e = events[i];
+    const Pfn pfn = c.zone.start_pfn + (e.id * 7 + i * 13) % (pages + 16);
+    if (e.op == EventOp::alloc) {
+      e.has_pfn = true;
+      e.pfn = pfn;
+    }
+    if (e.op == EventOp::free) e.flag = e.cold;
+    if (i % 3 == 0) {
+      Event k = e;
+      k.op = kKernel[(e.id + i) % std::size(kKernel)];
+      k.pfn = pfn;
+      k.has_pfn = true;
+      k.flag = e.cold;
+      k.fallback_order = static_cast<std::uint8_t>((e.id + i) % (c.zone.max_order + 2));
+      k.fallback_mt = migratetype_at(static_cast<int>(e.id % 3));
+      k.count = e.id + i;
+      k.range_end = pfn + e.id;
+      out.push_back(k);
+    }
+    out.push_back(e);
+  }
+  return out;
+}
+
 bool same(const std::vector<Placement>& a, const std::vector<Placement>& b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i)
@@ -154,6 +190,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::vector<Event> events = make_events(in, config);
   const auto stock = replay(config, "stock", header, events, interval);
   const auto region_aware = replay(config, "region-aware", header, events, interval);
+  TraceHeader ftrace = header;
+  ftrace.ftrace = true; // untracked frees by pfn
+  ftrace.kernel = KernelVersion{6, interval % 2 == 0 ? 1u : 18u};
+  (void)replay(config, "recorded", ftrace,
+               recorded_events(events, config, resolve_geometry(config).pages), interval);
   bool all_off = true; // region-aware with its six switches off is stock (docs/region-aware.md)
   for (const PolicyKey& key : policy_keys())
     if (key.kind == KeyKind::flag && key.key.starts_with("region_aware."))

@@ -35,9 +35,10 @@ fs::path expected(const fs::path& trace, const std::string& kind, const std::str
   return trace.parent_path() / (stem + (policy.empty() ? "" : "." + policy) + kind);
 }
 
-// The registry's policies, as `memsim policies --names` lists them (the first is the default).
+// The registry's policies, that decide placements, as `memsim policies --names --simulated` lists
+// them (the first is the default).
 std::vector<std::string> policy_names() {
-  const auto result = run_memsim({"policies", "--names"});
+  const auto result = run_memsim({"policies", "--names", "--simulated"});
   std::vector<std::string> names;
   std::istringstream in(result.out);
   for (std::string line; std::getline(in, line);)

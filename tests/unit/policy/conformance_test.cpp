@@ -17,7 +17,7 @@ using memsim::test::TempDir;
 namespace {
 
 std::vector<std::string> policy_names() {
-  const auto result = run_memsim({"policies", "--names"});
+  const auto result = run_memsim({"policies", "--names", "--simulated"});
   std::vector<std::string> names;
   std::istringstream in(result.out);
   for (std::string line; std::getline(in, line);)

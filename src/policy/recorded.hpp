@@ -1,0 +1,103 @@
+// The `recorded` policy (docs/spec.md §7.2): the recording kernel's own placements. Every
+// allocation takes the traced pfn; with buddy-level events the free lists and per-CPU lists
+// follow them (zone_locked takes, pcpu_drain frees, extfrag claims); compaction's untraced free
+// scanner and the bulk allocator's untraced takes are modelled and counted. Nothing is decided:
+// where the kernel's list order matters, the recording's generation says (trace header).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <absl/container/flat_hash_set.h>
+
+#include "memsim/config.hpp"
+#include "policy/policy.hpp"
+
+namespace memsim {
+
+class RecordedPolicy : public Policy {
+public:
+  RecordedPolicy(Zone& zone, const Config& config);
+
+  void boot() override;
+  Taken alloc(const AllocRequest& request) override;
+  void free(PageIdx block, unsigned order, unsigned cpu, bool cold) override;
+  ProbeAnswer probe(unsigned order, Migratetype mt) const override;
+  const AllocatorCounters& counters() const override { return counters_; }
+  void report(PolicyReport& out) const override;
+  const std::vector<Migratetype>& list_types() const override;
+  void config_json(nlohmann::ordered_json& out) const override;
+  void check_invariants() const override;
+
+  bool follows_trace() const override { return true; }
+  void bind_trace(const TraceHeader& header) override;
+  void place_start_pcp() override;
+  void observe(const Event& event) override;
+  void free_untracked(Pfn pfn, unsigned order, unsigned cpu) override;
+  nlohmann::ordered_json section_json() const override;
+
+  // What the replay could not reconcile with its state, by kind (the stats' `inconsistent`).
+  const std::map<std::string, std::uint64_t>& inconsistent() const { return inconsistent_; }
+
+private:
+  static constexpr std::uint8_t kDirect = 2; // a take waiting for its mm_page_alloc (no pcp list)
+
+  // The per-CPU list a block of `order` cached as `mt` sits on (non-requestable types ride
+  // MOVABLE, as free_unref_page() puts them); the direct list of takes without a refill.
+  PageList& list(unsigned cpu, unsigned order, Migratetype mt);
+  PageList& direct(unsigned cpu) { return direct_[cpu]; }
+  PageList& list_of(PageIdx block);
+  void pcp_add(PageIdx block, unsigned order, Migratetype mt, unsigned cpu, std::uint8_t flags,
+               bool tail);
+  void pcp_remove(PageIdx block); // off its list, state tail
+  // A per-CPU block released into the buddy as free_pcppages_bulk() does (cached type).
+  void release_pcp(PageIdx block, Migratetype mt);
+  // The per-CPU blocks overlapping [block, block + 2^order) released into the buddy; their count.
+  unsigned release_overlapping(PageIdx block, unsigned order);
+  // Takes [block, block + 2^order) off the free lists (per-CPU blocks in the way are released
+  // first, counted as `kind`); false when part of it is in use.
+  bool take(PageIdx block, unsigned order, const char* kind);
+  bool in_zone(Pfn pfn, unsigned order) const;
+  PageIdx index(Pfn pfn) const { return static_cast<PageIdx>(pfn - zone_.config().zone.start_pfn); }
+  bool pcp_allowed(unsigned order) const;
+  void count(const char* kind) { ++inconsistent_[kind]; }
+
+  void zone_locked(const Event& e);
+  void pcpu_drain(const Event& e);
+  void extfrag(const Event& e);
+  void claim(const Event& e);
+  void fallback_take(const Event& e);
+  // Compaction (recorded_compaction.cpp): the free scanner's migration targets.
+  void compaction_begin(const Event& e);
+  void migrate(const Event& e);
+  void isolate_freepages(const Event& e);
+  bool take_target(PageIdx page);
+  bool suitable_migration_target(PageIdx block_start) const;
+  void release_untracked(PageIdx block, unsigned order);
+  // The model's compaction targets inside the block were free after all (the kernel takes or
+  // allocates them): back into the buddy; their count.
+  unsigned release_targets(PageIdx block, unsigned order);
+
+  Zone& zone_;
+  Config config_;
+  AllocatorCounters counters_;
+  const TraceHeader* header_ = nullptr;
+  KernelVersion kernel_{6, 1};
+  bool traced_isolation_ = false;      // the trace has mm_compaction_isolate_freepages lines
+  std::vector<PageList> lists_;        // [cpu][order][requestable type]
+  std::vector<PageList> direct_;       // [cpu]
+  std::vector<std::uint16_t> cpu_of_;  // per page: the CPU of the per-CPU block it heads
+  std::vector<bool> fallback_pending_; // [cpu]: 6.1's extfrag before its zone_locked retry
+  absl::flat_hash_set<PageIdx> untracked_live_; // compaction targets and silent allocations
+  bool free_hint_ = false;                      // Event::flag of the free being applied
+  bool in_compaction_ = false;
+  PageIdx scan_ = 0;    // the free scanner's position (isolate_freepages, cc->free_pfn)
+  unsigned stride_ = 1; // its stride (COMPACT_CLUSTER_MAX at most)
+  bool scan_done_ = false;
+  std::uint64_t silent_allocs_ = 0, compaction_targets_ = 0, outside_zone_ = 0;
+  std::map<std::string, std::uint64_t> inconsistent_;
+};
+
+} // namespace memsim

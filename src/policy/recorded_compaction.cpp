@@ -1,0 +1,148 @@
+// What the recording kernel did without a kmem event (docs/spec.md §7.2): compaction's free
+// scanner taking migration targets inside an mm_compaction_begin/end window (from the traced
+// isolate_freepages ranges, or a model of Linux 6.1 isolate_freepages()), and frees of blocks
+// the trace never allocated (the bulk allocator since 5.13, compaction's targets and leftovers).
+#include <algorithm>
+
+#include "policy/recorded.hpp"
+
+namespace memsim {
+
+namespace {
+
+constexpr unsigned kCompactClusterMax = 32; // COMPACT_CLUSTER_MAX (SWAP_CLUSTER_MAX)
+
+} // namespace
+
+// The free scanner starts where the kernel's is (free_pfn of mm_compaction_begin, the zone's
+// cached position), inside the zone (docs/decisions.md 102).
+void RecordedPolicy::compaction_begin(const Event& e) {
+  in_compaction_ = true;
+  stride_ = 1;
+  scan_done_ = false;
+  const Pfn start = zone_.config().zone.start_pfn;
+  const Pfn end = start + zone_.pages();
+  const Pfn at = e.count >= start && e.count < end ? e.count : end - 1;
+  scan_ = index(at);
+}
+
+// Linux 6.1 suitable_migration_target(): not a block headed by a free block of pageblock order
+// or more, and a movable pageblock.
+bool RecordedPolicy::suitable_migration_target(PageIdx block_start) const {
+  const Page& p = zone_.page(block_start);
+  if (p.state == PageState::free_head && p.order >= zone_.pageblock_order()) return false;
+  return zone_.pageblock_migratetype(block_start) == Migratetype::movable;
+}
+
+// One order-0 page of a free block becomes a migration target (it now holds migrated data
+// the trace will free under its own pfn).
+bool RecordedPolicy::take_target(PageIdx page) {
+  if (!zone_.take_free(page, 0)) return false;
+  zone_.mark_allocated(page, 0, Migratetype::movable);
+  untracked_live_.insert(page);
+  ++compaction_targets_;
+  return true;
+}
+
+// mm_migrate_pages (reason=compaction) in a window without traced isolation: as many targets as
+// it reports migrated, by Linux 6.1 isolate_freepages(): pageblocks from the scanner's position
+// downwards, suitable ones scanned upwards at the stride (isolate_freepages_block), each free
+// block met taken from its lowest page; the stride doubles (to 32) after a block that gave
+// nothing and falls back to 1 after one that gave pages.
+void RecordedPolicy::migrate(const Event& e) {
+  if (!in_compaction_ || !e.flag || traced_isolation_ || scan_done_) return;
+  std::uint64_t wanted = e.count;
+  const PageIdx pageblock = PageIdx{1} << zone_.pageblock_order();
+  while (wanted != 0) {
+    const PageIdx block_start = scan_ / pageblock * pageblock;
+    const PageIdx block_end = std::min<PageIdx>(block_start + pageblock, zone_.pages());
+    std::uint64_t isolated = 0;
+    PageIdx p = scan_;
+    if (suitable_migration_target(block_start)) {
+      while (p < block_end && wanted != 0) {
+        const Page& head = zone_.page(p);
+        if (head.state != PageState::free_head) {
+          p += stride_;
+          continue;
+        }
+        const PageIdx size = PageIdx{1} << head.order;
+        const PageIdx from = p;
+        for (PageIdx i = 0; i < size && wanted != 0; ++i, --wanted, ++isolated)
+          take_target(from + i);
+        p = from + size;
+      }
+    }
+    if (wanted == 0) {
+      scan_ = std::min(p, static_cast<PageIdx>(block_end - 1));
+      return;
+    }
+    stride_ = isolated != 0 ? 1 : std::min(kCompactClusterMax, stride_ * 2);
+    if (block_start == 0) {
+      scan_done_ = true;
+      return;
+    }
+    scan_ = block_start - pageblock;
+  }
+}
+
+// mm_compaction_(fast_)isolate_freepages: nr_taken pages of the range, lowest free pages first.
+void RecordedPolicy::isolate_freepages(const Event& e) {
+  const Pfn start = zone_.config().zone.start_pfn;
+  const Pfn from = std::max(e.pfn, start);
+  const Pfn to = std::min<Pfn>(e.range_end, start + zone_.pages());
+  std::uint64_t wanted = e.count;
+  for (Pfn pfn = from; pfn < to && wanted != 0; ++pfn)
+    if (take_target(index(pfn))) --wanted;
+}
+
+// Compaction targets and silent allocations inside [block, block + 2^order) stop being live.
+void RecordedPolicy::release_untracked(PageIdx block, unsigned order) {
+  if (untracked_live_.empty()) return;
+  const std::uint64_t end = block + (std::uint64_t{1} << order);
+  for (std::uint64_t i = block; i < end; ++i) {
+    const auto it = untracked_live_.find(static_cast<PageIdx>(i));
+    if (it == untracked_live_.end()) continue;
+    zone_.mark_freed(*it);
+    untracked_live_.erase(it);
+  }
+}
+
+unsigned RecordedPolicy::release_targets(PageIdx block, unsigned order) {
+  if (untracked_live_.empty()) return 0;
+  unsigned released = 0;
+  const std::uint64_t end = block + (std::uint64_t{1} << order);
+  for (std::uint64_t i = block; i < end; ++i) {
+    const auto page = static_cast<PageIdx>(i);
+    if (untracked_live_.erase(page) == 0) continue;
+    zone_.mark_freed(page);
+    zone_.free_pages_ok(page, 0);
+    ++released;
+  }
+  return released;
+}
+
+// An mm_page_free of a block the trace never allocated: compaction targets in it are freed;
+// pages the model still holds free or on a per-CPU list were taken silently (the bulk allocator,
+// compaction's isolation); then the block is freed as any other.
+void RecordedPolicy::free_untracked(Pfn pfn, unsigned order, unsigned cpu) {
+  if (!in_zone(pfn, order)) return;
+  const PageIdx block = index(pfn);
+  release_untracked(block, order);
+  const std::uint64_t end = block + (std::uint64_t{1} << order);
+  bool silent = false;
+  for (std::uint64_t i = block; i < end; ++i) {
+    const Page& p = zone_.page(static_cast<PageIdx>(i));
+    if (p.state == PageState::alloc_head) return count("free_of_live_block");
+  }
+  if (release_overlapping(block, order) != 0) silent = true;
+  if (zone_.take_free(block, order)) {
+    silent = true;
+  } else {
+    for (std::uint64_t i = block; i < end; ++i)
+      if (zone_.take_free(static_cast<PageIdx>(i), 0)) silent = true;
+  }
+  if (silent) ++silent_allocs_;
+  free(block, order, cpu, false);
+}
+
+} // namespace memsim
