@@ -15,7 +15,7 @@ constexpr unsigned kCompactClusterMax = 32; // COMPACT_CLUSTER_MAX (SWAP_CLUSTER
 } // namespace
 
 // The free scanner starts where the kernel's is (free_pfn of mm_compaction_begin, the zone's
-// cached position), inside the zone (docs/decisions.md 102).
+// cached position), inside the zone (docs/decisions.md 103).
 void RecordedPolicy::compaction_begin(const Event& e) {
   in_compaction_ = true;
   stride_ = 1;

@@ -154,6 +154,7 @@ void write_compare_summary(std::ostream& out, const std::vector<RunStats>& runs)
   out << fmt::format("trace  {} ({} events)\n", first.trace_path, first.trace_events);
   out << fmt::format("zone   {}\n\n", zone_description(first));
   write_table(out, build_table(runs));
+  for (const RunStats& run : runs) write_recorded_text(out, run);
   write_compare_validation_text(out, runs);
 }
 

@@ -77,6 +77,10 @@ std::string summary_section(const std::vector<ReportRun>& runs) {
   }
   out += "<div class=\"tables\">" + table_html(state) + table_html(events) + "</div>";
   for (const ReportRun& run : runs) {
+    if (run.reference && runs.size() > 1)
+      out += fmt::format(R"(<p class="note">{} is the reference: what the kernel did with this )"
+                         R"(workload; the other runs show what each policy would have done.</p>)",
+                         html_escape(display_name(run)));
     for (const std::string& note : run.notes)
       out += fmt::format(R"(<p class="note">{}: {}</p>)", html_escape(display_name(run)),
                          html_escape(note));

@@ -183,6 +183,7 @@ TimelineSample read_sample(const Node& s) {
 }
 
 void read_provenance(const Node& doc, ReportRun& run) {
+  run.reference = doc.value().contains("recorded");
   if (!doc.value().contains("provenance")) return;
   const Node p = doc.object("provenance");
   ReportProvenance out;

@@ -39,6 +39,7 @@ struct ReportProvenance {
 struct ReportRun {
   std::string memsim_version, policy, trace_path;
   std::optional<std::string> label; // the run's short name (provenance.label, report --label)
+  bool reference = false;           // a recorded run (a `recorded` section): what the kernel did
   std::string source;               // the document it came from, for messages
   std::size_t document = 0;         // its position among the documents of a report
   std::optional<ReportProvenance> provenance;
@@ -65,9 +66,11 @@ struct ReportRun {
   std::vector<TimelineSample> timeline;
 };
 
-// The name a run is shown by: its label, else its policy entry.
-inline const std::string& display_name(const ReportRun& run) {
-  return run.label ? *run.label : run.policy;
+// The name a run is shown by: its label, else its policy entry (a recorded run: marked as the
+// kernel's).
+inline std::string display_name(const ReportRun& run) {
+  if (run.label) return *run.label;
+  return run.reference ? run.policy + " (the kernel)" : run.policy;
 }
 
 // Why runs of different documents should not be compared (another trace, another zone), or

@@ -82,8 +82,12 @@ std::string pair_list(const TypeMatrix& table, std::string_view separator) {
 
 void write_fallbacks(std::ostream& out, const RunStats& stats) {
   out << label("fallbacks")
-      << fmt::format("{} ({} fragmenting): {}\n", stats.fallbacks.total,
-                     stats.fallbacks.fragmenting, pair_list(stats.fallbacks.by_pair, "<-"));
+      << fmt::format("{} ({} fragmenting{}): {}\n", stats.fallbacks.total,
+                     stats.fallbacks.fragmenting,
+                     stats.fallbacks.change_ownership
+                         ? fmt::format(", {} changing ownership", *stats.fallbacks.change_ownership)
+                         : "",
+                     pair_list(stats.fallbacks.by_pair, "<-"));
   out << label("retypes")
       << fmt::format("{}: {}\n", total_retypes(stats.retypes), pair_list(stats.retypes, "->"));
   const RegionAllocatorCounts& ra = stats.region_allocator;
@@ -144,6 +148,7 @@ void write_summary(std::ostream& out, const RunStats& stats) {
   write_events(out, stats.events);
   write_regions(out, stats);
   write_fallbacks(out, stats);
+  write_recorded_text(out, stats);
   write_free_table(out, stats);
   write_validation_text(out, stats);
 }

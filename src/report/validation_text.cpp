@@ -107,4 +107,17 @@ void write_compare_validation_text(std::ostream& out, const std::vector<RunStats
   });
 }
 
+void write_recorded_text(std::ostream& out, const RunStats& stats) {
+  if (stats.recorded.is_null()) return;
+  const auto& r = stats.recorded;
+  std::string kinds;
+  for (const auto& [kind, n] : r["inconsistent"].items())
+    kinds += fmt::format("{}{} {}", kinds.empty() ? "" : ", ", kind, n.get<std::uint64_t>());
+  out << fmt::format("{}: silent allocations {}, compaction targets {}, outside the "
+                     "zone {}; inconsistent: {}\n",
+                     stats.policy, r["silent_allocs"].get<std::uint64_t>(),
+                     r["compaction_targets"].get<std::uint64_t>(),
+                     r["outside_zone"].get<std::uint64_t>(), kinds.empty() ? "none" : kinds);
+}
+
 } // namespace memsim

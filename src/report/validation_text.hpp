@@ -1,6 +1,7 @@
 // The text of the start-state and validation sections (docs/spec.md §7.1, §7.3) for the summaries
 // of replay and compare: a buddyinfo table real / model / diff with the free-page and Σ 2^k·|Δ_k|
-// shares, per-CPU pages, pageblocks per type and fallbacks; for compare, one column per run.
+// shares, per-CPU pages, pageblocks per type and fallbacks; for compare, one column per run;
+// and the recorded run's line (what the replay of the kernel's own placements had to model).
 #pragma once
 
 #include <ostream>
@@ -14,5 +15,7 @@ namespace memsim {
 void write_start_state_text(std::ostream& out, const RunStats& stats);
 void write_validation_text(std::ostream& out, const RunStats& stats);
 void write_compare_validation_text(std::ostream& out, const std::vector<RunStats>& runs);
+// The recorded policy's section (docs/spec.md §7.2): one line, nothing for other policies.
+void write_recorded_text(std::ostream& out, const RunStats& stats);
 
 } // namespace memsim

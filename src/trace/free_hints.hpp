@@ -19,7 +19,7 @@ public:
   void add(const LineRecord& r);
   // One entry per mm_page_free line with a pfn, in trace order; true: to a per-CPU list. A free
   // no later event touches stays where the kernel put it: on a per-CPU list when the trace
-  // shows the lists' drains (`drains_traced`), else in the buddy (docs/decisions.md 103).
+  // shows the lists' drains (`drains_traced`), else in the buddy (docs/decisions.md 104).
   std::vector<bool> finish(bool drains_traced) &&;
 
 private:

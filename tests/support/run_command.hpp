@@ -50,6 +50,12 @@ struct TempDir {
   TempDir(const TempDir&) = delete;
   TempDir& operator=(const TempDir&) = delete;
   std::filesystem::path operator/(const std::string& name) const { return path / name; }
+  // Writes `text` to a file of the directory; its path.
+  std::string write(const std::string& name, const std::string& text) const {
+    const std::filesystem::path file = path / name;
+    std::ofstream(file, std::ios::binary) << text;
+    return file.string();
+  }
 };
 
 // Runs MEMSIM_BINARY with `args`; `stdin_file` (if any) is its standard input.

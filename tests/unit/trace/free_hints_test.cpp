@@ -1,5 +1,5 @@
 // The first pass's look-ahead from each free to the next event of its block (docs/spec.md §7.2,
-// docs/decisions.md 103), line by line on hand-made records.
+// docs/decisions.md 104), line by line on hand-made records.
 #include <catch2/catch.hpp>
 
 #include "trace/free_hints.hpp"
