@@ -111,8 +111,9 @@ struct MetricRow {
 // PAGE_ALLOC_COSTLY_ORDER (include/linux/mmzone.h): the orders the kernel calls costly.
 constexpr unsigned kCostlyOrder = 3;
 
-// docs/spec.md §9 per costly order that occurred in any run (the probe answers when it had
-// probes), then the pollution counters summed over their types and pairs.
+// docs/spec.md §9 per costly order that occurred in any run: the allocations satisfied (of the
+// trace's allocations, when every run saw as many), by fallback, failed (when any did) and the
+// probe answers (when there were probes); then the pollution counters summed over their pairs.
 std::vector<MetricRow> high_order_rows(const std::vector<RunStats>& runs) {
   std::vector<MetricRow> rows;
   const auto add = [&](std::string name, auto&& value) {
@@ -128,14 +129,21 @@ std::vector<MetricRow> high_order_rows(const std::vector<RunStats>& runs) {
     };
     if (std::none_of(runs.begin(), runs.end(), [&](const auto& r) { return at(r).occurred; }))
       continue;
-    add(fmt::format("order {} allocs", o), [&](const auto& r) { return at(r).allocs; });
-    add("  satisfied", [&](const auto& r) { return at(r).satisfied; });
+    const auto any = [&](auto&& value) {
+      return std::any_of(runs.begin(), runs.end(), [&](const auto& r) { return value(r) != 0; });
+    };
+    const std::uint64_t allocs = at(runs.front()).allocs;
+    if (any([&](const auto& r) { return at(r).allocs != allocs; })) {
+      add(fmt::format("order {} allocs", o), [&](const auto& r) { return at(r).allocs; });
+      add("  satisfied", [&](const auto& r) { return at(r).satisfied; });
+    } else {
+      add(fmt::format("order {} satisfied (of {} allocs)", o, allocs),
+          [&](const auto& r) { return at(r).satisfied; });
+    }
     add("  by fallback", [&](const auto& r) { return at(r).by_fallback; });
-    add("  failed", [&](const auto& r) { return at(r).failed; });
-    if (std::none_of(runs.begin(), runs.end(), [&](const auto& r) {
-          const auto& p = at(r).probes;
-          return p[0] + p[1] + p[2] != 0;
-        }))
+    if (any([&](const auto& r) { return at(r).failed; }))
+      add("  failed", [&](const auto& r) { return at(r).failed; });
+    if (!any([&](const auto& r) { return at(r).probes[0] + at(r).probes[1] + at(r).probes[2]; }))
       continue;
     for (int a = 0; a < kProbeAnswers; ++a)
       add(fmt::format("  probes {}", probe_answer_name(static_cast<ProbeAnswer>(a))),

@@ -154,9 +154,10 @@ void write_high_order(std::ostream& out, const RunStats& stats) {
     if (n != 0)
       claims += fmt::format("{}{} {}", claims.empty() ? "" : ", ", migratetype_name(t), n);
   }
-  out << label("claims") << (claims.empty() ? "none" : claims) << " (pageblocks)\n";
+  out << label("claims") << (claims.empty() ? "none" : claims + " pageblocks") << '\n';
   out << label("steals") << pair_list(stats.ownership.steals, "<-") << '\n';
-  out << label("pollution") << pair_list(stats.pollution_pages, "<-") << " (pages)\n";
+  const std::string pages = pair_list(stats.pollution_pages, "<-");
+  out << label("pollution") << pages << (pages == "none" ? "" : " pages") << '\n';
 }
 
 } // namespace

@@ -216,3 +216,23 @@ TEST_CASE("Runs of different documents must replay the same trace on the same zo
   b.document = 0; // one compare document: a per-entry zone override is the experiment
   CHECK_FALSE(memsim::mixed_inputs({a, b}));
 }
+
+TEST_CASE("A narrow axis of large counts labels every tick differently", "[report]") {
+  memsim::ChartSpec spec;
+  spec.id = "chart-whole";
+  spec.integer = true;
+  memsim::ChartSeries s{"stock", "#000", {}};
+  for (int i = 0; i < 10; ++i) s.points.emplace_back(i, 12533.0 + i);
+  spec.series.push_back(s);
+  const std::string svg = memsim::line_chart_svg(spec);
+  std::vector<std::string> labels;
+  const std::string open = R"(text-anchor="end" class="tick">)";
+  for (auto at = svg.find(open); at != std::string::npos; at = svg.find(open, at + 1)) {
+    const auto from = at + open.size();
+    labels.push_back(svg.substr(from, svg.find('<', from) - from));
+  }
+  REQUIRE(labels.size() >= 3);
+  CHECK(std::adjacent_find(labels.begin(), labels.end()) == labels.end());
+  INFO(labels.front());
+  for (const std::string& label : labels) CHECK(label.rfind("12,5", 0) == 0); // in full: 12,535
+}
