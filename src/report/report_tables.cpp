@@ -4,9 +4,11 @@
 
 #include <algorithm>
 #include <functional>
+#include <numeric>
 
 #include <fmt/format.h>
 
+#include "report/derived.hpp"
 #include "report/high_order_report.hpp"
 #include "report/html_text.hpp"
 #include "report/timeline_charts.hpp"
@@ -128,6 +130,11 @@ std::optional<double> number(std::uint64_t v) {
   return static_cast<double>(v);
 }
 
+// A docs/spec.md §9 count: no value from stats written before there were any.
+template <typename Count> auto high_order(Count count) {
+  return [count](const ReportRun& r) { return r.has_high_order ? number(count(r)) : std::nullopt; };
+}
+
 const std::vector<Metric>& summary_metrics() {
   using R = const ReportRun&;
   auto events = [](const char* name) {
@@ -143,6 +150,11 @@ const std::vector<Metric>& summary_metrics() {
       {"fallbacks", Kind::count, [](R r) { return number(r.fallbacks); }},
       {"fragmenting fallbacks", Kind::count, [](R r) { return number(r.fragmenting); }},
       {"pageblock retypes", Kind::count, [](R r) { return number(sum_counts(r.retypes)); }},
+      {"pageblock claims", Kind::count, high_order([](R r) {
+         return std::accumulate(r.claims.begin(), r.claims.end(), std::uint64_t{0});
+       })},
+      {"steals", Kind::count, high_order([](R r) { return matrix_total(r.steals); })},
+      {"polluting pages", Kind::count, high_order([](R r) { return matrix_total(r.pollution); })},
       {"regions granted by the RA", Kind::count, [](R r) { return number(r.regions_granted); }},
       {"regions returned to the RA", Kind::count, [](R r) { return number(r.regions_returned); }},
       {"regions held by the RA", Kind::count, [](R r) { return number(r.regions_held); }},

@@ -161,6 +161,24 @@ TEST_CASE("The per-order, pollution and claims tables hold each run's stats, on 
       check_pollution_csv(slurp(dir / "out" / ("table-pollution-" + n + ".csv")), runs[i]);
       check_claims_csv(slurp(dir / "out" / ("table-claims-" + n + ".csv")), runs[i]);
     }
+    // The summary's totals.
+    const auto summary = read_csv(slurp(dir / "out" / "table-summary.csv"));
+    const auto total = [](const json& counts) {
+      std::uint64_t n = 0;
+      for (const auto& [key, v] : counts.items()) n += v.get<std::uint64_t>();
+      return std::to_string(n);
+    };
+    for (const auto& line : summary) {
+      for (std::size_t i = 0; i < runs.size(); ++i) {
+        const auto& p = runs[i]["pollution"];
+        if (line[0] == "pageblock claims") CHECK(line[i + 1] == total(p["claims"]));
+        if (line[0] == "steals") CHECK(line[i + 1] == total(p["steals"]));
+        if (line[0] == "polluting pages") CHECK(line[i + 1] == total(p["pages"]));
+      }
+    }
+    CHECK(std::count_if(summary.begin(), summary.end(), [](const auto& l) {
+            return l[0] == "pageblock claims" || l[0] == "steals" || l[0] == "polluting pages";
+          }) == 3);
     // The page's per-order tables: the runs one after the other, the same numbers.
     const std::string page = slurp(dir / "r.html");
     CHECK_THAT(page, Contains("<section id=\"high-order\">"));
