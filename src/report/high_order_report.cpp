@@ -121,7 +121,9 @@ void read_sample_high_order(const JsonNode& sample, unsigned max_order, Timeline
 }
 
 void end_sample_high_order(const ReportRun& run, TimelineSample& out) {
-  for (std::size_t o = run.pageblock_order; o < run.buddyinfo.size(); ++o)
+  // A document's buddyinfo may be longer than an order can be: no shift of 64 or more.
+  for (std::size_t o = run.pageblock_order;
+       o < run.buddyinfo.size() && o - run.pageblock_order < 64; ++o)
     out.free_pageblocks_whole += run.buddyinfo[o] << (o - run.pageblock_order);
   for (int t = 0; t < kRequestableTypes; ++t) {
     int& largest = out.largest_free_order[static_cast<std::size_t>(t)];
