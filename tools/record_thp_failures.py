@@ -1,14 +1,9 @@
 #!/usr/bin/env python3
 # Records a small real kmem excerpt under memory pressure with failed order-9 THP attempts
-# (mm_page_alloc with pfn=0), the fixture of traces/kmem-6.18-thp/ (its README says how it was
-# made). As root with tracefs: holds /tmp/tracefs.lock and restores every setting it changes.
+# (mm_page_alloc with pfn=0): fragments free memory with page cache (fragment()), then traces this
+# process alone while it faults THPs with defrag "never" (record()). traces/README.md tells how
+# traces/kmem-6.18-thp/ was made. As root with tracefs; holds /tmp/tracefs.lock, restores all.
 #   python3 tools/record_thp_failures.py OUT.txt [REGIONS]
-# 1. Fragments free memory: two sparse files read page by page in turn (POSIX_FADV_RANDOM, so
-#    each read is one order-0 page-cache page), until no zone has more than a few free blocks of
-#    order 9 or more; then the first file's pages are dropped, leaving holes between the second's.
-# 2. Traces only this process (set_event_pid) while it faults the first page of each of REGIONS
-#    2 MiB-aligned MADV_HUGEPAGE regions with THP defrag "never" (GFP_TRANSHUGE_LIGHT: no reclaim,
-#    no compaction), then unmaps them: each fault is an order-9 attempt, most of which fail.
 import ctypes
 import fcntl
 import mmap
@@ -49,7 +44,10 @@ def mem_free_kb():
 
 
 def fragment(directory):
-    """Fills memory with interleaved page-cache pages of two files, then drops one file's."""
+    """Fills memory with the page-cache pages of two sparse files read page by page in turn
+    (POSIX_FADV_RANDOM: each read is one order-0 page), until no zone but DMA has more than a few
+    free blocks of order 9 or more; then drops the first file's pages, leaving holes between the
+    second's."""
     paths = [os.path.join(directory, f"memsim-frag-{c}") for c in "ab"]
     fds = []
     for path in paths:
@@ -73,7 +71,9 @@ def fragment(directory):
 
 
 def fault_thps(regions):
-    """Faults one page of each 2 MiB-aligned region of a MADV_HUGEPAGE mapping, then unmaps."""
+    """Faults one page of each of `regions` 2 MiB-aligned regions of a MADV_HUGEPAGE mapping:
+    with defrag "never" each fault is one GFP_TRANSHUGE_LIGHT order-9 attempt (no reclaim, no
+    compaction), falling back to an order-0 page when it fails."""
     area = mmap.mmap(-1, (regions + 1) * HUGE, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
     address = ctypes.addressof(ctypes.c_char.from_buffer(area))
     start = (-address) % HUGE
@@ -84,6 +84,8 @@ def fault_thps(regions):
 
 
 def record(out, regions):
+    """Traces mm_page_alloc/_free/_free_batched of this process only (set_event_pid) around the
+    faults and the unmap, after fragment(); every setting it changes is restored."""
     saved = {path: read(path) for path in [f"{T}/tracing_on", f"{T}/set_event_pid", PROACTIVE]}
     saved.update({f"{T}/events/{e}/enable": read(f"{T}/events/{e}/enable") for e in EVENTS})
     defrag = re.search(r"\[(.*)\]", read(DEFRAG)).group(1)
