@@ -2,6 +2,7 @@
 // column per run headed by its policy entry, and after every later run a "Δ vs first" column.
 #include <algorithm>
 #include <array>
+#include <numeric>
 #include <string>
 
 #include <fmt/format.h>
@@ -53,7 +54,7 @@ Figures figures(const RunStats& s) {
           count(z.mixed_pageblocks),
           count(s.fallbacks.total),
           count(s.fallbacks.fragmenting),
-          count(total_retypes(s.retypes)),
+          count(matrix_total(s.retypes)),
           count(ra.regions_granted),
           count(ra.regions_returned),
           count(ra.regions_held),
@@ -100,6 +101,75 @@ std::string format_delta(Kind kind, std::optional<double> first, std::optional<d
 
 using Row = std::vector<std::string>;
 
+// A row of the table: its name, its unit and every run's value.
+struct MetricRow {
+  std::string name;
+  Kind kind;
+  std::vector<std::optional<double>> values;
+};
+
+// PAGE_ALLOC_COSTLY_ORDER (include/linux/mmzone.h): the orders the kernel calls costly.
+constexpr unsigned kCostlyOrder = 3;
+
+// docs/spec.md §9 per costly order that occurred in any run: the allocations satisfied (of the
+// trace's allocations, when every run saw as many), by fallback, failed (when any did) and the
+// probe answers (when there were probes); then the pollution counters summed over their pairs.
+std::vector<MetricRow> high_order_rows(const std::vector<RunStats>& runs) {
+  std::vector<MetricRow> rows;
+  const auto add = [&](std::string name, auto&& value) {
+    MetricRow row{std::move(name), Kind::count, {}};
+    for (const RunStats& run : runs) row.values.push_back(count(value(run)));
+    rows.push_back(std::move(row));
+  };
+  std::size_t orders = 0;
+  for (const RunStats& run : runs) orders = std::max(orders, run.high_order.size());
+  for (unsigned o = kCostlyOrder; o < orders; ++o) {
+    const auto at = [o](const RunStats& r) {
+      return o < r.high_order.size() ? r.high_order[o] : HighOrderCounts{};
+    };
+    if (std::none_of(runs.begin(), runs.end(), [&](const auto& r) { return at(r).occurred; }))
+      continue;
+    const auto any = [&](auto&& value) {
+      return std::any_of(runs.begin(), runs.end(), [&](const auto& r) { return value(r) != 0; });
+    };
+    const std::uint64_t allocs = at(runs.front()).allocs;
+    if (any([&](const auto& r) { return at(r).allocs != allocs; })) {
+      add(fmt::format("order {} allocs", o), [&](const auto& r) { return at(r).allocs; });
+      add("  satisfied", [&](const auto& r) { return at(r).satisfied; });
+    } else {
+      add(fmt::format("order {} satisfied (of {} allocs)", o, allocs),
+          [&](const auto& r) { return at(r).satisfied; });
+    }
+    add("  by fallback", [&](const auto& r) { return at(r).by_fallback; });
+    if (any([&](const auto& r) { return at(r).failed; }))
+      add("  failed", [&](const auto& r) { return at(r).failed; });
+    if (!any([&](const auto& r) { return at(r).probes[0] + at(r).probes[1] + at(r).probes[2]; }))
+      continue;
+    for (int a = 0; a < kProbeAnswers; ++a)
+      add(fmt::format("  probes {}", probe_answer_name(static_cast<ProbeAnswer>(a))),
+          [&](const auto& r) { return at(r).probes[static_cast<std::size_t>(a)]; });
+  }
+  add("pageblock claims", [](const RunStats& r) {
+    return std::accumulate(r.ownership.claims.begin(), r.ownership.claims.end(), std::uint64_t{0});
+  });
+  add("steals", [](const RunStats& r) { return matrix_total(r.ownership.steals); });
+  add("polluting pages", [](const RunStats& r) { return matrix_total(r.pollution_pages); });
+  return rows;
+}
+
+std::vector<MetricRow> metric_rows(const std::vector<RunStats>& runs) {
+  std::vector<MetricRow> rows;
+  std::vector<Figures> values;
+  for (const RunStats& run : runs) values.push_back(figures(run));
+  for (std::size_t m = 0; m < kMetrics.size(); ++m) {
+    MetricRow row{std::string(kMetrics[m].name), kMetrics[m].kind, {}};
+    for (const Figures& v : values) row.values.push_back(v[m]);
+    rows.push_back(std::move(row));
+  }
+  for (MetricRow& row : high_order_rows(runs)) rows.push_back(std::move(row));
+  return rows;
+}
+
 // The table as cells: a header row, then one row per metric.
 std::vector<Row> build_table(const std::vector<RunStats>& runs) {
   std::vector<Row> table;
@@ -109,13 +179,11 @@ std::vector<Row> build_table(const std::vector<RunStats>& runs) {
     if (i > 0) header.emplace_back("Δ vs first");
   }
   table.push_back(std::move(header));
-  std::vector<Figures> values;
-  for (const RunStats& run : runs) values.push_back(figures(run));
-  for (std::size_t m = 0; m < kMetrics.size(); ++m) {
-    Row row{std::string(kMetrics[m].name)};
+  for (const MetricRow& metric : metric_rows(runs)) {
+    Row row{metric.name};
     for (std::size_t i = 0; i < runs.size(); ++i) {
-      row.push_back(format_value(kMetrics[m].kind, values[i][m]));
-      if (i > 0) row.push_back(format_delta(kMetrics[m].kind, values[0][m], values[i][m]));
+      row.push_back(format_value(metric.kind, metric.values[i]));
+      if (i > 0) row.push_back(format_delta(metric.kind, metric.values[0], metric.values[i]));
     }
     table.push_back(std::move(row));
   }
