@@ -34,7 +34,8 @@ std::vector<PolicyKey> linux_6_1_keys() {
       flag("unmovable_steals", "can_steal_fallback: UNMOVABLE requests steal the pageblock at "
                                "every order, like RECLAIMABLE (off: as 3.11)"),
       flag("highatomic", "ALLOC_HIGHATOMIC requests (gfp: __GFP_HIGH, non-blocking, order > 0) "
-                         "reserve HIGHATOMIC pageblocks and use them first"),
+                         "reserve HIGHATOMIC pageblocks and use them first; other non-blocking "
+                         "requests use them when __rmqueue fails (off: gfp is ignored)"),
       flag("move_to_tail", "move_freepages moves free blocks to the list tail (off: the head, as "
                            "3.11)"),
       flag("merge_barrier", "__free_one_page does not merge across pageblocks with a HIGHATOMIC "

@@ -105,6 +105,36 @@ TEST_CASE("6.1 reserve_highatomic_pageblock (§4.7): it runs after a per-CPU tak
   CHECK(no_gfp.pageblock_type(0) == M);
 }
 
+TEST_CASE("6.1 rmqueue_buddy (6.1.116+, §2.4): a non-blocking request __rmqueue cannot serve "
+          "takes from the HIGHATOMIC lists; a blocking or __GFP_NOMEMALLOC one fails",
+          "[policy][linux61][highatomic]") {
+  const auto run = [](bool highatomic) {
+    ZoneSetup s = setup_61(32);
+    s.switches = {{"linux_6_1.highatomic", highatomic}};
+    return s;
+  };
+  ZoneFixture f(run(true));
+  // Pageblock 0 is taken by an UNMOVABLE fallback, then reserved: 2, 4, 8 go to HIGHATOMIC.
+  CHECK(f.alloc_gfp(1, U, kGfpAtomic) == Pfn{0});
+  CHECK(f.pageblock_type(0) == HA);
+  CHECK(f.alloc(4, M) == Pfn{16}); // the other pageblock: nothing free but HIGHATOMIC now
+  CHECK(f.alloc_gfp(0, U, kGfpKernel) == std::nullopt); // HIGHATOMIC is no fallback
+  CHECK(f.alloc_gfp(0, U, kGfpNowait | gfp::nomemalloc) == std::nullopt); // not ALLOC_NON_BLOCK
+  CHECK(f.alloc_gfp(0, U, kGfpNowait) == Pfn{2}); // ALLOC_NON_BLOCK: the smallest HIGHATOMIC head
+  CHECK(f.last_source() == TakeSource::highatomic);
+  CHECK(f.list(0, HA) == Pfns{3});
+  CHECK(f.alloc_gfp(0, M, kGfpAtomic) == Pfn{3});
+  f.check_invariants();
+  ZoneFixture off(run(false));
+  CHECK(off.alloc_gfp(1, U, kGfpAtomic) == Pfn{0});
+  CHECK(off.alloc(4, M) == Pfn{16});
+  // No reserve was made: 2, 4, 8 are on U's lists, and a MOVABLE fallback of order 3 (>=
+  // pageblock_order / 2) claims the pageblock; the retry takes the smallest block, 2.
+  CHECK(off.alloc_gfp(0, M, kGfpNowait) == Pfn{2});
+  CHECK(off.last_source() == TakeSource::fallback_claim);
+  CHECK(off.pageblock_type(0) == M);
+}
+
 TEST_CASE("6.1 __free_one_page merge barrier (§3.3): at pageblock order a free block does not "
           "merge with a buddy in a HIGHATOMIC pageblock",
           "[policy][linux61][highatomic]") {
