@@ -127,7 +127,7 @@ Taken Linux61Policy::rmqueue_buddy(unsigned order, Migratetype mt, const BuddyFl
 }
 
 // __rmqueue(): the retry after a steal takes the smallest block now on mt's lists, which need
-// not be the stolen one (digest §4.1); without steal_retry the stolen block is split (3.11).
+// not be the stolen one (kernel-6.1.md §4); without steal_retry the stolen block is split (3.11).
 Taken Linux61Policy::rmqueue(unsigned order, Migratetype mt) {
   Taken taken;
   for (;;) {

@@ -41,9 +41,10 @@ nlohmann::json replay_json(const std::vector<std::string>& extra) {
 
 } // namespace
 
-TEST_CASE("6.1 boot (D61-8, digest §6.4): max-order blocks freed ascending with FPI_TO_TAIL, so "
-          "the lists ascend from the head and the first allocation takes the lowest pfn",
-          "[policy][linux61]") {
+TEST_CASE(
+    "6.1 boot (D61-8, kernel-6.1.md §8): max-order blocks freed ascending with FPI_TO_TAIL, so "
+    "the lists ascend from the head and the first allocation takes the lowest pfn",
+    "[policy][linux61]") {
   ZoneFixture f(setup_61());
   CHECK(f.list(4, M) == Pfns{0, 16, 32, 48});
   CHECK(f.pageblock_types() == std::vector<Migratetype>{M, M, M, M});
@@ -56,7 +57,8 @@ TEST_CASE("6.1 boot (D61-8, digest §6.4): max-order blocks freed ascending with
   CHECK(head.alloc(0, M) == Pfn{48});
 }
 
-TEST_CASE("6.1 reserve_highatomic_pageblock (D61-3, §4.7): a GFP_ATOMIC order-1 request makes "
+TEST_CASE("6.1 reserve_highatomic_pageblock (D61-3, kernel-6.1.md §5): a GFP_ATOMIC order-1 "
+          "request makes "
           "its pageblock HIGHATOMIC, and the next one is served from the HIGHATOMIC lists",
           "[policy][linux61][highatomic]") {
   ZoneFixture f(setup_61());
@@ -85,7 +87,8 @@ TEST_CASE("6.1 reserve_highatomic_pageblock (D61-3, §4.7): a GFP_ATOMIC order-1
   f.check_invariants();
 }
 
-TEST_CASE("6.1 reserve_highatomic_pageblock (§4.7): it runs after a per-CPU take too; blocks on "
+TEST_CASE("6.1 reserve_highatomic_pageblock (kernel-6.1.md §5): it runs after a per-CPU take too; "
+          "blocks on "
           "the per-CPU list stay there; highatomic=false or no gfp reserves nothing",
           "[policy][linux61][highatomic]") {
   ZoneFixture f(setup_61(64, true));
@@ -105,9 +108,10 @@ TEST_CASE("6.1 reserve_highatomic_pageblock (§4.7): it runs after a per-CPU tak
   CHECK(no_gfp.pageblock_type(0) == M);
 }
 
-TEST_CASE("6.1 rmqueue_buddy (6.1.116+, §2.4): a non-blocking request __rmqueue cannot serve "
-          "takes from the HIGHATOMIC lists; a blocking or __GFP_NOMEMALLOC one fails",
-          "[policy][linux61][highatomic]") {
+TEST_CASE(
+    "6.1 rmqueue_buddy (6.1.116+, kernel-6.1.md §5): a non-blocking request __rmqueue cannot serve "
+    "takes from the HIGHATOMIC lists; a blocking or __GFP_NOMEMALLOC one fails",
+    "[policy][linux61][highatomic]") {
   const auto run = [](bool highatomic) {
     ZoneSetup s = setup_61(32);
     s.switches = {{"linux_6_1.highatomic", highatomic}};
@@ -135,7 +139,8 @@ TEST_CASE("6.1 rmqueue_buddy (6.1.116+, §2.4): a non-blocking request __rmqueue
   CHECK(off.pageblock_type(0) == M);
 }
 
-TEST_CASE("6.1 __free_one_page merge barrier (§3.3): at pageblock order a free block does not "
+TEST_CASE("6.1 __free_one_page merge barrier (kernel-6.1.md §3): at pageblock order a free block "
+          "does not "
           "merge with a buddy in a HIGHATOMIC pageblock",
           "[policy][linux61][highatomic]") {
   const auto run = [](bool barrier) {

@@ -55,7 +55,8 @@ ZoneFixture three_free_pages(Migratetype block_type, std::map<std::string, bool>
 
 } // namespace
 
-TEST_CASE("6.1 steal_suitable_fallback (§4.3): an UNMOVABLE fallback claims a MOVABLE pageblock "
+TEST_CASE("6.1 steal_suitable_fallback (kernel-6.1.md §4): an UNMOVABLE fallback claims a MOVABLE "
+          "pageblock "
           "when free + alike >= 256 (here 8), alike being its non-movable pages",
           "[zone][fallback61]") {
   // free 6 (26 o1, 28 o2) + alike 16 - 6 - 0 = 10: claimed. The fallback steals the largest
@@ -76,7 +77,8 @@ TEST_CASE("6.1 steal_suitable_fallback (§4.3): an UNMOVABLE fallback claims a M
   f.check_invariants();
 }
 
-TEST_CASE("6.1 steal_suitable_fallback (§4.3), alike_rule off: 6 free pages do not claim, the "
+TEST_CASE("6.1 steal_suitable_fallback (kernel-6.1.md §4), alike_rule off: 6 free pages do not "
+          "claim, the "
           "moved pages are a loan",
           "[zone][fallback61]") {
   ZoneFixture f = six_free_pages(U, M, {{"linux_6_1.alike_rule", false}});
@@ -89,7 +91,8 @@ TEST_CASE("6.1 steal_suitable_fallback (§4.3), alike_rule off: 6 free pages do 
   f.check_invariants();
 }
 
-TEST_CASE("6.1 __rmqueue (§4.1), steal_retry off: the stolen block itself is split, as in 3.11",
+TEST_CASE("6.1 __rmqueue (kernel-6.1.md §4), steal_retry off: the stolen block itself is split, as "
+          "in 3.11",
           "[zone][fallback61]") {
   ZoneFixture f = six_free_pages(U, M, {{"linux_6_1.steal_retry", false}});
   CHECK(f.alloc(0, U) == Pfn{28});
@@ -99,7 +102,8 @@ TEST_CASE("6.1 __rmqueue (§4.1), steal_retry off: the stolen block itself is sp
   f.check_invariants();
 }
 
-TEST_CASE("6.1 steal_suitable_fallback (§4.3): a MOVABLE fallback claims an UNMOVABLE pageblock "
+TEST_CASE("6.1 steal_suitable_fallback (kernel-6.1.md §4): a MOVABLE fallback claims an UNMOVABLE "
+          "pageblock "
           "when free + its movable pages >= half of it",
           "[zone][fallback61]") {
   ZoneFixture f = six_free_pages(M, U);
@@ -114,7 +118,8 @@ TEST_CASE("6.1 steal_suitable_fallback (§4.3): a MOVABLE fallback claims an UNM
   CHECK(off.pageblock_type(16) == U);
 }
 
-TEST_CASE("6.1 steal_suitable_fallback (§4.3): UNMOVABLE from a RECLAIMABLE pageblock counts no "
+TEST_CASE("6.1 steal_suitable_fallback (kernel-6.1.md §4): UNMOVABLE from a RECLAIMABLE pageblock "
+          "counts no "
           "alike pages",
           "[zone][fallback61]") {
   ZoneFixture f = six_free_pages(U, R); // 10 unmovable pages, but the block is not MOVABLE
@@ -125,7 +130,8 @@ TEST_CASE("6.1 steal_suitable_fallback (§4.3): UNMOVABLE from a RECLAIMABLE pag
   f.check_invariants();
 }
 
-TEST_CASE("6.1 __rmqueue_fallback find_smallest (§4.2): a MOVABLE request that cannot steal the "
+TEST_CASE("6.1 __rmqueue_fallback find_smallest (kernel-6.1.md §4): a MOVABLE request that cannot "
+          "steal the "
           "largest fallback block takes the smallest one",
           "[zone][fallback61]") {
   // Largest first: order 1 (30) on the U list, can_steal_fallback(1, MOVABLE) false, 1 > 0: the
@@ -143,9 +149,10 @@ TEST_CASE("6.1 __rmqueue_fallback find_smallest (§4.2): a MOVABLE request that 
   CHECK(off.list(0, U) == Pfns{29});
 }
 
-TEST_CASE("6.1 can_steal_fallback (§4.2): an UNMOVABLE request steals the pageblock whatever "
-          "the order (3.11: only from pageblock_order / 2, or RECLAIMABLE)",
-          "[zone][fallback61]") {
+TEST_CASE(
+    "6.1 can_steal_fallback (kernel-6.1.md §4): an UNMOVABLE request steals the pageblock whatever "
+    "the order (3.11: only from pageblock_order / 2, or RECLAIMABLE)",
+    "[zone][fallback61]") {
   // Order-1 block 30 in a MOVABLE pageblock: the whole pageblock moves (29, 30), free 3 + alike
   // 13 claims it, and the retry takes the order-0 block 29.
   ZoneFixture f = three_free_pages(M);
@@ -160,7 +167,8 @@ TEST_CASE("6.1 can_steal_fallback (§4.2): an UNMOVABLE request steals the pageb
   CHECK(off.list(0, M) == Pfns{29});
 }
 
-TEST_CASE("6.1 steal_suitable_fallback (§4.3): a block of a HIGHATOMIC pageblock is moved alone "
+TEST_CASE("6.1 steal_suitable_fallback (kernel-6.1.md §4): a block of a HIGHATOMIC pageblock is "
+          "moved alone "
           "and the pageblock keeps its type",
           "[zone][fallback61][highatomic]") {
   ZoneFixture f(setup_61(32));
@@ -176,7 +184,8 @@ TEST_CASE("6.1 steal_suitable_fallback (§4.3): a block of a HIGHATOMIC pagebloc
   f.check_invariants();
 }
 
-TEST_CASE("6.1 steal_suitable_fallback (§4.3): a block of more than one pageblock re-types every "
+TEST_CASE("6.1 steal_suitable_fallback (kernel-6.1.md §4): a block of more than one pageblock "
+          "re-types every "
           "pageblock it covers (change_pageblock_range)",
           "[zone][fallback61]") {
   ZoneSetup s = setup_61(64);
@@ -193,9 +202,10 @@ TEST_CASE("6.1 steal_suitable_fallback (§4.3): a block of more than one pageblo
   f.check_invariants();
 }
 
-TEST_CASE("6.1 move_freepages (§4.4): moved blocks go to the tail of the new list (3.11: the "
-          "head)",
-          "[zone][fallback61]") {
+TEST_CASE(
+    "6.1 move_freepages (kernel-6.1.md §4): moved blocks go to the tail of the new list (3.11: the "
+    "head)",
+    "[zone][fallback61]") {
   ZoneFixture f(setup_61(64));
   f.zone().finish_init();
   CHECK(f.move_freepages_block(16, U) == 16);
@@ -222,7 +232,8 @@ TEST_CASE("6.1 move_freepages_block (D61-7): a pageblock that sticks out of the 
   f.check_invariants();
 }
 
-TEST_CASE("6.1 find_suitable_fallback (§4.2): fallbacks[] order per requester; nothing when no "
+TEST_CASE("6.1 find_suitable_fallback (kernel-6.1.md §4): fallbacks[] order per requester; nothing "
+          "when no "
           "other type has a block",
           "[zone][fallback61]") {
   ZoneFixture f(setup_61(32));

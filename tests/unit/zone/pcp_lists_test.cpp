@@ -59,7 +59,7 @@ void check_after_full_drain(const ZoneFixture& f) {
 
 } // namespace
 
-TEST_CASE("6.1 __rmqueue_pcplist / rmqueue_bulk (digest §2.4): a refill takes max(batch >> "
+TEST_CASE("6.1 __rmqueue_pcplist / rmqueue_bulk (kernel-6.1.md §2): a refill takes max(batch >> "
           "order, 2) blocks with list_add_tail, so the list ascends and the head is handed out",
           "[zone][pcp61]") {
   ZoneFixture f(setup_61(7, 1000));
@@ -99,7 +99,7 @@ TEST_CASE("6.1 __rmqueue_pcplist: with batch 1 a refill takes one block", "[zone
   f.check_invariants();
 }
 
-TEST_CASE("6.1 free_unref_page_commit (digest §2.3): a free goes to the head of its order's "
+TEST_CASE("6.1 free_unref_page_commit (kernel-6.1.md §2): a free goes to the head of its order's "
           "list with the pageblock's type cached; a HIGHATOMIC page rides the MOVABLE list",
           "[zone][pcp61]") {
   ZoneFixture f(setup_61(2, 1000));
@@ -204,7 +204,7 @@ TEST_CASE("PcpModel (6.1): add puts a refill at the tail and a free at the head;
   f.check_invariants();
 }
 
-TEST_CASE("6.1 nr_pcp_free (digest §2.3): frees without allocations drain batch << "
+TEST_CASE("6.1 nr_pcp_free (kernel-6.1.md §2): frees without allocations drain batch << "
           "free_factor, clamped to high - batch; rmqueue_pcplist halves free_factor",
           "[zone][pcp61]") {
   ZoneFixture f(setup_61(2, 14));

@@ -84,7 +84,8 @@ TEST_CASE("D61-5: pcp.batch sets the batch and high follows from it unless pcp.h
   CHECK(zone_batchsize_61(262144, 65536) == 3); // 1 MiB / 64 KiB = 16 -> 4 -> 3
 }
 
-TEST_CASE("6.1 boost_watermark (§4.5): one pageblock per call up to 1.5 x the high watermark; "
+TEST_CASE("6.1 boost_watermark (kernel-6.1.md §6): one pageblock per call up to 1.5 x the high "
+          "watermark; "
           "zones below 4 pageblocks never boost",
           "[zone][params61]") {
   WatermarkBoost z{0, 16384, 1200, 512};
