@@ -20,6 +20,8 @@ struct PolicyInfo {
   std::vector<PolicyKey> keys; // owned keys ("region_aware.ra_cache", "reserve.pageblocks")
   std::function<std::unique_ptr<Policy>(Zone&, const Config&)> make;
   bool compared_by_default = false; // one of compare's default --policies
+  // The policy's own defaults of zone keys, beneath the trace header, --config and --set.
+  std::vector<ConfigDefault> zone_defaults{};
 
   bool owns(std::string_view key) const;
   bool owns_namespace(std::string_view ns) const;
@@ -29,6 +31,9 @@ const std::vector<PolicyInfo>& policy_registry();
 // Throws InputError for an unknown name, listing the valid ones ("<origin>: unknown policy").
 const PolicyInfo& find_policy(std::string_view name, std::string_view origin = {});
 std::unique_ptr<Policy> make_policy(std::string_view name, Zone& zone, const Config& config);
+
+// A run's config under `policy`: the layers with the policy's zone_defaults beneath them.
+Config policy_config(const ConfigBuilder& layers, std::string_view policy);
 
 // replay's default --policy and compare's default --policies ("a,b").
 const std::string& default_policy();

@@ -287,6 +287,7 @@ RunStats Simulator::finish() const {
   out.timeline = timeline_;
   out.t_start = first_t_;
   out.t_end = last_t_;
+  policy_->state_json(out.kernel_state);
   return out;
 }
 
