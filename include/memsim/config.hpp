@@ -1,6 +1,6 @@
 // The one configuration aggregate (docs/spec.md §2), nested like its JSON form, and the layered
-// loader: built-in defaults < trace header < --config FILE < --set key=value < per-policy
-// overrides. Unknown keys are errors that list the valid ones.
+// loader: built-in defaults < a policy's own defaults < trace header < --config FILE < --set
+// key=value < per-policy overrides. Unknown keys are errors that list the valid ones.
 #pragma once
 
 #include <cstdint>
@@ -88,6 +88,14 @@ Geometry resolve_geometry(const Config& config);
 // Every valid dotted key, in a stable order.
 const std::vector<std::string>& config_keys();
 
+// A default a policy gives a config key in place of the built-in one (the registry's
+// zone_defaults: linux-6.1's zone.pageblock_order 9, ...). It is beneath every layer that sets
+// the key.
+struct ConfigDefault {
+  std::string key; // dotted
+  nlohmann::json value;
+};
+
 // Layers settings onto a Config. Each set() names where the value came from, for errors.
 class ConfigBuilder {
 public:
@@ -106,11 +114,17 @@ public:
 
   // The namespaces of the policy-owned keys that were set ("region_aware", "reserve", ...).
   const std::vector<std::string>& touched_namespaces() const { return touched_; }
+  // Whether a layer set this dotted key.
+  bool is_set(std::string_view key) const;
   const Config& config() const { return config_; }
+  // The config with `defaults` applied to the keys no layer set (policy_config() in
+  // policy/registry.hpp gives a run's config this way).
+  Config with_defaults(const std::vector<ConfigDefault>& defaults) const;
 
 private:
   Config config_;
   std::vector<std::string> touched_;
+  std::vector<std::string> set_keys_;
 };
 
 // Parses "16GiB", "4096B", "512MiB" or a bare integer of pages (JSON number or string).

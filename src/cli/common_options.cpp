@@ -158,7 +158,7 @@ Config build_config(const ConfigOptions& options, const TraceHeader& header,
   find_policy(policy);
   const ConfigBuilder builder = config_layers(options, header, trace_path);
   check_key_owners(builder.touched_namespaces(), {policy});
-  return builder.config();
+  return policy_config(builder, policy);
 }
 
 void add_probe_option(CLI::App& command, std::string& orders) {

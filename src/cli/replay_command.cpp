@@ -238,6 +238,8 @@ void add_policies_command(CLI::App& app) {
                    key.kind != KeyKind::flag ? ""
                    : key.default_flag        ? " (default true)"
                                              : " (default false)");
+      for (const ConfigDefault& d : info.zone_defaults)
+        fmt::print("  {:<40} default {} for this policy\n", d.key, d.value.dump());
     }
   });
 }

@@ -303,6 +303,7 @@ std::optional<unsigned> Config::policy_count(std::string_view key) const {
 void ConfigBuilder::set(std::string_view key, const nlohmann::json& value,
                         std::string_view origin) {
   if (store(config_, key, value, fmt::format("{}: {}", origin, key))) {
+    if (!is_set(key)) set_keys_.emplace_back(key);
     if (find_policy_key(key) != nullptr) {
       const std::string ns(key.substr(0, key.find('.')));
       if (std::find(touched_.begin(), touched_.end(), ns) == touched_.end()) touched_.push_back(ns);
@@ -311,6 +312,20 @@ void ConfigBuilder::set(std::string_view key, const nlohmann::json& value,
   }
   throw InputError(
       fmt::format("{}: unknown key \"{}\"; valid keys: {}", origin, key, joined_keys("")));
+}
+
+bool ConfigBuilder::is_set(std::string_view key) const {
+  return std::find(set_keys_.begin(), set_keys_.end(), key) != set_keys_.end();
+}
+
+Config ConfigBuilder::with_defaults(const std::vector<ConfigDefault>& defaults) const {
+  Config out = config_;
+  for (const ConfigDefault& d : defaults) {
+    if (is_set(d.key)) continue;
+    if (!store(out, d.key, d.value, fmt::format("policy default: {}", d.key)))
+      throw InternalError(fmt::format("a policy default names the unknown key \"{}\"", d.key));
+  }
+  return out;
 }
 
 void ConfigBuilder::set_assignment(std::string_view assignment, std::string_view origin) {

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "core/int_sqrt.hpp"
 #include "memsim/config.hpp"
 #include "memsim/error.hpp"
 
@@ -17,23 +18,6 @@ namespace {
 constexpr unsigned kMaxMaxOrder = 20;
 constexpr unsigned kMaxCpus = 1024;
 constexpr std::uint64_t kMaxZonePages = UINT32_MAX; // page indices are 32-bit (PageIdx)
-
-// int_sqrt() of lib/int_sqrt.c: the floor of the square root, in integers only.
-std::uint64_t int_sqrt(std::uint64_t x) {
-  if (x <= 1) return x;
-  std::uint64_t m = std::uint64_t{1} << ((std::bit_width(x) - 1) & ~1U);
-  std::uint64_t y = 0;
-  while (m != 0) {
-    const std::uint64_t b = y + m;
-    y >>= 1;
-    if (x >= b) {
-      x -= b;
-      y += m;
-    }
-    m >>= 2;
-  }
-  return y;
-}
 
 // zone_batchsize() of 3.11 mm/page_alloc.c (CONFIG_MMU), with managed = present pages.
 std::uint64_t zone_batchsize(std::uint64_t pages, std::uint64_t page_size) {

@@ -72,6 +72,9 @@ public:
   virtual const std::vector<Migratetype>& list_types() const = 0;
   // The policy's sections of the stats `config` (resolved values; may replace "pcp").
   virtual void config_json(nlohmann::ordered_json& out) const = 0;
+  // Kernel state worth reporting that no other section holds (the stats "kernel_state", printed
+  // when not empty: linux-6.1's watermark_boost and nr_reserved_highatomic).
+  virtual void state_json(nlohmann::ordered_json& /*out*/) const {}
   // Labels for the stats "notes" (extensions of the kernel design in force).
   virtual std::vector<std::string> notes() const { return {}; }
   // The policy's own lists and back-ends recounted; throws InternalError naming what broke.

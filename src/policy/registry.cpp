@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "memsim/error.hpp"
+#include "policy/linux_6_1.hpp"
 #include "policy/recorded.hpp"
 #include "policy/region_aware.hpp"
 #include "policy/stock.hpp"
@@ -18,6 +19,36 @@ namespace {
 const PolicyKey kReservePageblocks{
     "reserve.pageblocks", KeyKind::count, false,
     "MIGRATE_RESERVE pageblocks (default: the 3.11 formula, at most 2)"};
+
+// One switch per 6.1 rule that differs from 3.11 (docs/kernel-6.1.md).
+std::vector<PolicyKey> linux_6_1_keys() {
+  const auto flag = [](const char* name, const char* what) {
+    return PolicyKey{std::string("linux_6_1.") + name, KeyKind::flag, true, what};
+  };
+  return {
+      flag("alike_rule", "steal_suitable_fallback claims a pageblock when free + alike pages "
+                         "reach half of it (off: free pages only, as 3.11)"),
+      flag("find_smallest", "a MOVABLE fallback that cannot steal a pageblock takes the smallest "
+                            "block (off: the largest, as 3.11)"),
+      flag("steal_retry", "__rmqueue retries __rmqueue_smallest after the steal (off: the stolen "
+                          "block is split, as 3.11)"),
+      flag("unmovable_steals", "can_steal_fallback: UNMOVABLE requests steal the pageblock at "
+                               "every order, like RECLAIMABLE (off: as 3.11)"),
+      flag("highatomic", "ALLOC_HIGHATOMIC requests (gfp: __GFP_HIGH, non-blocking, order > 0) "
+                         "reserve HIGHATOMIC pageblocks and use them first; other non-blocking "
+                         "requests use them when __rmqueue fails (off: gfp is ignored)"),
+      flag("move_to_tail", "move_freepages moves free blocks to the list tail (off: the head, as "
+                           "3.11)"),
+      flag("merge_barrier", "__free_one_page does not merge across pageblocks with a HIGHATOMIC "
+                            "or ISOLATE block"),
+      flag("boot_to_tail", "boot frees with FPI_TO_TAIL, so the lists ascend from the head (off: "
+                           "head insertion, as 3.11)"),
+      flag("pcp_high_orders", "per-CPU lists also for orders 1..3 and pageblock_order (off: "
+                              "order 0 only, as 3.11)"),
+      flag("free_factor", "nr_pcp_free doubles the drain while frees run without allocations, "
+                          "and a free of order 1..3 then drains everything"),
+  };
+}
 
 std::vector<PolicyInfo> build_registry() {
   return {
@@ -50,6 +81,16 @@ std::vector<PolicyInfo> build_registry() {
          return std::make_unique<RegionAwarePolicy>(zone, config);
        },
        true},
+      {"linux-6.1",
+       "Linux 6.1.192 page allocator (Debian 12): per-order per-CPU lists with free_factor, "
+       "steal-then-retry fallbacks with the alike claim rule and find_smallest, HIGHATOMIC "
+       "reserves from gfp, tail moves and ascending boot lists (docs/kernel-6.1.md)",
+       linux_6_1_keys(),
+       [](Zone& zone, const Config& config) -> std::unique_ptr<Policy> {
+         return std::make_unique<Linux61Policy>(zone, config);
+       },
+       false,
+       {{"zone.pageblock_order", 9}, {"zone.max_order", 11}}},
       {"recorded",
        "the recording kernel's own placements: every allocation at its traced pfn, the free and "
        "per-CPU lists following the buddy-level events (ftrace input, or traces with pfns)",
@@ -58,6 +99,7 @@ std::vector<PolicyInfo> build_registry() {
          return std::make_unique<RecordedPolicy>(zone, config);
        },
        false,
+       {},
        true},
   };
 }
@@ -105,6 +147,10 @@ const PolicyInfo& find_policy(std::string_view name, std::string_view origin) {
     if (info.name == name) return info;
   const std::string prefix = origin.empty() ? std::string() : std::string(origin) + ": ";
   throw InputError(fmt::format("{}unknown policy \"{}\" (known: {})", prefix, name, known_names()));
+}
+
+Config policy_config(const ConfigBuilder& layers, std::string_view policy) {
+  return layers.with_defaults(find_policy(policy).zone_defaults);
 }
 
 std::unique_ptr<Policy> make_policy(std::string_view name, Zone& zone, const Config& config) {

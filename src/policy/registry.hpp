@@ -20,6 +20,8 @@ struct PolicyInfo {
   std::vector<PolicyKey> keys; // owned keys ("region_aware.ra_cache", "reserve.pageblocks")
   std::function<std::unique_ptr<Policy>(Zone&, const Config&)> make;
   bool compared_by_default = false; // one of compare's default --policies
+  // The policy's own defaults of zone keys, beneath the trace header, --config and --set.
+  std::vector<ConfigDefault> zone_defaults{};
   // The policy follows the trace's own placements (Policy::follows_trace): readers look ahead
   // for it (FtraceOptions::free_hints) and the simulated-trace suites leave it out.
   bool follows_trace = false;
@@ -33,6 +35,8 @@ const std::vector<PolicyInfo>& policy_registry();
 const PolicyInfo& find_policy(std::string_view name, std::string_view origin = {});
 std::unique_ptr<Policy> make_policy(std::string_view name, Zone& zone, const Config& config);
 
+// A run's config under `policy`: the layers with the policy's zone_defaults beneath them.
+Config policy_config(const ConfigBuilder& layers, std::string_view policy);
 // Whether the named policy follows the trace (false for an unknown name: the caller's own
 // checks report it).
 bool policy_follows_trace(std::string_view name);

@@ -49,13 +49,9 @@ void StockPolicy::free(PageIdx block, unsigned order, unsigned cpu, bool cold) {
 Taken StockPolicy::rmqueue(unsigned order, Migratetype mt) {
   const PageIdx page = rmqueue_smallest(order, mt);
   if (page != kNoPage) return {page, false, TakeSource::own_list};
-  const FallbackTake stolen = rmqueue_fallback_311(zone_, order, mt, fallback_rules_, counters_);
-  if (stolen.block != kNoPage)
-    return {stolen.block, true,
-            stolen.claimed != 0 ? TakeSource::fallback_claim : TakeSource::fallback_steal};
-  const PageIdx reserve = rmqueue_smallest(order, Migratetype::reserve);
-  if (reserve != kNoPage) return {reserve, false, TakeSource::reserve};
-  return {};
+  return rmqueue_fallback_or_reserve_311(
+      {zone_, fallback_rules_, counters_}, order, mt,
+      [this](unsigned o, Migratetype t) { return rmqueue_smallest(o, t); });
 }
 
 // docs/spec.md §9 for 3.11: MIGRATE_RESERVE, the last resort of __rmqueue, is neither the

@@ -53,7 +53,7 @@ ReportRegion read_region(const Node& r) {
   region.mixed_pageblocks = r.u64("mixed_pageblocks");
   region.pageblock_map = r.string("pageblock_map");
   for (const char c : region.pageblock_map)
-    if (std::string_view("urmvURMV").find(c) == std::string_view::npos)
+    if (std::string_view("urmvhURMVH").find(c) == std::string_view::npos)
       r.fail("pageblock_map", fmt::format("unknown pageblock letter '{}'", c));
   if (r.value().contains("pageblock_allocated")) {
     const ordered_json& blocks = r.array("pageblock_allocated");

@@ -225,6 +225,7 @@ nlohmann::ordered_json stats_to_json(const RunStats& stats) {
   doc["timeline"] = ordered_json::array();
   for (const auto& sample : stats.timeline) doc["timeline"].push_back(sample_json(sample));
   doc["provenance"] = provenance_json(stats);
+  if (!stats.kernel_state.empty()) doc["kernel_state"] = stats.kernel_state;
   return doc;
 }
 

@@ -114,14 +114,15 @@ void check_switch_layers(const std::vector<PolicyEntry>& entries, const ConfigBu
 std::vector<CompareRun> plan_compare_runs(const std::vector<PolicyEntry>& entries,
                                           const ConfigBuilder& layers) {
   check_switch_layers(entries, layers);
-  resolve_geometry(layers.config());
   std::vector<CompareRun> runs;
   for (const PolicyEntry& entry : entries) {
+    resolve_geometry(policy_config(layers, entry.policy)); // the shared layers' own problems
     ConfigBuilder builder = layers;
     for (const PolicyOverride& o : entry.overrides)
       builder.set(o.key, nlohmann::json(o.value), entry_origin(entry.entry));
-    if (!entry.overrides.empty()) check_geometry(builder.config(), entry.entry);
-    runs.push_back({entry.entry, entry.policy, builder.config()});
+    Config config = policy_config(builder, entry.policy);
+    if (!entry.overrides.empty()) check_geometry(config, entry.entry);
+    runs.push_back({entry.entry, entry.policy, std::move(config)});
   }
   return runs;
 }

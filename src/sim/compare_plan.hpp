@@ -37,7 +37,8 @@ struct CompareRun {
   Config config;
 };
 
-// Each entry's overrides applied on a copy of `layers` (defaults < header < --config < --set).
+// Each entry's overrides applied on a copy of `layers` (defaults < the policy's zone_defaults <
+// header < --config < --set).
 // Throws InputError when `layers` set a region_aware.* key and no entry is region-aware, when
 // an override has an unknown key or a bad value, or when a run's zone is impossible.
 std::vector<CompareRun> plan_compare_runs(const std::vector<PolicyEntry>& entries,

@@ -301,6 +301,7 @@ RunStats Simulator::finish() const {
   out.recorded = policy_->section_json();
   out.t_start = first_t_;
   out.t_end = last_t_;
+  policy_->state_json(out.kernel_state);
   return out;
 }
 

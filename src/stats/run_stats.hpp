@@ -49,6 +49,7 @@ struct RunStats {
   Provenance provenance;
   nlohmann::ordered_json start_state;   // --proc-in's report (docs/spec.md §7.1); null: none
   std::optional<Validation> validation; // --proc-expect (docs/spec.md §7.3)
+  nlohmann::ordered_json kernel_state;  // Policy::state_json(); printed when not empty
   nlohmann::ordered_json recorded;      // the recorded policy's section (docs/spec.md §7.2)
 };
 

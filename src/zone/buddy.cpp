@@ -40,6 +40,13 @@ PageIdx Zone::rmqueue_smallest(unsigned order, Migratetype mt) {
   return kNoPage;
 }
 
+// The block __rmqueue_smallest() would take, without taking it.
+PageIdx Zone::peek_smallest(unsigned order, Migratetype mt) const {
+  for (unsigned o = order; o < max_order(); ++o)
+    if (!free_list(o, mt).empty()) return free_list(o, mt).head;
+  return kNoPage;
+}
+
 // expand(): the caller took a block of order `high`; hand back the upper halves, largest
 // first, each to the head of free_list[half order][mt]. The lowest 2^low pages stay taken.
 void Zone::expand(PageIdx block, unsigned low, unsigned high, Migratetype mt) {

@@ -3,33 +3,9 @@
 // block about to be taken, change_pageblock_range and the remainder to the requested type.
 #include "zone/fallback_311.hpp"
 
-#include <array>
+#include "zone/fallback_common.hpp"
 
 namespace memsim {
-
-namespace {
-
-// fallbacks[] of 3.11; MIGRATE_RESERVE ends each row and is __rmqueue's last resort instead.
-constexpr std::array<std::array<Migratetype, 2>, kRequestableTypes> kFallbacks{{
-    {Migratetype::reclaimable, Migratetype::movable},   // UNMOVABLE
-    {Migratetype::unmovable, Migratetype::movable},     // RECLAIMABLE
-    {Migratetype::reclaimable, Migratetype::unmovable}, // MOVABLE
-}};
-
-void count_fallback(AllocatorCounters& counters, unsigned current, unsigned pageblock_order,
-                    Migratetype start_mt, Migratetype fallback_mt, unsigned claimed) {
-  FallbackCounts& f = counters.fallbacks;
-  ++f.total;
-  if (current < pageblock_order) ++f.fragmenting;
-  ++f.by_pair[index_of(start_mt)][index_of(fallback_mt)];
-  if (claimed != 0) {
-    counters.ownership.claims[index_of(start_mt)] += claimed;
-  } else {
-    ++counters.ownership.steals[index_of(start_mt)][index_of(fallback_mt)];
-  }
-}
-
-} // namespace
 
 bool own_available(const Zone& zone, unsigned order, Migratetype mt) {
   for (unsigned o = order; o < zone.max_order(); ++o)
@@ -77,7 +53,7 @@ FallbackTake rmqueue_fallback_311(Zone& zone, unsigned order, Migratetype start_
               zone, static_cast<PageIdx>(page + i * zone.geometry().pageblock_pages), start_mt);
       }
       zone.expand(page, order, current, start_mt);
-      count_fallback(counters, current, pb_order, start_mt, fallback_mt, claimed);
+      count_fallback(counters, {current, pb_order, start_mt, fallback_mt, claimed});
       return {page, claimed};
     }
   }

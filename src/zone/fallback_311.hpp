@@ -5,6 +5,7 @@
 #pragma once
 
 #include "memsim/counters.hpp"
+#include "zone/taken.hpp"
 #include "zone/zone.hpp"
 
 namespace memsim {
@@ -28,6 +29,28 @@ struct FallbackTake {
 // pageblock ownership.
 FallbackTake rmqueue_fallback_311(Zone& zone, unsigned order, Migratetype start_mt,
                                   const Fallback311Rules& rules, AllocatorCounters& counters);
+
+// What the end of 3.11 __rmqueue() works on: the zone, the fallback's rules, the counters.
+struct Rmqueue311Context {
+  Zone& zone;
+  const Fallback311Rules& rules;
+  AllocatorCounters& counters;
+};
+
+// Linux 3.11 __rmqueue() once __rmqueue_smallest() found nothing on the requested type's lists:
+// __rmqueue_fallback(), then MIGRATE_RESERVE as the last resort through the policy's
+// __rmqueue_smallest (`rmqueue_smallest(order, mt)`: the region-aware policy biases it).
+template <class Smallest>
+Taken rmqueue_fallback_or_reserve_311(const Rmqueue311Context& ctx, unsigned order, Migratetype mt,
+                                      Smallest&& rmqueue_smallest) {
+  const FallbackTake stolen = rmqueue_fallback_311(ctx.zone, order, mt, ctx.rules, ctx.counters);
+  if (stolen.block != kNoPage)
+    return {stolen.block, true,
+            stolen.claimed != 0 ? TakeSource::fallback_claim : TakeSource::fallback_steal};
+  const PageIdx reserve = rmqueue_smallest(order, Migratetype::reserve);
+  if (reserve != kNoPage) return {reserve, false, TakeSource::reserve};
+  return {};
+}
 
 // try_to_steal_freepages() (the 3.11 steal branch): when current_order >= pageblock_order / 2
 // or the request is RECLAIMABLE, move the pageblock's free pages (the block about to be taken

@@ -94,6 +94,8 @@ public:
   // __rmqueue_smallest(): the head of the smallest non-empty free_list[o >= order][mt], taken
   // off and expand()ed down to `order`; kNoPage when there is none.
   PageIdx rmqueue_smallest(unsigned order, Migratetype mt);
+  // The block __rmqueue_smallest() would take, without taking it (kNoPage: none).
+  PageIdx peek_smallest(unsigned order, Migratetype mt) const;
   // expand(): upper halves of a block of order `high` to the head of free_list[..][mt].
   void expand(PageIdx block, unsigned low, unsigned high, Migratetype mt);
   // __free_one_page(): merge with free buddies, then head or tail (the parent's-buddy rule).

@@ -1,10 +1,12 @@
-// A small stock zone for hand-checked kernel scenarios: Config -> resolve_geometry ->
-// StockPolicy -> Zone, booted (and optionally carved) like the simulator does it, with helpers
-// that read free lists and per-CPU lists as pfns (head first) and allocate / free like a trace.
+// A small zone for hand-checked kernel scenarios: Config -> resolve_geometry -> a registry policy
+// (stock unless told) -> Zone, booted (and optionally carved) like the simulator does it, with
+// helpers that read free lists and per-CPU lists as pfns (head first) and allocate / free like a
+// trace.
 // Small geometries (e.g. max_order 4: 8-page blocks) keep every list small enough to write by hand.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -14,6 +16,7 @@
 #include "memsim/config.hpp"
 #include "memsim/trace.hpp"
 #include "memsim/types.hpp"
+#include "policy/linux_6_1.hpp"
 #include "policy/region_aware.hpp"
 #include "policy/registry.hpp"
 #include "policy/stock.hpp"
@@ -25,6 +28,7 @@ inline constexpr Migratetype U = Migratetype::unmovable;
 inline constexpr Migratetype R = Migratetype::reclaimable;
 inline constexpr Migratetype M = Migratetype::movable;
 inline constexpr Migratetype RES = Migratetype::reserve;
+inline constexpr Migratetype HA = Migratetype::highatomic;
 
 using Pfns = std::vector<Pfn>;
 
@@ -42,7 +46,8 @@ struct ZoneSetup {
   std::vector<PreallocatedBlock> preallocated{}; // carved after boot (docs/semantics.md D19)
   bool finish_init = true;      // false: leave the zone in initialisation (nothing counted yet)
   std::string policy = "stock"; // a registry name (make_policy)
-  RegionAwareSwitches region_aware{}; // the switches of the region-aware policy
+  RegionAwareSwitches region_aware{};     // the switches of the region-aware policy
+  std::map<std::string, bool> switches{}; // other policies' flags ("linux_6_1.alike_rule")
 };
 
 inline Config make_config(const ZoneSetup& s) {
@@ -67,15 +72,16 @@ inline Config make_config(const ZoneSetup& s) {
   c.policy_values["region_aware.retype_regions"] = ra.retype_regions;
   c.policy_values["region_aware.loan_only_stealing"] = ra.loan_only_stealing;
   c.policy_values["region_aware.ra_cache"] = ra.ra_cache;
+  for (const auto& [key, value] : s.switches) c.policy_values[key] = value;
   return c;
 }
 
 class ZoneFixture {
 public:
   explicit ZoneFixture(const ZoneSetup& setup = {})
-      : config_(make_config(setup)), geometry_(resolve_geometry(config_)),
-        zone_ptr_(std::make_unique<Zone>(config_, geometry_)), zone_(*zone_ptr_),
-        policy_(make_policy(setup.policy, zone_, config_)) {
+      : policy_name_(setup.policy), config_(make_config(setup)),
+        geometry_(resolve_geometry(config_)), zone_ptr_(std::make_unique<Zone>(config_, geometry_)),
+        zone_(*zone_ptr_), policy_(make_policy(setup.policy, zone_, config_)) {
     policy_->boot();
     for (const PreallocatedBlock& b : setup.preallocated)
       zone_.carve(b.pfn, b.order, b.mt, "preallocated");
@@ -83,7 +89,10 @@ public:
   }
 
   Zone& zone() { return zone_; }
+  const Zone& zone() const { return zone_; }
   Policy& policy() { return *policy_; }
+  const Policy& policy() const { return *policy_; }
+  const std::string& setup_policy() const { return policy_name_; }
   // Zone and policy invariants, as --check runs them.
   void check_invariants() const {
     zone_.check_invariants();
@@ -109,16 +118,36 @@ public:
   std::uint64_t pcp_count(unsigned cpu = 0) const { return pcp().count(cpu); }
   const PerCpuPages311& pcp() const { return dynamic_cast<const StockPolicy&>(*policy_).pcp(); }
 
+  // linux-6.1: the policy, its per-CPU lists, and the list (cpu, order, mt) as pfns, head first.
+  const Linux61Policy& linux61() const { return dynamic_cast<const Linux61Policy&>(*policy_); }
+  Linux61Policy& linux61() { return dynamic_cast<Linux61Policy&>(*policy_); }
+  const PerCpuPages61& pcp61() const { return linux61().pcp(); }
+  Pfns pcp61_list(unsigned cpu, unsigned order, Migratetype mt) const {
+    Pfns out;
+    const PageList& l = pcp61().list(cpu, pcp61().order_to_pindex(mt, order));
+    for (PageIdx i = l.head; i != kNoPage; i = zone_.page(i).next) out.push_back(zone_.pfn_of(i));
+    return out;
+  }
+
   // What the simulator does for an alloc event: buffered_rmqueue, then mark the block live.
   // Returns the pfn, or nullopt when the allocation fails; last_fallback() is its D1 flag.
   std::optional<Pfn> alloc(unsigned order, Migratetype mt, unsigned cpu = 0, bool cold = false) {
-    const Taken t = policy_->alloc({order, mt, cpu, cold, false, 0});
+    return alloc_request({order, mt, cpu, cold, false, 0});
+  }
+  // The same with the request's gfp (HIGHATOMIC reserves of linux-6.1).
+  std::optional<Pfn> alloc_gfp(unsigned order, Migratetype mt, GfpMask gfp, unsigned cpu = 0) {
+    return alloc_request({order, mt, cpu, false, true, gfp});
+  }
+  std::optional<Pfn> alloc_request(const AllocRequest& request) {
+    const Taken t = policy_->alloc(request);
     last_fallback_ = t.fallback;
+    last_source_ = t.how;
     if (t.block == kNoPage) return std::nullopt;
-    zone_.mark_allocated(t.block, order, mt);
+    zone_.mark_allocated(t.block, request.order, request.mt);
     return zone_.pfn_of(t.block);
   }
   bool last_fallback() const { return last_fallback_; }
+  TakeSource last_source() const { return last_source_; }
 
   // __free_pages() of the live block at `pfn` (order 0 through the pcp list when enabled).
   void free(Pfn pfn, unsigned cpu = 0, bool cold = false) {
@@ -177,7 +206,8 @@ public:
         for (const Pfn p : l) s << ' ' << p;
         s << '\n';
       }
-    for (unsigned c = 0; c < config_.zone.cpus; ++c)
+    const bool pcp_311 = dynamic_cast<const StockPolicy*>(policy_.get()) != nullptr;
+    for (unsigned c = 0; pcp_311 && c < config_.zone.cpus; ++c)
       for (int t = 0; t < kRequestableTypes; ++t) {
         const Pfns l = pcp_list(c, migratetype_at(t));
         if (l.empty()) continue;
@@ -193,12 +223,14 @@ public:
   PageIdx idx(Pfn pfn) const { return static_cast<PageIdx>(pfn - config_.zone.start_pfn); }
 
 private:
+  std::string policy_name_;
   Config config_;
   Geometry geometry_;
   std::unique_ptr<Zone> zone_ptr_;
   Zone& zone_;
   std::unique_ptr<Policy> policy_;
   bool last_fallback_ = false;
+  TakeSource last_source_ = TakeSource::none;
 };
 
 } // namespace memsim::test

@@ -98,22 +98,25 @@ TEST_CASE("A size beyond 64 bits is an error, never a wrapped value") {
   CHECK_THROWS_AS(pages.bytes(4096), InputError);
 }
 
-TEST_CASE("The valid keys are the zone, pcp, reserve, watermark and region_aware keys of "
-          "docs/spec.md §2 and §7.1") {
+TEST_CASE("The valid keys are the zone, pcp, reserve, watermark, region_aware and linux_6_1 keys "
+          "of docs/spec.md §2 and §7.1") {
   const auto& keys = memsim::config_keys();
-  REQUIRE(keys.size() == 21);
+  REQUIRE(keys.size() == 31);
   CHECK(keys.front() == "zone.memory");
   CHECK(keys[7] == "zone.managed_pages");
   CHECK(keys[11] == "watermark.min");
   CHECK(keys[13] == "watermark.high");
   CHECK(keys[14] == "reserve.pageblocks"); // the policies' keys follow the zone model's
-  CHECK(keys.back() == "region_aware.ra_cache");
+  CHECK(keys[20] == "region_aware.ra_cache");
+  CHECK(keys[21] == "linux_6_1.alike_rule");
+  CHECK(keys.back() == "linux_6_1.free_factor");
 }
 
 TEST_CASE("Every listed key can be set from a --set string") {
   ConfigBuilder builder;
   for (const auto& key : memsim::config_keys()) {
-    const bool is_bool = key.starts_with("region_aware.") || key == "pcp.enabled";
+    const bool is_bool =
+        key.starts_with("region_aware.") || key.starts_with("linux_6_1.") || key == "pcp.enabled";
     CAPTURE(key);
     CHECK_NOTHROW(builder.set_assignment(key + "=" + (is_bool ? "false" : "3"), "--set"));
   }
@@ -127,6 +130,7 @@ TEST_CASE("Every listed key can be set from a --set string") {
   CHECK_FALSE(config.pcp.enabled);
   CHECK_FALSE(config.policy_flag("region_aware.loan_only_stealing"));
   CHECK_FALSE(config.policy_flag("region_aware.ra_cache"));
+  CHECK_FALSE(config.policy_flag("linux_6_1.alike_rule"));
 }
 
 TEST_CASE("An unknown key is an error that names its origin and lists every valid key") {
@@ -135,7 +139,7 @@ TEST_CASE("An unknown key is an error that names its origin and lists every vali
   CHECK_THAT(message, Catch::StartsWith("--set: unknown key \"zone.foo\"; valid keys: zone.memory, "
                                         "zone.start_pfn, zone.page_size"));
   for (const auto& key : memsim::config_keys()) CHECK_THAT(message, Catch::Contains(key));
-  CHECK_THAT(message, Catch::EndsWith("region_aware.ra_cache"));
+  CHECK_THAT(message, Catch::EndsWith("linux_6_1.free_factor"));
 }
 
 TEST_CASE("Integers and booleans accept JSON values and the strings of --set") {

@@ -1,0 +1,28 @@
+// Linux 6.1 MIGRATE_HIGHATOMIC: the ALLOC_HIGHATOMIC and ALLOC_NON_BLOCK rules of
+// gfp_to_alloc_flags (6.1.157+, "only set ALLOC_HIGHATOMIC for __GFP_HIGH allocations") and
+// reserve_highatomic_pageblock.
+#include "zone/highatomic.hpp"
+
+namespace memsim {
+
+bool alloc_flags_highatomic(GfpMask gfp, unsigned order) {
+  if (!alloc_flags_non_block(gfp)) return false;
+  return order > 0 && (gfp & gfp::high) != 0; // ALLOC_MIN_RESERVE is __GFP_HIGH
+}
+
+bool alloc_flags_non_block(GfpMask gfp) {
+  return (gfp & gfp::direct_reclaim) == 0 && (gfp & gfp::nomemalloc) == 0;
+}
+
+bool reserve_highatomic_pageblock(Zone& zone, HighatomicReserve& reserve, PageIdx page) {
+  const std::uint64_t max_managed = reserve.managed / 100 + zone.geometry().pageblock_pages;
+  if (reserve.nr_reserved >= max_managed) return false;
+  const Migratetype mt = zone.pageblock_migratetype(page);
+  if (index_of(mt) >= kRequestableTypes) return false; // migratetype_is_mergeable()
+  reserve.nr_reserved += zone.geometry().pageblock_pages;
+  zone.set_pageblock_migratetype(page, Migratetype::highatomic);
+  zone.move_freepages_block(page, Migratetype::highatomic);
+  return true;
+}
+
+} // namespace memsim

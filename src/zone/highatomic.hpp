@@ -1,0 +1,34 @@
+// MIGRATE_HIGHATOMIC of Linux 4.4+ as 6.1.192 has it: which requests carry ALLOC_HIGHATOMIC
+// (gfp_to_alloc_flags, the 6.1.157 rule) and reserve_highatomic_pageblock, which turns the
+// pageblock of a page just handed to such a request into a HIGHATOMIC block (docs/semantics.md
+// D61-3). Nothing unreserves: unreserve_highatomic_pageblock runs only in the slow path.
+#pragma once
+
+#include <cstdint>
+
+#include "memsim/gfp.hpp"
+#include "zone/zone.hpp"
+
+namespace memsim {
+
+// Linux 6.1 mm/page_alloc.c gfp_to_alloc_flags() (6.1.157+): ALLOC_HIGHATOMIC for a
+// non-blocking (no __GFP_DIRECT_RECLAIM), not __GFP_NOMEMALLOC, __GFP_HIGH request above order 0.
+bool alloc_flags_highatomic(GfpMask gfp, unsigned order);
+
+// Linux 6.1 mm/page_alloc.c gfp_to_alloc_flags() (6.1.116+): ALLOC_NON_BLOCK for a request that
+// cannot reclaim (no __GFP_DIRECT_RECLAIM) and is not __GFP_NOMEMALLOC; rmqueue_buddy lets such
+// a request take from the HIGHATOMIC lists when __rmqueue found nothing.
+bool alloc_flags_non_block(GfpMask gfp);
+
+// zone->nr_reserved_highatomic and the limit of reserve_highatomic_pageblock().
+struct HighatomicReserve {
+  std::uint64_t nr_reserved = 0; // pages
+  std::uint64_t managed = 0;     // zone_managed_pages()
+};
+
+// Linux 6.1 mm/page_alloc.c reserve_highatomic_pageblock(): below managed / 100 + one
+// pageblock reserved, a pageblock of a mergeable type becomes HIGHATOMIC and its free pages move
+// to the HIGHATOMIC lists. True when it reserved one.
+bool reserve_highatomic_pageblock(Zone& zone, HighatomicReserve& reserve, PageIdx page);
+
+} // namespace memsim
