@@ -39,7 +39,10 @@ Simulator::Simulator(const Config& config, const std::string& policy_name, std::
   policy_->boot();
   apply_preallocated(reader.header());
   apply_start_pageblock_types(reader.header());
-  if (follows_trace_) policy_->place_start_pcp();
+  if (follows_trace_)
+    policy_->place_start_pcp();
+  else
+    free_start_pcp(reader.header());
   zone_->finish_init();
   if (options_.check) check_invariants();
 }
@@ -84,6 +87,21 @@ void Simulator::apply_start_pageblock_types(const TraceHeader& header) {
     if (mt == now || now == Migratetype::reserve || !has_list(mt)) continue;
     zone_->set_pageblock_migratetype(page, mt);
     zone_->move_freepages_block(page, mt);
+  }
+}
+
+// docs/spec.md §7.1: the start state's per-CPU blocks go to their CPU through the policy's own
+// free path (its per-CPU lists where the generation caches the order), before counting starts
+// (docs/decisions.md 117).
+void Simulator::free_start_pcp(const TraceHeader& header) {
+  if (!header.start_state) return;
+  const Pfn start = config_.zone.start_pfn;
+  for (const PcpBlock& block : header.start_state->pcp) {
+    if (block.pfn < start || block.pfn - start >= zone_->pages() ||
+        block.order >= config_.zone.max_order || block.cpu >= config_.zone.cpus)
+      continue;
+    const auto idx = static_cast<PageIdx>(block.pfn - start);
+    if (zone_->take_free(idx, block.order)) policy_->free(idx, block.order, block.cpu, false);
   }
 }
 

@@ -79,6 +79,7 @@ private:
   void sample(const Event& event, bool at_mark);
   void apply_preallocated(const TraceHeader& header);
   void apply_start_pageblock_types(const TraceHeader& header);
+  void free_start_pcp(const TraceHeader& header);
   void check_invariants() const;
   void prefetch_id(const Event& event) const;
   void moved(PageIdx from, PageIdx to) override;

@@ -97,7 +97,7 @@ TEST_CASE("The report renders in headless Chromium with its map and charts", "[b
   CHECK(count(dom, ">Bhat v4</text>") == 8);
   // Hovering a chart gives both runs' values at a sample.
   CHECK(count(dom, "<rect class=\"hover-column\"") > 7 * 100);
-  CHECK_THAT(dom, Contains("(end of the trace)\nLinux 3.11: 94.80%\nBhat v4: 53.71%</title>"));
+  CHECK_THAT(dom, Contains("(end of the trace)\nLinux 3.11: 94.76%\nBhat v4: 53.71%</title>"));
   // The marks row above the charts.
   CHECK(count(dom, "<g class=\"mark-tick\">") == 1);
   CHECK_THAT(dom, Contains("phase=tmpfs round=1</text>"));
