@@ -49,7 +49,9 @@ void RecordedPolicy::boot() {
 void RecordedPolicy::place_start_pcp() {
   if (header_ == nullptr || !header_->start_state) return;
   for (const PcpBlock& block : header_->start_state->pcp) {
-    if (!in_zone(block.pfn, block.order) || block.cpu >= config_.zone.cpus) continue;
+    if (!in_zone(block.pfn, block.order) || !aligned(block.pfn, block.order) ||
+        block.cpu >= config_.zone.cpus)
+      continue;
     const PageIdx idx = index(block.pfn);
     if (!zone_.take_free(idx, block.order)) continue; // carved as in use after all
     pcp_add(idx, block.order, block.mt, block.cpu, 0, true);
@@ -58,7 +60,13 @@ void RecordedPolicy::place_start_pcp() {
 
 bool RecordedPolicy::in_zone(Pfn pfn, unsigned order) const {
   const Pfn start = zone_.config().zone.start_pfn;
+  if (order >= zone_.max_order()) return false;
   return pfn >= start && pfn - start + (std::uint64_t{1} << order) <= zone_.pages();
+}
+
+// A block of 2^order pages starts on a multiple of 2^order (the zone starts on a max-order one).
+bool RecordedPolicy::aligned(Pfn pfn, unsigned order) {
+  return order < 64 && (pfn & ((std::uint64_t{1} << order) - 1)) == 0;
 }
 
 bool RecordedPolicy::pcp_allowed(unsigned order) const {
@@ -138,6 +146,10 @@ Taken RecordedPolicy::alloc(const AllocRequest& request) {
     ++outside_zone_;
     return {kNoPage, false, TakeSource::untracked};
   }
+  if (!aligned(request.pfn, request.order)) {
+    count("misaligned_block");
+    return {kNoPage, false, TakeSource::untracked};
+  }
   const PageIdx block = index(request.pfn);
   const Page& p = zone_.page(block);
   if (p.state == PageState::pcp && p.order == request.order) {
@@ -192,6 +204,7 @@ void RecordedPolicy::observe(const Event& e) {
 // mm_page_alloc.
 void RecordedPolicy::zone_locked(const Event& e) {
   if (!in_zone(e.pfn, e.order)) return count("buddy_event_outside_zone");
+  if (!aligned(e.pfn, e.order)) return count("misaligned_block");
   const PageIdx block = index(e.pfn);
   if (!take(block, e.order, "take_over_pcp_block")) return count("take_not_free");
   std::uint8_t flags = 0;
@@ -207,6 +220,7 @@ void RecordedPolicy::zone_locked(const Event& e) {
 // mm_page_pcpu_drain: free_pcppages_bulk() frees the page with its cached (printed) type.
 void RecordedPolicy::pcpu_drain(const Event& e) {
   if (!in_zone(e.pfn, e.order)) return count("buddy_event_outside_zone");
+  if (!aligned(e.pfn, e.order)) return count("misaligned_block");
   const PageIdx block = index(e.pfn);
   const Page& p = zone_.page(block);
   if (p.state != PageState::pcp || p.order != e.order) return count("drain_not_pcp");
@@ -224,6 +238,7 @@ void RecordedPolicy::extfrag(const Event& e) {
   if (e.flag) fallbacks.change_ownership = fallbacks.change_ownership.value_or(0) + 1;
   if (!in_zone(e.pfn, std::max(e.order, e.fallback_order)))
     return count("buddy_event_outside_zone");
+  if (!aligned(e.pfn, e.order)) return count("misaligned_block");
   if (e.flag) {
     claim(e);
   } else {

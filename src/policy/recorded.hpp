@@ -60,6 +60,7 @@ private:
   // first, counted as `kind`); false when part of it is in use.
   bool take(PageIdx block, unsigned order, const char* kind);
   bool in_zone(Pfn pfn, unsigned order) const;
+  static bool aligned(Pfn pfn, unsigned order);
   PageIdx index(Pfn pfn) const { return static_cast<PageIdx>(pfn - zone_.config().zone.start_pfn); }
   bool pcp_allowed(unsigned order) const;
   void count(const char* kind) { ++inconsistent_[kind]; }
@@ -76,6 +77,7 @@ private:
   bool take_target(PageIdx page);
   bool suitable_migration_target(PageIdx block_start) const;
   void release_untracked(PageIdx block, unsigned order);
+  bool inside_live(PageIdx block, unsigned order) const;
   // The model's compaction targets inside the block were free after all (the kernel takes or
   // allocates them): back into the buddy; their count.
   unsigned release_targets(PageIdx block, unsigned order);

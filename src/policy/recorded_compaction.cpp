@@ -126,15 +126,12 @@ unsigned RecordedPolicy::release_targets(PageIdx block, unsigned order) {
 // compaction's isolation); then the block is freed as any other.
 void RecordedPolicy::free_untracked(Pfn pfn, unsigned order, unsigned cpu) {
   if (!in_zone(pfn, order)) return;
+  if (!aligned(pfn, order)) return count("misaligned_block");
   const PageIdx block = index(pfn);
+  if (inside_live(block, order)) return count("free_of_live_block");
   release_untracked(block, order);
   const std::uint64_t end = block + (std::uint64_t{1} << order);
-  bool silent = false;
-  for (std::uint64_t i = block; i < end; ++i) {
-    const Page& p = zone_.page(static_cast<PageIdx>(i));
-    if (p.state == PageState::alloc_head) return count("free_of_live_block");
-  }
-  if (release_overlapping(block, order) != 0) silent = true;
+  bool silent = release_overlapping(block, order) != 0;
   if (zone_.take_free(block, order)) {
     silent = true;
   } else {
@@ -143,6 +140,25 @@ void RecordedPolicy::free_untracked(Pfn pfn, unsigned order, unsigned cpu) {
   }
   if (silent) ++silent_allocs_;
   free(block, order, cpu, false);
+}
+
+// Whether [block, block + 2^order) holds or lies inside a block live in the model that is not
+// one of its own compaction targets or silent allocations (a trace allocation).
+bool RecordedPolicy::inside_live(PageIdx block, unsigned order) const {
+  for (unsigned k = order + 1; k < zone_.max_order(); ++k) {
+    const auto head = static_cast<PageIdx>(block & ~((PageIdx{1} << k) - 1));
+    const Page& p = zone_.page(head);
+    if (p.state == PageState::alloc_head && head + (std::uint64_t{1} << p.order) > block &&
+        !untracked_live_.contains(head))
+      return true;
+  }
+  const std::uint64_t end = block + (std::uint64_t{1} << order);
+  for (std::uint64_t i = block; i < end; ++i) {
+    const auto page = static_cast<PageIdx>(i);
+    if (zone_.page(page).state == PageState::alloc_head && !untracked_live_.contains(page))
+      return true;
+  }
+  return false;
 }
 
 } // namespace memsim
