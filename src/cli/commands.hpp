@@ -18,6 +18,7 @@ namespace memsim::cli {
 struct ConfigOptions {
   std::string config_file;
   std::vector<std::string> sets;
+  std::string power; // --power PRESET|FILE.json (docs/power.md)
 };
 void add_config_options(CLI::App& command, ConfigOptions& options);
 // The layers defaults < trace header < --config < --set (docs/spec.md §1), before any check.

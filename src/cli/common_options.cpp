@@ -9,6 +9,7 @@
 #include "cli/commands.hpp"
 #include "cli/progress.hpp"
 #include "memsim/error.hpp"
+#include "memsim/power.hpp"
 #include "policy/registry.hpp"
 #include "trace/bundle.hpp"
 #include "trace/input_stream.hpp"
@@ -87,6 +88,11 @@ void add_config_options(CLI::App& command, ConfigOptions& options) {
                   "override one config key: --set zone.memory=16GiB (sizes: 16G, 16GiB, pages)")
       ->type_name("KEY=VALUE")
       ->take_all();
+  command
+      .add_option("--power", options.power,
+                  "price DRAM power segments: a preset (lpddr-pasr, ddr4-rank, ddr4-rank-pd) or a "
+                  "power file (docs/power.md); adds the energy section")
+      ->type_name("PRESET|FILE.json");
 }
 
 ConfigBuilder config_layers(const ConfigOptions& options, const TraceHeader& header,
@@ -96,6 +102,11 @@ ConfigBuilder config_layers(const ConfigOptions& options, const TraceHeader& hea
   if (header.start_state) apply_start_state(builder, *header.start_state);
   if (!options.config_file.empty()) builder.apply_file(options.config_file);
   for (const std::string& assignment : options.sets) builder.set_assignment(assignment, "--set");
+  if (!options.power.empty()) {
+    builder.set_power_model(load_power_model(options.power));
+  } else if (builder.power_keys_set()) {
+    throw InputError("power.* keys price segments: they need --power PRESET|FILE.json");
+  }
   return builder;
 }
 
@@ -145,9 +156,11 @@ void name_config_origin(const InputError& error, const ConfigOptions& options,
   const std::string what = error.what();
   const std::size_t colon = what.find(':');
   const std::string key = what.substr(0, colon);
-  for (const char* section : {"zone.", "pcp.", "reserve.", "region_aware."}) {
+  for (const char* section : {"zone.", "pcp.", "reserve.", "region_aware.", "power."}) {
     if (colon != std::string::npos && key.rfind(section, 0) == 0 &&
-        key.find(' ') == std::string::npos)
+        key.find(' ') == std::string::npos &&
+        (std::string_view(section) != "power." ||
+         std::find(config_keys().begin(), config_keys().end(), key) != config_keys().end()))
       throw InputError(origin_of(key, options, header, trace_path) + what);
   }
   throw error;

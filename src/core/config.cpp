@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <charconv>
 #include <climits>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -166,6 +167,35 @@ void parse_into(std::optional<std::uint64_t>& field, const json& v, const std::s
 void parse_into(bool& field, const json& v, const std::string& where) {
   field = parse_bool(v, where);
 }
+void parse_into(std::optional<Size>& field, const json& v, const std::string& where) {
+  field = parse_size(v, where);
+}
+// A positive decimal number (JSON number or string), such as power.events_per_second.
+void parse_into(std::optional<double>& field, const json& v, const std::string& where) {
+  double number = 0;
+  if (v.is_number()) {
+    number = v.get<double>();
+  } else if (v.is_string()) {
+    const std::string& text = v.get_ref<const std::string&>();
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
+    if (ec != std::errc{} || end != text.data() + text.size() || text.empty())
+      throw InputError(fmt::format("{}: {} is not a number", where, shown(v)));
+  } else {
+    throw InputError(fmt::format("{}: {} is not a number", where, shown(v)));
+  }
+  if (!std::isfinite(number) || number <= 0)
+    throw InputError(fmt::format("{}: {} is not a positive number", where, shown(v)));
+  field = number;
+}
+void parse_into(RegionOrigin& field, const json& v, const std::string& where) {
+  if (v == "zone") {
+    field = RegionOrigin::zone;
+  } else if (v == "physical") {
+    field = RegionOrigin::physical;
+  } else {
+    throw InputError(fmt::format("{}: {} is not zone or physical", where, shown(v)));
+  }
+}
 
 ZoneConfig& section_of(Config& c, ZoneConfig*) {
   return c.zone;
@@ -176,6 +206,9 @@ PcpConfig& section_of(Config& c, PcpConfig*) {
 WatermarkConfig& section_of(Config& c, WatermarkConfig*) {
   return c.watermark;
 }
+PowerConfig& section_of(Config& c, PowerConfig*) {
+  return c.power;
+}
 
 // One settable key: its dotted name and the member of its section it sets.
 struct KeyField {
@@ -183,13 +216,15 @@ struct KeyField {
   std::variant<Size ZoneConfig::*, std::uint64_t ZoneConfig::*, unsigned ZoneConfig::*,
                std::optional<std::uint64_t> ZoneConfig::*, bool PcpConfig::*,
                std::optional<unsigned> PcpConfig::*,
-               std::optional<std::uint64_t> WatermarkConfig::*>
+               std::optional<std::uint64_t> WatermarkConfig::*, RegionOrigin ZoneConfig::*,
+               std::optional<Size> PowerConfig::*, bool PowerConfig::*,
+               std::optional<double> PowerConfig::*>
       field;
 };
 
 // The table of the zone model's keys (docs/spec.md §2); the policies' own keys follow them in
 // config_keys() and error messages (policy_keys(), from the registry).
-constexpr std::array<KeyField, 14> kKeys{{
+constexpr std::array<KeyField, 18> kKeys{{
     {"zone.memory", &ZoneConfig::memory},
     {"zone.start_pfn", &ZoneConfig::start_pfn},
     {"zone.page_size", &ZoneConfig::page_size},
@@ -198,12 +233,16 @@ constexpr std::array<KeyField, 14> kKeys{{
     {"zone.region_size", &ZoneConfig::region_size},
     {"zone.cpus", &ZoneConfig::cpus},
     {"zone.managed_pages", &ZoneConfig::managed_pages},
+    {"zone.region_origin", &ZoneConfig::region_origin},
     {"pcp.enabled", &PcpConfig::enabled},
     {"pcp.batch", &PcpConfig::batch},
     {"pcp.high", &PcpConfig::high},
     {"watermark.min", &WatermarkConfig::min},
     {"watermark.low", &WatermarkConfig::low},
     {"watermark.high", &WatermarkConfig::high},
+    {"power.segment_size", &PowerConfig::segment_size},
+    {"power.drain_pcp", &PowerConfig::drain_pcp},
+    {"power.events_per_second", &PowerConfig::events_per_second},
 }};
 
 const PolicyKey* find_policy_key(std::string_view key) {
@@ -303,6 +342,7 @@ std::optional<unsigned> Config::policy_count(std::string_view key) const {
 void ConfigBuilder::set(std::string_view key, const nlohmann::json& value,
                         std::string_view origin) {
   if (store(config_, key, value, fmt::format("{}: {}", origin, key))) {
+    if (key.starts_with("power.")) power_keys_ = true;
     if (find_policy_key(key) != nullptr) {
       const std::string ns(key.substr(0, key.find('.')));
       if (std::find(touched_.begin(), touched_.end(), ns) == touched_.end()) touched_.push_back(ns);

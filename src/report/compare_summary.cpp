@@ -14,7 +14,7 @@
 namespace memsim {
 namespace {
 
-enum class Kind { count, percent, index, order };
+enum class Kind { count, percent, index, order, real, saving };
 
 struct Metric {
   std::string_view name;
@@ -75,6 +75,10 @@ std::string format_value(Kind kind, std::optional<double> value) {
     return format_percent(value);
   case Kind::index:
     return fmt::format("{:.3f}", *value);
+  case Kind::real:
+    return fmt::format("{:.6g}", *value);
+  case Kind::saving:
+    return fmt::format("{:.2f}%", *value);
   case Kind::count:
   case Kind::order:
     break;
@@ -91,6 +95,10 @@ std::string format_delta(Kind kind, std::optional<double> first, std::optional<d
     return fmt::format("{:+.2f} pp", delta * 100.0);
   case Kind::index:
     return fmt::format("{:+.3f}", delta);
+  case Kind::real:
+    return fmt::format("{:+.6g}", delta);
+  case Kind::saving:
+    return fmt::format("{:+.2f} pp", delta);
   case Kind::count:
   case Kind::order:
     break;
@@ -99,6 +107,51 @@ std::string format_delta(Kind kind, std::optional<double> first, std::optional<d
 }
 
 using Row = std::vector<std::string>;
+
+// One metric's row: its value per run and, after every later run, the difference to the first.
+void add_row(std::vector<Row>& table, const Metric& metric,
+             const std::vector<std::optional<double>>& values) {
+  Row row{std::string(metric.name)};
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    row.push_back(format_value(metric.kind, values[i]));
+    if (i > 0) row.push_back(format_delta(metric.kind, values[0], values[i]));
+  }
+  table.push_back(std::move(row));
+}
+
+// --power (docs/power.md): residency and energy, one row each, under the zone metrics.
+void add_energy_rows(std::vector<Row>& table, const std::vector<RunStats>& runs) {
+  const bool seconds = runs.front().energy->seconds;
+  const std::string unit = seconds ? "s" : "events";
+  const auto rows = [&](const EnergyStats& e, const RunStats& s) {
+    return std::array<std::optional<double>, 8>{
+        count(summarize_regions(s.regions).free_regions_drained),
+        e.off,
+        e.off_drained,
+        e.offlinable,
+        e.energy_j,
+        e.baseline_energy_j,
+        e.saving_pct,
+        e.mean_mw};
+  };
+  const std::string off = "segment-" + unit + " off";
+  const std::string drained = off + " after drain";
+  const std::string offlinable = "segment-" + unit + " offlinable";
+  const std::array<Metric, 8> metrics{{{"free regions (pcp drained)", Kind::count},
+                                       {off, Kind::real},
+                                       {drained, Kind::real},
+                                       {offlinable, Kind::real},
+                                       {"energy (J)", Kind::real},
+                                       {"energy all on (J)", Kind::real},
+                                       {"energy saving", Kind::saving},
+                                       {"mean power (mW)", Kind::real}}};
+  for (std::size_t m = 0; m < metrics.size(); ++m) {
+    std::vector<std::optional<double>> values;
+    for (const RunStats& run : runs)
+      values.push_back(run.energy ? rows(*run.energy, run)[m] : std::nullopt);
+    add_row(table, metrics[m], values);
+  }
+}
 
 // The table as cells: a header row, then one row per metric.
 std::vector<Row> build_table(const std::vector<RunStats>& runs) {
@@ -112,13 +165,11 @@ std::vector<Row> build_table(const std::vector<RunStats>& runs) {
   std::vector<Figures> values;
   for (const RunStats& run : runs) values.push_back(figures(run));
   for (std::size_t m = 0; m < kMetrics.size(); ++m) {
-    Row row{std::string(kMetrics[m].name)};
-    for (std::size_t i = 0; i < runs.size(); ++i) {
-      row.push_back(format_value(kMetrics[m].kind, values[i][m]));
-      if (i > 0) row.push_back(format_delta(kMetrics[m].kind, values[0][m], values[i][m]));
-    }
-    table.push_back(std::move(row));
+    std::vector<std::optional<double>> row_values;
+    for (const Figures& v : values) row_values.push_back(v[m]);
+    add_row(table, kMetrics[m], row_values);
   }
+  if (runs.front().energy) add_energy_rows(table, runs);
   return table;
 }
 

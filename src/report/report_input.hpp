@@ -63,6 +63,9 @@ struct ReportRun {
   std::vector<double> unusable_index, fragmentation_index;
   std::optional<std::uint64_t> largest_free_order;
   std::vector<TimelineSample> timeline;
+  // --power (docs/power.md): the energy section and summary.free_regions_drained
+  std::optional<EnergyStats> energy;
+  std::optional<std::uint64_t> free_regions_drained;
 };
 
 // The name a run is shown by: its label, else its policy entry.

@@ -62,7 +62,7 @@ std::vector<TableCell> run_header(const std::vector<ReportRun>& runs, const char
   return header;
 }
 
-enum class Kind { count, percent, index, order };
+enum class Kind { count, percent, index, order, real, saving };
 
 struct Metric {
   const char* name;
@@ -77,6 +77,10 @@ TableCell metric_cell(Kind kind, std::optional<double> v) {
     return {format_percent_cell(v), fmt::format("{:.2f}", *v * 100.0), {}, {}};
   case Kind::index:
     return index3(*v);
+  case Kind::real:
+    return text(fmt::format("{:.6g}", *v));
+  case Kind::saving:
+    return {fmt::format("{:.2f}%", *v), fmt::format("{:.2f}", *v), {}, {}};
   case Kind::count:
   case Kind::order:
     break;
@@ -89,10 +93,14 @@ TableCell metric_delta(Kind kind, std::optional<double> a, std::optional<double>
   switch (kind) {
   case Kind::percent:
     return {format_pp(*b - *a), fmt::format("{:.2f}", (*b - *a) * 100.0), "delta", {}};
-  case Kind::index: {
-    const std::string s = fmt::format("{:+.3f}", *b - *a);
+  case Kind::index:
+  case Kind::real: {
+    const std::string s =
+        kind == Kind::index ? fmt::format("{:+.3f}", *b - *a) : fmt::format("{:+.6g}", *b - *a);
     return {s[0] == '-' ? "\u2212" + s.substr(1) : s, s, "delta", {}};
   }
+  case Kind::saving:
+    return {format_pp(*b / 100.0 - *a / 100.0), fmt::format("{:.2f}", *b - *a), "delta", {}};
   case Kind::count:
   case Kind::order:
     break;
@@ -299,8 +307,47 @@ ReportTable regions_table(const ReportRun& run, std::size_t index) {
   return table;
 }
 
+// --power (docs/power.md): residency and energy per run, rows as in the compare summary.
+ReportTable energy_table(const std::vector<ReportRun>& runs) {
+  ReportTable table{
+      "energy", "summary", "Power segments and energy", run_header(runs, "", runs.size() > 1), {}};
+  table.header.front().csv = "metric";
+  using R = const ReportRun&;
+  const auto field = [](double EnergyStats::*member) {
+    return [member](R r) {
+      return r.energy ? std::optional<double>((*r.energy).*member) : std::nullopt;
+    };
+  };
+  const std::vector<Metric> metrics = {
+      {"segments", Kind::count,
+       [](R r) { return r.energy ? number(r.energy->segments) : std::nullopt; }},
+      {"free regions (pcp drained)", Kind::count,
+       [](R r) { return r.free_regions_drained ? number(*r.free_regions_drained) : std::nullopt; }},
+      {"duration", Kind::real, field(&EnergyStats::duration)},
+      {"segment-time on", Kind::real, field(&EnergyStats::on)},
+      {"segment-time off", Kind::real, field(&EnergyStats::off)},
+      {"segment-time off after drain", Kind::real, field(&EnergyStats::off_drained)},
+      {"segment-time offlinable", Kind::real, field(&EnergyStats::offlinable)},
+      {"energy (J)", Kind::real, field(&EnergyStats::energy_j)},
+      {"energy all on (J)", Kind::real, field(&EnergyStats::baseline_energy_j)},
+      {"energy saving", Kind::saving,
+       [](R r) { return r.energy ? r.energy->saving_pct : std::nullopt; }},
+      {"mean power (mW)", Kind::real,
+       [](R r) { return r.energy ? r.energy->mean_mw : std::nullopt; }},
+  };
+  for (const Metric& m : metrics) {
+    std::vector<TableCell> row{text(m.name)};
+    for (const ReportRun& run : runs) row.push_back(metric_cell(m.kind, m.value(run)));
+    for (std::size_t i = 1; i < runs.size(); ++i)
+      row.push_back(metric_delta(m.kind, m.value(runs[0]), m.value(runs[i])));
+    table.rows.push_back(std::move(row));
+  }
+  return table;
+}
+
 std::vector<ReportTable> report_tables(const std::vector<ReportRun>& runs) {
   std::vector<ReportTable> tables{runs_table(runs), summary_table(runs), buddyinfo_table(runs)};
+  if (runs.front().energy) tables.push_back(energy_table(runs));
   for (std::size_t i = 0; i < runs.size(); ++i) tables.push_back(pagetypeinfo_table(runs[i], i));
   tables.push_back(unusable_index_table(runs));
   tables.push_back(fragmentation_index_table(runs));

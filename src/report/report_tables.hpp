@@ -36,6 +36,8 @@ ReportTable fragmentation_index_table(const std::vector<ReportRun>& runs);
 ReportTable fallback_pairs_table(const std::vector<ReportRun>& runs);
 ReportTable retypes_table(const std::vector<ReportRun>& runs);
 ReportTable regions_table(const ReportRun& run, std::size_t index);
+// --power's residency and energy (docs/power.md); runs without an energy section show dashes.
+ReportTable energy_table(const std::vector<ReportRun>& runs);
 // Every table of the page, in page order (for --export).
 std::vector<ReportTable> report_tables(const std::vector<ReportRun>& runs);
 

@@ -3,6 +3,7 @@
 // nlohmann::json's dump so that a cell reads back as the very number the stats document holds.
 #include "report/timeline_csv.hpp"
 
+#include <algorithm>
 #include <string>
 
 #include <fmt/format.h>
@@ -28,14 +29,22 @@ std::string csv_field(const std::string& text) {
 }
 
 void write_timeline_csv(std::ostream& out, const std::vector<TimelineSample>& timeline) {
+  // --power's columns (docs/power.md) come before the label, empty where a sample has none.
+  const bool power = std::any_of(timeline.begin(), timeline.end(),
+                                 [](const TimelineSample& s) { return s.segments.has_value(); });
   out << "event,t,free_regions,mixed_regions,homogeneity_pct,mixed_pageblocks,free_pages,"
-         "fallbacks,unusable_index_pageblock,label\n";
+         "fallbacks,unusable_index_pageblock,"
+      << (power ? "segments_off,segments_off_drained,segments_offlinable," : "") << "label\n";
   for (const TimelineSample& s : timeline) {
-    out << fmt::format("{},{},{},{},{},{},{},{},{},{}\n", s.event, s.t ? number(*s.t) : "",
-                       s.free_regions, s.mixed_regions,
-                       s.homogeneity ? fmt::format("{:.2f}", *s.homogeneity * 100.0) : "",
-                       s.mixed_pageblocks, s.free_pages, s.fallbacks,
-                       number(s.unusable_index_pageblock), s.label ? csv_field(*s.label) : "");
+    out << fmt::format(
+        "{},{},{},{},{},{},{},{},{},", s.event, s.t ? number(*s.t) : "", s.free_regions,
+        s.mixed_regions, s.homogeneity ? fmt::format("{:.2f}", *s.homogeneity * 100.0) : "",
+        s.mixed_pageblocks, s.free_pages, s.fallbacks, number(s.unusable_index_pageblock));
+    if (power && s.segments)
+      out << fmt::format("{},{},{},", s.segments->off, s.segments->off_drained,
+                         s.segments->offlinable);
+    if (power && !s.segments) out << ",,,";
+    out << (s.label ? csv_field(*s.label) : "") << '\n';
   }
 }
 

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "stats/counters.hpp"
+#include "stats/energy.hpp"
 #include "stats/validation.hpp"
 
 namespace memsim {
@@ -49,6 +50,7 @@ struct RunStats {
   Provenance provenance;
   nlohmann::ordered_json start_state;   // --proc-in's report (docs/spec.md §7.1); null: none
   std::optional<Validation> validation; // --proc-expect (docs/spec.md §7.3)
+  std::optional<EnergyStats> energy;    // --power (docs/power.md)
 };
 
 } // namespace memsim
