@@ -52,6 +52,7 @@ struct WatermarkConfig {
 // priced state. A preset is priced per GiB (`per_gib`) and resolved to the run's geometry.
 struct PowerModel {
   std::string name;
+  std::string source;               // the power file (or the preset's name), for messages
   std::optional<Size> segment_size; // the power file's; else power.segment_size
   double fixed_mw = 0;              // drawn whatever the segment states
   double on_mw = 0, off_mw = 0;     // per segment

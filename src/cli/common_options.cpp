@@ -11,6 +11,7 @@
 #include "memsim/error.hpp"
 #include "memsim/power.hpp"
 #include "policy/registry.hpp"
+#include "report/text_format.hpp"
 #include "trace/bundle.hpp"
 #include "trace/input_stream.hpp"
 #include "trace/kernel_generation.hpp"
@@ -18,6 +19,15 @@
 namespace memsim::cli {
 
 namespace {
+
+constexpr std::uint64_t kGuidanceRegions = 8;
+
+// A size as --set takes it: the largest binary unit that divides it.
+std::string size_text(std::uint64_t bytes) {
+  for (const auto& [shift, unit] : {std::pair{40, "TiB"}, {30, "GiB"}, {20, "MiB"}, {10, "KiB"}})
+    if (bytes % (std::uint64_t{1} << shift) == 0) return fmt::format("{}{}", bytes >> shift, unit);
+  return fmt::format("{}B", bytes);
+}
 
 std::uint64_t preallocated_pages(const TraceHeader& header) {
   std::uint64_t pages = 0;
@@ -334,6 +344,26 @@ void print_ftrace_notice(const TraceHeader& header, bool skipped_lines) {
       print_stderr_line(
           fmt::format("  read {} {} lines: buddy-level, not written (meta.buddy_events)",
                       count.get<std::uint64_t>(), kind));
+}
+
+void print_region_guidance(const Config& config) {
+  const Geometry g = resolve_geometry(config);
+  if (g.regions >= kGuidanceRegions) return;
+  const std::uint64_t max_block = std::uint64_t{1} << (config.zone.max_order - 1);
+  std::uint64_t size = g.region_pages;
+  std::uint64_t regions = g.regions;
+  while (regions < kGuidanceRegions && size / 2 >= max_block && (size / 2) % max_block == 0) {
+    size /= 2;
+    const std::uint64_t offset =
+        config.zone.region_origin == RegionOrigin::physical ? config.zone.start_pfn % size : 0;
+    regions = (offset + g.pages + size - 1) / size;
+  }
+  if (regions < kGuidanceRegions || regions > 64) return; // no region size can give 8 to 64
+  print_stderr_line(fmt::format(
+      "notice: the zone has {} region{} of {} (fewer than {}: free and mixed region counts say "
+      "little); --set zone.region_size={} gives {}",
+      g.regions, g.regions == 1 ? "" : "s", format_bytes(g.region_pages * config.zone.page_size),
+      kGuidanceRegions, size_text(size * config.zone.page_size), regions));
 }
 
 Provenance make_provenance(const TraceHeader& header, const TraceOptions& options,

@@ -127,6 +127,7 @@ PowerModel parse_power_file(std::string_view text, const std::string& origin) {
   check_keys(doc, kFileKeys, origin + ": ");
   PowerModel model;
   model.name = std::filesystem::path(origin).stem().string();
+  model.source = origin;
   if (doc.contains("name")) {
     if (!doc["name"].is_string())
       throw InputError(fmt::format("{}: name: {} is not a string", origin, shown(doc["name"])));
@@ -147,6 +148,7 @@ PowerModel load_power_model(const std::string& spec) {
     if (preset.name != spec) continue;
     PowerModel model;
     model.name = std::string(preset.name);
+    model.source = model.name;
     model.fixed_mw = preset.fixed_mw_per_gib;
     model.on_mw = preset.on_mw_per_gib;
     model.off_mw = preset.off_mw_per_gib;

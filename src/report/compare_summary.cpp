@@ -124,7 +124,7 @@ void add_energy_rows(std::vector<Row>& table, const std::vector<RunStats>& runs)
   const bool seconds = runs.front().energy->seconds;
   const std::string unit = seconds ? "s" : "events";
   const auto rows = [&](const EnergyStats& e, const RunStats& s) {
-    return std::array<std::optional<double>, 8>{
+    return std::array<std::optional<double>, 9>{
         count(summarize_regions(s.regions).free_regions_drained),
         e.off,
         e.off_drained,
@@ -132,19 +132,21 @@ void add_energy_rows(std::vector<Row>& table, const std::vector<RunStats>& runs)
         e.energy_j,
         e.baseline_energy_j,
         e.saving_pct,
-        e.mean_mw};
+        e.mean_mw,
+        e.end_mw};
   };
   const std::string off = "segment-" + unit + " off";
   const std::string drained = off + " after drain";
   const std::string offlinable = "segment-" + unit + " offlinable";
-  const std::array<Metric, 8> metrics{{{"free regions (pcp drained)", Kind::count},
+  const std::array<Metric, 9> metrics{{{"free regions (pcp drained)", Kind::count},
                                        {off, Kind::real},
                                        {drained, Kind::real},
                                        {offlinable, Kind::real},
                                        {"energy (J)", Kind::real},
                                        {"energy all on (J)", Kind::real},
                                        {"energy saving", Kind::saving},
-                                       {"mean power (mW)", Kind::real}}};
+                                       {"mean power (mW)", Kind::real},
+                                       {"power at the end (mW)", Kind::real}}};
   for (std::size_t m = 0; m < metrics.size(); ++m) {
     std::vector<std::optional<double>> values;
     for (const RunStats& run : runs)

@@ -213,6 +213,7 @@ void read_energy(const Node& doc, ReportRun& run) {
   out.baseline_energy_j = e.number("baseline_energy_j");
   out.saving_pct = e.number_or_null("saving_pct");
   out.mean_mw = e.number_or_null("mean_mw");
+  out.end_mw = e.number("end_mw");
   run.energy = std::move(out);
   run.free_regions_drained = doc.object("summary").u64("free_regions_drained");
 }

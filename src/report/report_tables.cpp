@@ -334,6 +334,7 @@ ReportTable energy_table(const std::vector<ReportRun>& runs) {
        [](R r) { return r.energy ? r.energy->saving_pct : std::nullopt; }},
       {"mean power (mW)", Kind::real,
        [](R r) { return r.energy ? r.energy->mean_mw : std::nullopt; }},
+      {"power at the end (mW)", Kind::real, field(&EnergyStats::end_mw)},
   };
   for (const Metric& m : metrics) {
     std::vector<TableCell> row{text(m.name)};

@@ -99,7 +99,8 @@ ordered_json energy_json(const EnergyStats& e) {
           {"drain_pcp", e.drain_pcp},
           {"events_per_second", or_null(e.events_per_second)},
           {"fixed_mw", e.fixed_mw},
-          {"segment_mw", {{"on", e.on_mw}, {"off", e.off_mw}}}};
+          {"segment_mw", {{"on", e.on_mw}, {"off", e.off_mw}}},
+          {"end_mw", e.end_mw}};
 }
 
 ordered_json per_type(const std::array<std::uint64_t, kRequestableTypes>& counts) {

@@ -79,10 +79,11 @@ void write_energy(std::ostream& out, const RunStats& stats) {
                      "offlinable {:.6g}\n",
                      unit, e.duration, unit, e.on, e.off, e.off_drained, e.offlinable);
   out << label("")
-      << fmt::format("energy {:.6g} J against {:.6g} J all on: saving {}, mean {} mW\n", e.energy_j,
-                     e.baseline_energy_j,
+      << fmt::format("energy {:.6g} J against {:.6g} J all on: saving {}, mean {} mW, {:.6g} mW "
+                     "at the end\n",
+                     e.energy_j, e.baseline_energy_j,
                      e.saving_pct ? fmt::format("{:.2f}%", *e.saving_pct) : "n/a",
-                     e.mean_mw ? fmt::format("{:.6g}", *e.mean_mw) : "n/a");
+                     e.mean_mw ? fmt::format("{:.6g}", *e.mean_mw) : "n/a", e.end_mw);
 }
 
 // "a<-b 3, c<-d 1" over the non-zero pairs, in kernel-number order; "none" when empty.

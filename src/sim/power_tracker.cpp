@@ -16,7 +16,7 @@ constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
 // The segment size and where it came from (for messages).
 std::pair<Size, std::string> segment_size_of(const Config& config, const Geometry& geometry) {
   const PowerModel& model = *config.power.model;
-  if (model.segment_size) return {*model.segment_size, model.name + ": segment_size"};
+  if (model.segment_size) return {*model.segment_size, model.source + ": segment_size"};
   if (config.power.segment_size) return {*config.power.segment_size, "power.segment_size"};
   return {Size{geometry.region_pages, true}, "power.segment_size (zone.region_size)"};
 }
@@ -98,6 +98,9 @@ EnergyStats PowerTracker::finish() const {
   if (e.baseline_energy_j > 0)
     e.saving_pct = 100.0 * (e.baseline_energy_j - e.energy_j) / e.baseline_energy_j;
   if (seconds > 0) e.mean_mw = e.energy_j * 1000.0 / seconds;
+  const SegmentSample end = sample();
+  e.end_mw = e.fixed_mw + e.off_mw * static_cast<double>(end.off) +
+             e.on_mw * static_cast<double>(e.segments - end.off);
   return e;
 }
 

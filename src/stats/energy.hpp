@@ -28,6 +28,7 @@ struct EnergyStats {
   double on = 0, off = 0, off_drained = 0, offlinable = 0; // segment-seconds (or -events)
   double energy_j = 0, baseline_energy_j = 0;
   std::optional<double> saving_pct, mean_mw; // null when nothing can be divided
+  double end_mw = 0; // the power of the states after the last event (the machine idling there)
 };
 
 } // namespace memsim
