@@ -230,16 +230,26 @@ ReportTable runs_table(const std::vector<ReportRun>& runs) {
   return table;
 }
 
-ReportTable summary_table(const std::vector<ReportRun>& runs) {
-  ReportTable table{"summary", "summary", "Summary", run_header(runs, "", runs.size() > 1), {}};
+namespace {
+
+// One row per metric: its name, each run's value, then each later run's difference to the first.
+void add_metric_rows(ReportTable& table, const std::vector<Metric>& metrics,
+                     const std::vector<ReportRun>& runs) {
   table.header.front().csv = "metric";
-  for (const Metric& m : summary_metrics()) {
+  for (const Metric& m : metrics) {
     std::vector<TableCell> row{text(m.name)};
     for (const ReportRun& run : runs) row.push_back(metric_cell(m.kind, m.value(run)));
     for (std::size_t i = 1; i < runs.size(); ++i)
       row.push_back(metric_delta(m.kind, m.value(runs[0]), m.value(runs[i])));
     table.rows.push_back(std::move(row));
   }
+}
+
+} // namespace
+
+ReportTable summary_table(const std::vector<ReportRun>& runs) {
+  ReportTable table{"summary", "summary", "Summary", run_header(runs, "", runs.size() > 1), {}};
+  add_metric_rows(table, summary_metrics(), runs);
   return table;
 }
 
@@ -311,7 +321,6 @@ ReportTable regions_table(const ReportRun& run, std::size_t index) {
 ReportTable energy_table(const std::vector<ReportRun>& runs) {
   ReportTable table{
       "energy", "summary", "Power segments and energy", run_header(runs, "", runs.size() > 1), {}};
-  table.header.front().csv = "metric";
   using R = const ReportRun&;
   const auto field = [](double EnergyStats::*member) {
     return [member](R r) {
@@ -336,13 +345,7 @@ ReportTable energy_table(const std::vector<ReportRun>& runs) {
        [](R r) { return r.energy ? r.energy->mean_mw : std::nullopt; }},
       {"power at the end (mW)", Kind::real, field(&EnergyStats::end_mw)},
   };
-  for (const Metric& m : metrics) {
-    std::vector<TableCell> row{text(m.name)};
-    for (const ReportRun& run : runs) row.push_back(metric_cell(m.kind, m.value(run)));
-    for (std::size_t i = 1; i < runs.size(); ++i)
-      row.push_back(metric_delta(m.kind, m.value(runs[0]), m.value(runs[i])));
-    table.rows.push_back(std::move(row));
-  }
+  add_metric_rows(table, metrics, runs);
   return table;
 }
 
