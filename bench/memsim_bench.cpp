@@ -92,7 +92,7 @@ memsim::Config zone_config(const std::string& memory, unsigned cpus,
   memsim::ConfigBuilder builder;
   builder.set("zone.memory", memory, "--zone");
   builder.set("zone.cpus", cpus, "--cpus");
-  if (!power.empty()) { // the generated traces have no `t`: one event a microsecond
+  if (!power.empty()) { // no `t` in the generated traces: an event a microsecond
     builder.set_power_model(memsim::load_power_model(power));
     builder.set("power.events_per_second", 1e6, "--power");
   }

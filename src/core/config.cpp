@@ -172,29 +172,20 @@ void parse_into(std::optional<Size>& field, const json& v, const std::string& wh
 }
 // A positive decimal number (JSON number or string), such as power.events_per_second.
 void parse_into(std::optional<double>& field, const json& v, const std::string& where) {
-  double number = 0;
-  if (v.is_number()) {
-    number = v.get<double>();
-  } else if (v.is_string()) {
+  double number = v.is_number() ? v.get<double>() : 0;
+  if (v.is_string()) {
     const std::string& text = v.get_ref<const std::string&>();
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
-    if (ec != std::errc{} || end != text.data() + text.size() || text.empty())
-      throw InputError(fmt::format("{}: {} is not a number", where, shown(v)));
-  } else {
-    throw InputError(fmt::format("{}: {} is not a number", where, shown(v)));
+    if (ec != std::errc{} || end != text.data() + text.size()) number = 0;
   }
   if (!std::isfinite(number) || number <= 0)
     throw InputError(fmt::format("{}: {} is not a positive number", where, shown(v)));
   field = number;
 }
 void parse_into(RegionOrigin& field, const json& v, const std::string& where) {
-  if (v == "zone") {
-    field = RegionOrigin::zone;
-  } else if (v == "physical") {
-    field = RegionOrigin::physical;
-  } else {
+  if (v != "zone" && v != "physical")
     throw InputError(fmt::format("{}: {} is not zone or physical", where, shown(v)));
-  }
+  field = v == "zone" ? RegionOrigin::zone : RegionOrigin::physical;
 }
 
 ZoneConfig& section_of(Config& c, ZoneConfig*) {

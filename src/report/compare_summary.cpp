@@ -2,6 +2,7 @@
 // column per run headed by its policy entry, and after every later run a "Δ vs first" column.
 #include <algorithm>
 #include <array>
+#include <numeric>
 #include <string>
 
 #include <fmt/format.h>
@@ -53,7 +54,7 @@ Figures figures(const RunStats& s) {
           count(z.mixed_pageblocks),
           count(s.fallbacks.total),
           count(s.fallbacks.fragmenting),
-          count(total_retypes(s.retypes)),
+          count(matrix_total(s.retypes)),
           count(ra.regions_granted),
           count(ra.regions_returned),
           count(ra.regions_held),
@@ -108,51 +109,102 @@ std::string format_delta(Kind kind, std::optional<double> first, std::optional<d
 
 using Row = std::vector<std::string>;
 
-// One metric's row: its value per run and, after every later run, the difference to the first.
-void add_row(std::vector<Row>& table, const Metric& metric,
-             const std::vector<std::optional<double>>& values) {
-  Row row{std::string(metric.name)};
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    row.push_back(format_value(metric.kind, values[i]));
-    if (i > 0) row.push_back(format_delta(metric.kind, values[0], values[i]));
+// A row of the table: its name, its unit and every run's value.
+struct MetricRow {
+  std::string name;
+  Kind kind;
+  std::vector<std::optional<double>> values;
+};
+
+// PAGE_ALLOC_COSTLY_ORDER (include/linux/mmzone.h): the orders the kernel calls costly.
+constexpr unsigned kCostlyOrder = 3;
+
+// docs/spec.md §9 per costly order that occurred in any run: the allocations satisfied (of the
+// trace's allocations, when every run saw as many), by fallback, failed (when any did) and the
+// probe answers (when there were probes); then the pollution counters summed over their pairs.
+std::vector<MetricRow> high_order_rows(const std::vector<RunStats>& runs) {
+  std::vector<MetricRow> rows;
+  const auto add = [&](std::string name, auto&& value) {
+    MetricRow row{std::move(name), Kind::count, {}};
+    for (const RunStats& run : runs) row.values.push_back(count(value(run)));
+    rows.push_back(std::move(row));
+  };
+  std::size_t orders = 0;
+  for (const RunStats& run : runs) orders = std::max(orders, run.high_order.size());
+  for (unsigned o = kCostlyOrder; o < orders; ++o) {
+    const auto at = [o](const RunStats& r) {
+      return o < r.high_order.size() ? r.high_order[o] : HighOrderCounts{};
+    };
+    if (std::none_of(runs.begin(), runs.end(), [&](const auto& r) { return at(r).occurred; }))
+      continue;
+    const auto any = [&](auto&& value) {
+      return std::any_of(runs.begin(), runs.end(), [&](const auto& r) { return value(r) != 0; });
+    };
+    const std::uint64_t allocs = at(runs.front()).allocs;
+    if (any([&](const auto& r) { return at(r).allocs != allocs; })) {
+      add(fmt::format("order {} allocs", o), [&](const auto& r) { return at(r).allocs; });
+      add("  satisfied", [&](const auto& r) { return at(r).satisfied; });
+    } else {
+      add(fmt::format("order {} satisfied (of {} allocs)", o, allocs),
+          [&](const auto& r) { return at(r).satisfied; });
+    }
+    add("  by fallback", [&](const auto& r) { return at(r).by_fallback; });
+    if (any([&](const auto& r) { return at(r).failed; }))
+      add("  failed", [&](const auto& r) { return at(r).failed; });
+    if (!any([&](const auto& r) { return at(r).probes[0] + at(r).probes[1] + at(r).probes[2]; }))
+      continue;
+    for (int a = 0; a < kProbeAnswers; ++a)
+      add(fmt::format("  probes {}", probe_answer_name(static_cast<ProbeAnswer>(a))),
+          [&](const auto& r) { return at(r).probes[static_cast<std::size_t>(a)]; });
   }
-  table.push_back(std::move(row));
+  add("pageblock claims", [](const RunStats& r) {
+    return std::accumulate(r.ownership.claims.begin(), r.ownership.claims.end(), std::uint64_t{0});
+  });
+  add("steals", [](const RunStats& r) { return matrix_total(r.ownership.steals); });
+  add("polluting pages", [](const RunStats& r) { return matrix_total(r.pollution_pages); });
+  return rows;
 }
 
 // --power (docs/power.md): residency and energy, one row each, under the zone metrics.
-void add_energy_rows(std::vector<Row>& table, const std::vector<RunStats>& runs) {
-  const bool seconds = runs.front().energy->seconds;
-  const std::string unit = seconds ? "s" : "events";
-  const auto rows = [&](const EnergyStats& e, const RunStats& s) {
-    return std::array<std::optional<double>, 9>{
-        count(summarize_regions(s.regions).free_regions_drained),
-        e.off,
-        e.off_drained,
-        e.offlinable,
-        e.energy_j,
-        e.baseline_energy_j,
-        e.saving_pct,
-        e.mean_mw,
-        e.end_mw};
-  };
-  const std::string off = "segment-" + unit + " off";
-  const std::string drained = off + " after drain";
-  const std::string offlinable = "segment-" + unit + " offlinable";
-  const std::array<Metric, 9> metrics{{{"free regions (pcp drained)", Kind::count},
-                                       {off, Kind::real},
-                                       {drained, Kind::real},
-                                       {offlinable, Kind::real},
-                                       {"energy (J)", Kind::real},
-                                       {"energy all on (J)", Kind::real},
-                                       {"energy saving", Kind::saving},
-                                       {"mean power (mW)", Kind::real},
-                                       {"power at the end (mW)", Kind::real}}};
-  for (std::size_t m = 0; m < metrics.size(); ++m) {
-    std::vector<std::optional<double>> values;
+std::vector<MetricRow> energy_rows(const std::vector<RunStats>& runs) {
+  const std::string unit = runs.front().energy->seconds ? "s" : "events";
+  std::vector<MetricRow> rows;
+  const auto add = [&](std::string name, Kind kind, auto&& value) {
+    MetricRow row{std::move(name), kind, {}};
     for (const RunStats& run : runs)
-      values.push_back(run.energy ? rows(*run.energy, run)[m] : std::nullopt);
-    add_row(table, metrics[m], values);
+      row.values.push_back(run.energy ? std::optional<double>(value(run, *run.energy))
+                                      : std::nullopt);
+    rows.push_back(std::move(row));
+  };
+  using E = const EnergyStats&;
+  using R = const RunStats&;
+  add("free regions (pcp drained)", Kind::count, [](R r, E) {
+    return static_cast<double>(summarize_regions(r.regions).free_regions_drained);
+  });
+  add("segment-" + unit + " off", Kind::real, [](R, E e) { return e.off; });
+  add("segment-" + unit + " off after drain", Kind::real, [](R, E e) { return e.off_drained; });
+  add("segment-" + unit + " offlinable", Kind::real, [](R, E e) { return e.offlinable; });
+  add("energy (J)", Kind::real, [](R, E e) { return e.energy_j; });
+  add("energy all on (J)", Kind::real, [](R, E e) { return e.baseline_energy_j; });
+  add("energy saving", Kind::saving, [](R, E e) { return e.saving_pct; });
+  add("mean power (mW)", Kind::real, [](R, E e) { return e.mean_mw; });
+  add("power at the end (mW)", Kind::real, [](R, E e) { return e.end_mw; });
+  return rows;
+}
+
+std::vector<MetricRow> metric_rows(const std::vector<RunStats>& runs) {
+  std::vector<MetricRow> rows;
+  std::vector<Figures> values;
+  for (const RunStats& run : runs) values.push_back(figures(run));
+  for (std::size_t m = 0; m < kMetrics.size(); ++m) {
+    MetricRow row{std::string(kMetrics[m].name), kMetrics[m].kind, {}};
+    for (const Figures& v : values) row.values.push_back(v[m]);
+    rows.push_back(std::move(row));
   }
+  for (MetricRow& row : high_order_rows(runs)) rows.push_back(std::move(row));
+  if (runs.front().energy)
+    for (MetricRow& row : energy_rows(runs)) rows.push_back(std::move(row));
+  return rows;
 }
 
 // The table as cells: a header row, then one row per metric.
@@ -164,14 +216,14 @@ std::vector<Row> build_table(const std::vector<RunStats>& runs) {
     if (i > 0) header.emplace_back("Δ vs first");
   }
   table.push_back(std::move(header));
-  std::vector<Figures> values;
-  for (const RunStats& run : runs) values.push_back(figures(run));
-  for (std::size_t m = 0; m < kMetrics.size(); ++m) {
-    std::vector<std::optional<double>> row_values;
-    for (const Figures& v : values) row_values.push_back(v[m]);
-    add_row(table, kMetrics[m], row_values);
+  for (const MetricRow& metric : metric_rows(runs)) {
+    Row row{metric.name};
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+      row.push_back(format_value(metric.kind, metric.values[i]));
+      if (i > 0) row.push_back(format_delta(metric.kind, metric.values[0], metric.values[i]));
+    }
+    table.push_back(std::move(row));
   }
-  if (runs.front().energy) add_energy_rows(table, runs);
   return table;
 }
 

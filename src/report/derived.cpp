@@ -22,9 +22,9 @@ std::optional<unsigned> largest_free_order(const std::vector<std::uint64_t>& bud
   return std::nullopt;
 }
 
-std::uint64_t total_retypes(const RetypeCounts& retypes) {
+std::uint64_t matrix_total(const TypeMatrix& table) {
   std::uint64_t total = 0;
-  for (const auto& row : retypes) {
+  for (const auto& row : table) {
     for (const std::uint64_t count : row) total += count;
   }
   return total;

@@ -17,8 +17,8 @@ RegionMetrics region_metrics(const RegionSnapshot& region);
 ZoneSummary summarize_regions(const std::vector<RegionSnapshot>& regions);
 // The highest order with a free block (buddyinfo > 0); nullopt when nothing is free.
 std::optional<unsigned> largest_free_order(const std::vector<std::uint64_t>& buddyinfo);
-// Σ of every pageblock re-type.
-std::uint64_t total_retypes(const RetypeCounts& retypes);
+// Σ over a [type][type] table: every pageblock re-type, steal or polluting page.
+std::uint64_t matrix_total(const TypeMatrix& table);
 // The kernel index as a fraction (index / 1000.0), as docs/spec.md §5 prints it.
 inline double index_fraction(std::int64_t index) {
   return static_cast<double>(index) / 1000.0;

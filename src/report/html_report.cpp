@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "report/high_order_report.hpp"
 #include "report/html_text.hpp"
 #include "report/memory_map.hpp"
 #include "report/output_file.hpp"
@@ -113,9 +114,7 @@ std::string map_section(const std::vector<ReportRun>& runs) {
            "full its pageblocks are (pale: empty, solid: full).</p>";
   out += memory_map_legend() + R"(<div class="maps">)";
   for (std::size_t i = 0; i < runs.size(); ++i) {
-    out += fmt::format(R"(<figure><figcaption style="color:{}">{}</figcaption>{}</figure>)",
-                       report_run_colour(i), html_escape(display_name(runs[i])),
-                       memory_map_svg(runs[i], i, layout));
+    out += run_figure(runs, i, memory_map_svg(runs[i], i, layout));
   }
   return out + "</div></section>";
 }
@@ -125,9 +124,7 @@ std::string fragmentation_section(const std::vector<ReportRun>& runs) {
   out += "<h3>buddyinfo: free blocks per order</h3>" + table_html(buddyinfo_table(runs));
   out += "<h3>pagetypeinfo: free blocks per migratetype and order</h3><div class=\"tables\">";
   for (std::size_t i = 0; i < runs.size(); ++i) {
-    out += fmt::format(R"(<figure><figcaption style="color:{}">{}</figcaption>{}</figure>)",
-                       report_run_colour(i), html_escape(display_name(runs[i])),
-                       table_html(pagetypeinfo_table(runs[i], i)));
+    out += run_figure(runs, i, table_html(pagetypeinfo_table(runs[i], i)));
   }
   out += "</div><h3>Unusable free space index per order</h3>";
   out += "<p class=\"note\">The share of free memory in blocks too small for the order "
@@ -214,6 +211,7 @@ void write_html_report(std::ostream& out, const std::vector<ReportRun>& runs) {
   out << power_section_html(runs) << '\n';
   out << fragmentation_section(runs) << '\n';
   out << fallback_section(runs) << '\n';
+  out << high_order_section_html(runs) << '\n';
   out << regions_section(runs) << '\n';
   out << provenance_section_html(runs) << '\n';
   out << fmt::format("<footer>Drawn by memsim {} from stats schema 1. Everything on this page "

@@ -15,97 +15,14 @@
 #include <fmt/format.h>
 
 #include "memsim/error.hpp"
+#include "report/high_order_report.hpp"
+#include "report/json_node.hpp"
 
 namespace memsim {
 namespace {
 
 using nlohmann::ordered_json;
-
-// A JSON object with the path that led to it, for messages.
-class Node {
-public:
-  Node(const ordered_json& value, std::string origin, std::string path)
-      : value_(value), origin_(std::move(origin)), path_(std::move(path)) {}
-
-  [[noreturn]] void fail(const std::string& key, const std::string& what) const {
-    throw InputError(fmt::format("{}: {}: {}", origin_, name(key), what));
-  }
-  const ordered_json& get(const std::string& key) const {
-    const auto it = value_.find(key);
-    if (it == value_.end()) fail(key, "missing");
-    return *it;
-  }
-  Node object(const std::string& key) const {
-    const ordered_json& v = get(key);
-    if (!v.is_object()) fail(key, "expected an object");
-    return Node(v, origin_, name(key));
-  }
-  const ordered_json& array(const std::string& key) const {
-    const ordered_json& v = get(key);
-    if (!v.is_array()) fail(key, "expected an array");
-    return v;
-  }
-  Node element(const std::string& key, std::size_t i) const {
-    const ordered_json& v = array(key)[i];
-    const std::string where = fmt::format("{}[{}]", key, i);
-    if (!v.is_object()) fail(where, "expected an object");
-    return Node(v, origin_, name(where));
-  }
-  std::uint64_t u64(const std::string& key) const {
-    const ordered_json& v = get(key);
-    if (!v.is_number_unsigned()) fail(key, "expected an unsigned integer");
-    return v.get<std::uint64_t>();
-  }
-  double number(const std::string& key) const {
-    const ordered_json& v = get(key);
-    if (!v.is_number()) fail(key, "expected a number");
-    return v.get<double>();
-  }
-  std::optional<double> number_or_null(const std::string& key) const {
-    if (get(key).is_null()) return std::nullopt;
-    return number(key);
-  }
-  std::string string(const std::string& key) const {
-    const ordered_json& v = get(key);
-    if (!v.is_string()) fail(key, "expected a string");
-    return v.get<std::string>();
-  }
-  bool boolean(const std::string& key) const {
-    const ordered_json& v = get(key);
-    if (!v.is_boolean()) fail(key, "expected true or false");
-    return v.get<bool>();
-  }
-  std::vector<std::uint64_t> u64_array(const std::string& key) const {
-    std::vector<std::uint64_t> out;
-    for (const auto& v : array(key)) {
-      if (!v.is_number_unsigned()) fail(key, "expected an array of unsigned integers");
-      out.push_back(v.get<std::uint64_t>());
-    }
-    return out;
-  }
-  std::vector<double> number_array(const std::string& key) const {
-    std::vector<double> out;
-    for (const auto& v : array(key)) {
-      if (!v.is_number()) fail(key, "expected an array of numbers");
-      out.push_back(v.get<double>());
-    }
-    return out;
-  }
-  // {"name": count, ...} in document order.
-  std::vector<std::pair<std::string, std::uint64_t>> counts(const std::string& key) const {
-    const Node node = object(key);
-    std::vector<std::pair<std::string, std::uint64_t>> out;
-    for (const auto& [name, v] : node.value_.items()) out.emplace_back(name, node.u64(name));
-    return out;
-  }
-  const ordered_json& value() const { return value_; }
-
-private:
-  std::string name(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
-  const ordered_json& value_;
-  std::string origin_;
-  std::string path_;
-};
+using Node = JsonNode;
 
 void read_zone(const Node& doc, ReportRun& run) {
   const Node zone = doc.object("config").object("zone");
@@ -167,7 +84,7 @@ void read_fragmentation(const Node& doc, ReportRun& run) {
   if (!f.get("largest_free_order").is_null()) run.largest_free_order = f.u64("largest_free_order");
 }
 
-TimelineSample read_sample(const Node& s) {
+TimelineSample read_sample(const Node& s, unsigned max_order) {
   TimelineSample sample;
   sample.event = s.u64("event");
   sample.t = s.number_or_null("t");
@@ -178,6 +95,7 @@ TimelineSample read_sample(const Node& s) {
   sample.free_pages = s.u64("free_pages");
   sample.fallbacks = s.u64("fallbacks");
   sample.unusable_index_pageblock = s.number("unusable_index_pageblock");
+  read_sample_high_order(s, max_order, sample);
   if (s.value().contains("segments_off")) {
     SegmentSample seg;
     seg.off = s.u64("segments_off");
@@ -251,6 +169,7 @@ void add_end_sample(ReportRun& run) {
   s.fallbacks = run.fallbacks;
   if (run.pageblock_order < run.unusable_index.size())
     s.unusable_index_pageblock = run.unusable_index[run.pageblock_order];
+  end_sample_high_order(run, s);
   run.timeline.push_back(s);
   run.timeline_end_added = true;
 }
@@ -292,8 +211,9 @@ ReportRun read_run(const Node& doc) {
   for (std::size_t i = 0; i < doc.array("regions").size(); ++i)
     run.region_list.push_back(read_region(doc.element("regions", i)));
   read_fragmentation(doc, run);
+  read_high_order(doc, run);
   for (std::size_t i = 0; i < doc.array("timeline").size(); ++i)
-    run.timeline.push_back(read_sample(doc.element("timeline", i)));
+    run.timeline.push_back(read_sample(doc.element("timeline", i), run.max_order));
   read_provenance(doc, run);
   read_energy(doc, run);
   add_end_sample(run);

@@ -62,6 +62,12 @@ struct ReportRun {
   std::vector<std::pair<std::string, std::vector<std::uint64_t>>> pagetypeinfo;
   std::vector<double> unusable_index, fragmentation_index;
   std::optional<std::uint64_t> largest_free_order;
+  // docs/spec.md §9 high_order (the orders that occurred, ascending) and pollution; false and
+  // empty in stats written before they were (the timeline's §9 keys are then zero, not drawn).
+  bool has_high_order = false;
+  std::vector<std::pair<unsigned, HighOrderCounts>> high_order;
+  std::array<std::uint64_t, kMigratetypes> claims{};
+  TypeMatrix steals{}, pollution{}; // [requested][list / pageblock type]
   std::vector<TimelineSample> timeline;
   // --power (docs/power.md): the energy section and summary.free_regions_drained
   std::optional<EnergyStats> energy;

@@ -4,39 +4,39 @@
 
 #include <algorithm>
 #include <functional>
+#include <numeric>
 
 #include <fmt/format.h>
 
+#include "report/derived.hpp"
+#include "report/high_order_report.hpp"
 #include "report/html_text.hpp"
+#include "report/segment_chart.hpp"
 #include "report/timeline_charts.hpp"
 #include "report/timeline_csv.hpp"
 
 namespace memsim {
-namespace {
 
-TableCell text(const std::string& value, std::string cls = {}) {
+TableCell text_cell(const std::string& value, std::string cls) {
   return {html_escape(value), value, std::move(cls), {}};
 }
 
-TableCell count(std::uint64_t n, std::string cls = {}) {
+TableCell count_cell(std::uint64_t n, std::string cls) {
   return {format_count(n), std::to_string(n), std::move(cls), {}};
 }
 
-TableCell index3(double v) {
-  const std::string s = fmt::format("{:.3f}", v);
-  return {s, s, {}, {}};
-}
-
-TableCell empty(std::string cls = {}) {
+TableCell empty_cell(std::string cls) {
   return {"\u2013", "", std::move(cls), {}};
 }
 
-TableCell delta(std::int64_t d) {
-  return {format_delta(d), std::to_string(d), "delta", {}};
+TableCell percent_cell(std::optional<double> fraction) {
+  if (!fraction) return empty_cell();
+  return {format_percent_cell(fraction), fmt::format("{:.2f}", *fraction * 100.0), {}, {}};
 }
 
-std::int64_t diff(std::uint64_t a, std::uint64_t b) {
-  return static_cast<std::int64_t>(b) - static_cast<std::int64_t>(a);
+std::string run_figure(const std::vector<ReportRun>& runs, std::size_t i, const std::string& body) {
+  return fmt::format(R"(<figure><figcaption style="color:{}">{}</figcaption>{}</figure>)",
+                     report_run_colour(i), html_escape(display_name(runs[i])), body);
 }
 
 // A run's name in a header or first column, in its colour, wrapping at '+' and ','.
@@ -48,6 +48,21 @@ TableCell run_cell(const std::vector<ReportRun>& runs, std::size_t i) {
   return cell;
 }
 
+namespace {
+
+TableCell index3(double v) {
+  const std::string s = fmt::format("{:.3f}", v);
+  return {s, s, {}, {}};
+}
+
+TableCell delta(std::int64_t d) {
+  return {format_delta(d), std::to_string(d), "delta", {}};
+}
+
+std::int64_t diff(std::uint64_t a, std::uint64_t b) {
+  return static_cast<std::int64_t>(b) - static_cast<std::int64_t>(a);
+}
+
 TableCell delta_header(const std::vector<ReportRun>& runs, std::size_t i) {
   return {
       "Δ " + html_wrappable(display_name(runs[i])), "delta " + display_name(runs[i]), "delta", {}};
@@ -55,14 +70,14 @@ TableCell delta_header(const std::vector<ReportRun>& runs, std::size_t i) {
 
 std::vector<TableCell> run_header(const std::vector<ReportRun>& runs, const char* first,
                                   bool deltas) {
-  std::vector<TableCell> header{text(first)};
+  std::vector<TableCell> header{text_cell(first)};
   for (std::size_t i = 0; i < runs.size(); ++i) header.push_back(run_cell(runs, i));
   if (deltas)
     for (std::size_t i = 1; i < runs.size(); ++i) header.push_back(delta_header(runs, i));
   return header;
 }
 
-enum class Kind { count, percent, index, order, real, saving };
+enum class Kind { count, percent, index, order };
 
 struct Metric {
   const char* name;
@@ -71,36 +86,28 @@ struct Metric {
 };
 
 TableCell metric_cell(Kind kind, std::optional<double> v) {
-  if (!v) return empty();
+  if (!v) return empty_cell();
   switch (kind) {
   case Kind::percent:
-    return {format_percent_cell(v), fmt::format("{:.2f}", *v * 100.0), {}, {}};
+    return percent_cell(v);
   case Kind::index:
     return index3(*v);
-  case Kind::real:
-    return text(fmt::format("{:.6g}", *v));
-  case Kind::saving:
-    return {fmt::format("{:.2f}%", *v), fmt::format("{:.2f}", *v), {}, {}};
   case Kind::count:
   case Kind::order:
     break;
   }
-  return count(count_of(*v));
+  return count_cell(count_of(*v));
 }
 
 TableCell metric_delta(Kind kind, std::optional<double> a, std::optional<double> b) {
-  if (!a || !b) return empty("delta");
+  if (!a || !b) return empty_cell("delta");
   switch (kind) {
   case Kind::percent:
     return {format_pp(*b - *a), fmt::format("{:.2f}", (*b - *a) * 100.0), "delta", {}};
-  case Kind::index:
-  case Kind::real: {
-    const std::string s =
-        kind == Kind::index ? fmt::format("{:+.3f}", *b - *a) : fmt::format("{:+.6g}", *b - *a);
+  case Kind::index: {
+    const std::string s = fmt::format("{:+.3f}", *b - *a);
     return {s[0] == '-' ? "\u2212" + s.substr(1) : s, s, "delta", {}};
   }
-  case Kind::saving:
-    return {format_pp(*b / 100.0 - *a / 100.0), fmt::format("{:.2f}", *b - *a), "delta", {}};
   case Kind::count:
   case Kind::order:
     break;
@@ -124,6 +131,11 @@ std::optional<double> number(std::uint64_t v) {
   return static_cast<double>(v);
 }
 
+// A docs/spec.md §9 count: no value from stats written before there were any.
+template <typename Count> auto high_order(Count count) {
+  return [count](const ReportRun& r) { return r.has_high_order ? number(count(r)) : std::nullopt; };
+}
+
 const std::vector<Metric>& summary_metrics() {
   using R = const ReportRun&;
   auto events = [](const char* name) {
@@ -139,6 +151,11 @@ const std::vector<Metric>& summary_metrics() {
       {"fallbacks", Kind::count, [](R r) { return number(r.fallbacks); }},
       {"fragmenting fallbacks", Kind::count, [](R r) { return number(r.fragmenting); }},
       {"pageblock retypes", Kind::count, [](R r) { return number(sum_counts(r.retypes)); }},
+      {"pageblock claims", Kind::count, high_order([](R r) {
+         return std::accumulate(r.claims.begin(), r.claims.end(), std::uint64_t{0});
+       })},
+      {"steals", Kind::count, high_order([](R r) { return matrix_total(r.steals); })},
+      {"polluting pages", Kind::count, high_order([](R r) { return matrix_total(r.pollution); })},
       {"regions granted by the RA", Kind::count, [](R r) { return number(r.regions_granted); }},
       {"regions returned to the RA", Kind::count, [](R r) { return number(r.regions_returned); }},
       {"regions held by the RA", Kind::count, [](R r) { return number(r.regions_held); }},
@@ -170,8 +187,8 @@ std::size_t max_orders(const std::vector<ReportRun>& runs) {
 }
 
 std::vector<TableCell> order_header(std::size_t orders, const char* first) {
-  std::vector<TableCell> header{text(first)};
-  for (std::size_t o = 0; o < orders; ++o) header.push_back(text(std::to_string(o)));
+  std::vector<TableCell> header{text_cell(first)};
+  for (std::size_t o = 0; o < orders; ++o) header.push_back(text_cell(std::to_string(o)));
   return header;
 }
 
@@ -185,7 +202,7 @@ ReportTable per_order(const std::vector<ReportRun>& runs, const char* name, cons
     std::vector<TableCell> row{run_cell(runs, i)};
     const auto& values = runs[i].*field;
     for (std::size_t o = 0; o < orders; ++o)
-      row.push_back(o < values.size() ? make(values[o]) : empty());
+      row.push_back(o < values.size() ? make(values[o]) : empty_cell());
     table.rows.push_back(std::move(row));
   }
   return table;
@@ -199,12 +216,12 @@ ReportTable pairs(const std::vector<ReportRun>& runs, const char* name, const ch
       if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
   ReportTable table{name, name, title, run_header(runs, "pair", false), {}};
   for (const std::string& key : keys) {
-    std::vector<TableCell> row{text(key)};
+    std::vector<TableCell> row{text_cell(key)};
     for (const ReportRun& run : runs) {
       std::uint64_t n = 0;
       for (const auto& [k, v] : run.*field)
         if (k == key) n = v;
-      row.push_back(count(n));
+      row.push_back(count_cell(n));
     }
     table.rows.push_back(std::move(row));
   }
@@ -215,54 +232,45 @@ ReportTable pairs(const std::vector<ReportRun>& runs, const char* name, const ch
 
 ReportTable runs_table(const std::vector<ReportRun>& runs) {
   ReportTable table{"runs", "runs", "Runs", {}, {}};
-  table.header = {text("#"), text("run", "left"), text("policy entry", "left"),
-                  text("trace", "left"), text("events")};
+  table.header = {text_cell("#"), text_cell("run", "left"), text_cell("policy entry", "left"),
+                  text_cell("trace", "left"), text_cell("events")};
   for (std::size_t i = 0; i < runs.size(); ++i) {
     const ReportRun& r = runs[i];
     TableCell name = run_cell(runs, i);
     name.cls = "left";
-    table.rows.push_back({count(i + 1),
+    table.rows.push_back({count_cell(i + 1),
                           name,
                           {html_wrappable(r.policy), r.policy, "wrap", {}},
                           {html_wrappable(r.trace_path), r.trace_path, "wrap", {}},
-                          count(r.trace_events)});
+                          count_cell(r.trace_events)});
   }
   return table;
 }
 
-namespace {
-
-// One row per metric: its name, each run's value, then each later run's difference to the first.
-void add_metric_rows(ReportTable& table, const std::vector<Metric>& metrics,
-                     const std::vector<ReportRun>& runs) {
+ReportTable summary_table(const std::vector<ReportRun>& runs) {
+  ReportTable table{"summary", "summary", "Summary", run_header(runs, "", runs.size() > 1), {}};
   table.header.front().csv = "metric";
-  for (const Metric& m : metrics) {
-    std::vector<TableCell> row{text(m.name)};
+  for (const Metric& m : summary_metrics()) {
+    std::vector<TableCell> row{text_cell(m.name)};
     for (const ReportRun& run : runs) row.push_back(metric_cell(m.kind, m.value(run)));
     for (std::size_t i = 1; i < runs.size(); ++i)
       row.push_back(metric_delta(m.kind, m.value(runs[0]), m.value(runs[i])));
     table.rows.push_back(std::move(row));
   }
-}
-
-} // namespace
-
-ReportTable summary_table(const std::vector<ReportRun>& runs) {
-  ReportTable table{"summary", "summary", "Summary", run_header(runs, "", runs.size() > 1), {}};
-  add_metric_rows(table, summary_metrics(), runs);
   return table;
 }
 
 ReportTable buddyinfo_table(const std::vector<ReportRun>& runs) {
-  ReportTable table = per_order(runs, "buddyinfo", "buddyinfo: free blocks per order",
-                                &ReportRun::buddyinfo, [](std::uint64_t v) { return count(v); });
+  ReportTable table =
+      per_order(runs, "buddyinfo", "buddyinfo: free blocks per order", &ReportRun::buddyinfo,
+                [](std::uint64_t v) { return count_cell(v); });
   const std::size_t orders = max_orders(runs);
   for (std::size_t i = 1; i < runs.size(); ++i) {
     std::vector<TableCell> row{delta_header(runs, i)};
     const auto& a = runs[0].buddyinfo;
     const auto& b = runs[i].buddyinfo;
     for (std::size_t o = 0; o < orders; ++o)
-      row.push_back(o < a.size() && o < b.size() ? delta(diff(a[o], b[o])) : empty("delta"));
+      row.push_back(o < a.size() && o < b.size() ? delta(diff(a[o], b[o])) : empty_cell("delta"));
     table.rows.push_back(std::move(row));
   }
   return table;
@@ -275,8 +283,8 @@ ReportTable pagetypeinfo_table(const ReportRun& run, std::size_t index) {
                     order_header(run.buddyinfo.size(), "type"),
                     {}};
   for (const auto& [type, values] : run.pagetypeinfo) {
-    std::vector<TableCell> row{text(type)};
-    for (const std::uint64_t v : values) row.push_back(count(v));
+    std::vector<TableCell> row{text_cell(type)};
+    for (const std::uint64_t v : values) row.push_back(count_cell(v));
     table.rows.push_back(std::move(row));
   }
   return table;
@@ -305,47 +313,16 @@ ReportTable regions_table(const ReportRun& run, std::size_t index) {
   ReportTable table{fmt::format("regions-{}", index + 1), "regions", "Regions", {}, {}};
   for (const char* h : {"region", "start pfn", "pages", "free", "per-CPU", "unmovable",
                         "reclaimable", "movable", "homogeneity", "mixed pageblocks", "held by RA"})
-    table.header.push_back(text(h));
+    table.header.push_back(text_cell(h));
   for (const ReportRegion& r : run.region_list) {
     const std::string pfn = format_pfn(r.start_pfn);
-    table.rows.push_back({text(fmt::format("R{}", r.index)), text(pfn), count(r.pages),
-                          count(r.free_pages), count(r.pcp_pages), count(r.allocated[0]),
-                          count(r.allocated[1]), count(r.allocated[2]),
-                          metric_cell(Kind::percent, r.homogeneity), count(r.mixed_pageblocks),
-                          text(r.in_region_allocator ? "yes" : "no")});
+    table.rows.push_back({text_cell(fmt::format("R{}", r.index)), text_cell(pfn),
+                          count_cell(r.pages), count_cell(r.free_pages), count_cell(r.pcp_pages),
+                          count_cell(r.allocated[0]), count_cell(r.allocated[1]),
+                          count_cell(r.allocated[2]), metric_cell(Kind::percent, r.homogeneity),
+                          count_cell(r.mixed_pageblocks),
+                          text_cell(r.in_region_allocator ? "yes" : "no")});
   }
-  return table;
-}
-
-// --power (docs/power.md): residency and energy per run, rows as in the compare summary.
-ReportTable energy_table(const std::vector<ReportRun>& runs) {
-  ReportTable table{
-      "energy", "summary", "Power segments and energy", run_header(runs, "", runs.size() > 1), {}};
-  using R = const ReportRun&;
-  const auto field = [](double EnergyStats::*member) {
-    return [member](R r) {
-      return r.energy ? std::optional<double>((*r.energy).*member) : std::nullopt;
-    };
-  };
-  const std::vector<Metric> metrics = {
-      {"segments", Kind::count,
-       [](R r) { return r.energy ? number(r.energy->segments) : std::nullopt; }},
-      {"free regions (pcp drained)", Kind::count,
-       [](R r) { return r.free_regions_drained ? number(*r.free_regions_drained) : std::nullopt; }},
-      {"duration", Kind::real, field(&EnergyStats::duration)},
-      {"segment-time on", Kind::real, field(&EnergyStats::on)},
-      {"segment-time off", Kind::real, field(&EnergyStats::off)},
-      {"segment-time off after drain", Kind::real, field(&EnergyStats::off_drained)},
-      {"segment-time offlinable", Kind::real, field(&EnergyStats::offlinable)},
-      {"energy (J)", Kind::real, field(&EnergyStats::energy_j)},
-      {"energy all on (J)", Kind::real, field(&EnergyStats::baseline_energy_j)},
-      {"energy saving", Kind::saving,
-       [](R r) { return r.energy ? r.energy->saving_pct : std::nullopt; }},
-      {"mean power (mW)", Kind::real,
-       [](R r) { return r.energy ? r.energy->mean_mw : std::nullopt; }},
-      {"power at the end (mW)", Kind::real, field(&EnergyStats::end_mw)},
-  };
-  add_metric_rows(table, metrics, runs);
   return table;
 }
 
@@ -357,6 +334,12 @@ std::vector<ReportTable> report_tables(const std::vector<ReportRun>& runs) {
   tables.push_back(fragmentation_index_table(runs));
   tables.push_back(fallback_pairs_table(runs));
   tables.push_back(retypes_table(runs));
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    if (!runs[i].has_high_order) continue;
+    tables.push_back(high_order_table(runs[i], i));
+    tables.push_back(pollution_table(runs[i], i));
+    tables.push_back(claims_table(runs[i], i));
+  }
   for (std::size_t i = 0; i < runs.size(); ++i) tables.push_back(regions_table(runs[i], i));
   ReportTable marks = marks_table(runs);
   if (!marks.rows.empty()) tables.push_back(std::move(marks));

@@ -27,6 +27,17 @@ struct ReportTable {
   std::vector<std::vector<TableCell>> rows;
 };
 
+// The cell makers every table uses: plain text, a count (separators on the page, bare in the
+// CSV), "–" for no value (an empty CSV field), and a run's name in its colour.
+TableCell text_cell(const std::string& value, std::string cls = {});
+TableCell count_cell(std::uint64_t n, std::string cls = {});
+TableCell empty_cell(std::string cls = {});
+TableCell run_cell(const std::vector<ReportRun>& runs, std::size_t i);
+// A fraction as a percentage with 2 decimals (the CSV without the sign), "–" for null.
+TableCell percent_cell(std::optional<double> fraction);
+// <figure> with the i-th run's name as its caption, in the run's colour, around `body`.
+std::string run_figure(const std::vector<ReportRun>& runs, std::size_t i, const std::string& body);
+
 ReportTable runs_table(const std::vector<ReportRun>& runs);
 ReportTable summary_table(const std::vector<ReportRun>& runs);
 ReportTable buddyinfo_table(const std::vector<ReportRun>& runs);
@@ -36,8 +47,6 @@ ReportTable fragmentation_index_table(const std::vector<ReportRun>& runs);
 ReportTable fallback_pairs_table(const std::vector<ReportRun>& runs);
 ReportTable retypes_table(const std::vector<ReportRun>& runs);
 ReportTable regions_table(const ReportRun& run, std::size_t index);
-// --power's residency and energy (docs/power.md); runs without an energy section show dashes.
-ReportTable energy_table(const std::vector<ReportRun>& runs);
 // Every table of the page, in page order (for --export).
 std::vector<ReportTable> report_tables(const std::vector<ReportRun>& runs);
 

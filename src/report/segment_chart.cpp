@@ -4,6 +4,8 @@
 #include "report/segment_chart.hpp"
 
 #include <algorithm>
+#include <functional>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -33,6 +35,16 @@ std::size_t group_use(const std::string& map, std::size_t first, std::size_t las
   for (std::size_t s = first; s < std::min(last, map.size()); ++s)
     use = std::max(use, use_of(map[s]));
   return use;
+}
+
+// A figure in the units of the compare summary: 6 significant digits, savings in percent.
+TableCell figure_cell(std::optional<double> v, bool percent, bool delta) {
+  if (!v) return empty_cell(delta ? "delta" : "");
+  const std::string csv = delta ? fmt::format("{:+.6g}", *v) : fmt::format("{:.6g}", *v);
+  const std::string html = !percent ? csv
+                           : delta  ? fmt::format("{:+.2f} pp", *v)
+                                    : fmt::format("{:.2f}%", *v);
+  return {html[0] == '-' ? "\u2212" + html.substr(1) : html, csv, delta ? "delta" : "", {}};
 }
 
 std::string legend() {
@@ -86,6 +98,54 @@ std::string segment_states_svg(const std::vector<ReportRun>& runs, std::size_t i
   return fmt::format(
       R"(<svg class="segments" xmlns="http://www.w3.org/2000/svg" width="{}" height="{:.0f}" viewBox="0 0 {} {:.0f}" role="img"><text x="4" y="{:.0f}" class="axis">{}</text>{}</svg>)",
       kChartWidth, height, kChartWidth, height, height - 4, html_escape(axis.label), body);
+}
+
+ReportTable energy_table(const std::vector<ReportRun>& runs) {
+  ReportTable table{"energy", "summary", "Power segments and energy", {text_cell("")}, {}};
+  table.header.front().csv = "metric";
+  for (std::size_t i = 0; i < runs.size(); ++i) table.header.push_back(run_cell(runs, i));
+  for (std::size_t i = 1; i < runs.size(); ++i)
+    table.header.push_back({"Δ " + html_wrappable(display_name(runs[i])),
+                            "delta " + display_name(runs[i]),
+                            "delta",
+                            {}});
+  using Get = std::function<std::optional<double>(const EnergyStats&, const ReportRun&)>;
+  const auto field = [](double EnergyStats::*member) -> Get {
+    return [member](const EnergyStats& e, const ReportRun&) { return e.*member; };
+  };
+  const std::vector<std::tuple<const char*, bool, Get>> rows = {
+      {"segments", false,
+       [](const EnergyStats& e, const ReportRun&) { return static_cast<double>(e.segments); }},
+      {"free regions (pcp drained)", false,
+       [](const EnergyStats&, const ReportRun& r) {
+         return r.free_regions_drained ? std::optional<double>(*r.free_regions_drained)
+                                       : std::nullopt;
+       }},
+      {"duration", false, field(&EnergyStats::duration)},
+      {"segment-time on", false, field(&EnergyStats::on)},
+      {"segment-time off", false, field(&EnergyStats::off)},
+      {"segment-time off after drain", false, field(&EnergyStats::off_drained)},
+      {"segment-time offlinable", false, field(&EnergyStats::offlinable)},
+      {"energy (J)", false, field(&EnergyStats::energy_j)},
+      {"energy all on (J)", false, field(&EnergyStats::baseline_energy_j)},
+      {"energy saving", true, [](const EnergyStats& e, const ReportRun&) { return e.saving_pct; }},
+      {"mean power (mW)", false, [](const EnergyStats& e, const ReportRun&) { return e.mean_mw; }},
+      {"power at the end (mW)", false, field(&EnergyStats::end_mw)},
+  };
+  for (const auto& [name, percent, get] : rows) {
+    const auto at = [&get](const ReportRun& r) {
+      return r.energy ? get(*r.energy, r) : std::nullopt;
+    };
+    std::vector<TableCell> cells{text_cell(name)};
+    for (const ReportRun& run : runs) cells.push_back(figure_cell(at(run), percent, false));
+    for (std::size_t i = 1; i < runs.size(); ++i) {
+      const std::optional<double> a = at(runs[0]), b = at(runs[i]);
+      cells.push_back(
+          figure_cell(a && b ? std::optional<double>(*b - *a) : std::nullopt, percent, true));
+    }
+    table.rows.push_back(std::move(cells));
+  }
+  return table;
 }
 
 std::string power_section_html(const std::vector<ReportRun>& runs) {

@@ -7,11 +7,15 @@
 #include <vector>
 
 #include "report/report_input.hpp"
+#include "report/report_tables.hpp"
 
 namespace memsim {
 
 // <svg class="segments"> rows of segment states for run `index`; "" when it has no samples.
 std::string segment_states_svg(const std::vector<ReportRun>& runs, std::size_t index);
+// Residency and energy per run with each later run's difference to the first (the compare
+// summary's rows); runs without an energy section show dashes.
+ReportTable energy_table(const std::vector<ReportRun>& runs);
 // <section id="power"> ... </section>, or "" when no run has an energy section.
 std::string power_section_html(const std::vector<ReportRun>& runs);
 

@@ -22,10 +22,6 @@ template <typename T> ordered_json or_null(const std::optional<T>& value) {
   return value ? ordered_json(*value) : ordered_json(nullptr);
 }
 
-std::string mt_name(int index) {
-  return std::string(to_string(migratetype_at(index)));
-}
-
 ordered_json events_json(const EventCounts& e) {
   return {{"alloc", e.alloc},
           {"free", e.free},
@@ -45,7 +41,8 @@ ordered_json pair_counts(const TypeMatrix& table, std::string_view separator) {
   for (int a = 0; a < kMigratetypes; ++a) {
     for (int b = 0; b < kMigratetypes; ++b) {
       const std::uint64_t count = table[static_cast<std::size_t>(a)][static_cast<std::size_t>(b)];
-      if (count != 0) out[mt_name(a) + std::string(separator) + mt_name(b)] = count;
+      if (count != 0)
+        out[migratetype_name(a) + std::string(separator) + migratetype_name(b)] = count;
     }
   }
   return out;
@@ -105,7 +102,8 @@ ordered_json energy_json(const EnergyStats& e) {
 
 ordered_json per_type(const std::array<std::uint64_t, kRequestableTypes>& counts) {
   ordered_json out = ordered_json::object();
-  for (std::size_t i = 0; i < counts.size(); ++i) out[mt_name(static_cast<int>(i))] = counts[i];
+  for (std::size_t i = 0; i < counts.size(); ++i)
+    out[migratetype_name(static_cast<int>(i))] = counts[i];
   return out;
 }
 
@@ -155,8 +153,6 @@ ordered_json fragmentation_json(const RunStats& stats) {
           {"largest_free_order", or_null(largest_free_order(buddyinfo))}};
 }
 
-constexpr std::array<const char*, kProbeAnswers> kAnswerNames = {"own", "fallback", "none"};
-
 // docs/spec.md §9 `high_order`: every order that occurred.
 ordered_json high_order_json(const std::vector<HighOrderCounts>& orders) {
   ordered_json out = ordered_json::object();
@@ -164,7 +160,8 @@ ordered_json high_order_json(const std::vector<HighOrderCounts>& orders) {
     const HighOrderCounts& c = orders[o];
     if (!c.occurred) continue;
     ordered_json probes = ordered_json::object();
-    for (std::size_t a = 0; a < kAnswerNames.size(); ++a) probes[kAnswerNames[a]] = c.probes[a];
+    for (std::size_t a = 0; a < c.probes.size(); ++a)
+      probes[probe_answer_name(static_cast<ProbeAnswer>(a))] = c.probes[a];
     out[std::to_string(o)] = {{"allocs", c.allocs},
                               {"satisfied", c.satisfied},
                               {"by_fallback", c.by_fallback},
@@ -179,7 +176,7 @@ ordered_json pollution_json(const RunStats& stats) {
   ordered_json claims = ordered_json::object();
   for (int t = 0; t < kMigratetypes; ++t)
     if (stats.ownership.claims[static_cast<std::size_t>(t)] != 0)
-      claims[mt_name(t)] = stats.ownership.claims[static_cast<std::size_t>(t)];
+      claims[migratetype_name(t)] = stats.ownership.claims[static_cast<std::size_t>(t)];
   return {{"claims", std::move(claims)},
           {"steals", pair_counts(stats.ownership.steals, "<-")},
           {"pages", pair_counts(stats.pollution_pages, "<-")}};
@@ -198,15 +195,14 @@ ordered_json sample_json(const TimelineSample& sample) {
                       {"free_pageblocks_whole", sample.free_pageblocks_whole}};
   ordered_json largest = ordered_json::object();
   for (int t = 0; t < kRequestableTypes; ++t)
-    largest[mt_name(t)] = sample.largest_free_order[static_cast<std::size_t>(t)];
+    largest[migratetype_name(t)] = sample.largest_free_order[static_cast<std::size_t>(t)];
   out["largest_free_order"] = std::move(largest);
   if (!sample.probes.empty()) {
     ordered_json probes = ordered_json::object();
     for (const auto& [order, answers] : sample.probes) {
       ordered_json per_type = ordered_json::object();
       for (int t = 0; t < kRequestableTypes; ++t)
-        per_type[mt_name(t)] =
-            kAnswerNames[static_cast<std::size_t>(answers[static_cast<std::size_t>(t)])];
+        per_type[migratetype_name(t)] = probe_answer_name(answers[static_cast<std::size_t>(t)]);
       probes[std::to_string(order)] = std::move(per_type);
     }
     out["probes"] = std::move(probes);

@@ -106,7 +106,7 @@ void write_fallbacks(std::ostream& out, const RunStats& stats) {
       << fmt::format("{} ({} fragmenting): {}\n", stats.fallbacks.total,
                      stats.fallbacks.fragmenting, pair_list(stats.fallbacks.by_pair, "<-"));
   out << label("retypes")
-      << fmt::format("{}: {}\n", total_retypes(stats.retypes), pair_list(stats.retypes, "->"));
+      << fmt::format("{}: {}\n", matrix_total(stats.retypes), pair_list(stats.retypes, "->"));
   const RegionAllocatorCounts& ra = stats.region_allocator;
   out << label("RA")
       << fmt::format("regions granted {} ({} by move_freepages), returned {}, held {}\n",
@@ -155,6 +155,32 @@ void write_free_table(std::ostream& out, const RunStats& stats) {
       << (largest ? fmt::format("{}", *largest) : std::string("n/a (nothing free)")) << '\n';
 }
 
+// docs/spec.md §9: per order that occurred, the trace's allocations and what became of them, and
+// this policy's answers to the recorded kernel's failed attempts (probes); then the pollution
+// counters (pageblocks claimed per type, steals and polluting pages per pair).
+void write_high_order(std::ostream& out, const RunStats& stats) {
+  constexpr const char* kRow = "{:<11}{:>10}{:>11}{:>13}{:>8}{:>11}{:>10}{:>8}\n";
+  out << '\n'
+      << fmt::format(kRow, "high order", "allocs", "satisfied", "by fallback", "failed",
+                     "probe own", "fallback", "none");
+  for (std::size_t o = 0; o < stats.high_order.size(); ++o) {
+    const HighOrderCounts& c = stats.high_order[o];
+    if (!c.occurred) continue;
+    out << fmt::format(kRow, o, c.allocs, c.satisfied, c.by_fallback, c.failed, c.probes[0],
+                       c.probes[1], c.probes[2]);
+  }
+  std::string claims;
+  for (int t = 0; t < kMigratetypes; ++t) {
+    const std::uint64_t n = stats.ownership.claims[static_cast<std::size_t>(t)];
+    if (n != 0)
+      claims += fmt::format("{}{} {}", claims.empty() ? "" : ", ", migratetype_name(t), n);
+  }
+  out << label("claims") << (claims.empty() ? "none" : claims + " pageblocks") << '\n';
+  out << label("steals") << pair_list(stats.ownership.steals, "<-") << '\n';
+  const std::string pages = pair_list(stats.pollution_pages, "<-");
+  out << label("pollution") << pages << (pages == "none" ? "" : " pages") << '\n';
+}
+
 } // namespace
 
 void write_summary(std::ostream& out, const RunStats& stats) {
@@ -167,6 +193,7 @@ void write_summary(std::ostream& out, const RunStats& stats) {
   write_fallbacks(out, stats);
   write_energy(out, stats);
   write_free_table(out, stats);
+  write_high_order(out, stats);
   write_validation_text(out, stats);
 }
 

@@ -157,13 +157,27 @@ std::vector<double> ticks(double from, double to, double step) {
   return out;
 }
 
+// The y ticks' labels: short (12.5k), unless that makes two of them alike (12,541 and 12,542 on
+// a narrow axis of large counts), then in full.
+std::vector<std::string> tick_labels(const std::vector<double>& values, double step) {
+  std::vector<std::string> labels;
+  for (const double v : values) labels.push_back(format_tick(v));
+  if (std::adjacent_find(labels.begin(), labels.end()) == labels.end()) return labels;
+  labels.clear();
+  for (const double v : values)
+    labels.push_back(step >= 1 && v >= 0 ? format_count(count_of(v)) : fmt::format("{:.8g}", v));
+  return labels;
+}
+
 void draw_axes(std::string& out, const ChartSpec& spec, const Scale& scale, double top) {
-  for (const double v : ticks(scale.y_min, scale.y_max, scale.y_step)) {
-    const double y = scale.y(v / scale.factor);
+  const std::vector<double> y_ticks = ticks(scale.y_min, scale.y_max, scale.y_step);
+  const std::vector<std::string> y_labels = tick_labels(y_ticks, scale.y_step);
+  for (std::size_t i = 0; i < y_ticks.size(); ++i) {
+    const double y = scale.y(y_ticks[i] / scale.factor);
     out += fmt::format(R"(<line x1="{}" x2="{}" y1="{:.1f}" y2="{:.1f}" stroke="#e6e6e6"/>)", kLeft,
                        kLeft + kPlotW, y, y);
     out += fmt::format(R"(<text x="{}" y="{:.1f}" text-anchor="end" class="tick">{}{}</text>)",
-                       kLeft - 6, y + 4, format_tick(v), spec.percent ? "%" : "");
+                       kLeft - 6, y + 4, y_labels[i], spec.percent ? "%" : "");
   }
   for (std::size_t i = 0; scale.categories != nullptr && i < scale.categories->size(); ++i) {
     out += fmt::format(R"(<text x="{:.1f}" y="{}" text-anchor="middle" class="tick">{}</text>)",

@@ -54,6 +54,22 @@ std::string zone_description(const RunStats& stats) {
   return out;
 }
 
+const char* probe_answer_name(ProbeAnswer answer) {
+  switch (answer) {
+  case ProbeAnswer::own:
+    return "own";
+  case ProbeAnswer::fallback:
+    return "fallback";
+  case ProbeAnswer::none:
+    break;
+  }
+  return "none";
+}
+
+std::string migratetype_name(int index) {
+  return std::string(to_string(migratetype_at(index)));
+}
+
 std::string_view memsim_version() {
   return MEMSIM_VERSION;
 }

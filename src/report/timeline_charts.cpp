@@ -58,6 +58,7 @@ struct Metric {
   std::function<std::optional<double>(const TimelineSample&)> get;
   bool integer;
   bool percent;
+  bool high_order = false; // a docs/spec.md §9 key: not drawn from stats that lack them
 };
 
 std::optional<double> count(std::uint64_t v) {
@@ -68,6 +69,9 @@ const std::vector<Metric>& metrics() {
   static const std::vector<Metric> list = {
       {"free_regions", "Free regions (no allocated page)",
        [](const auto& s) { return count(s.free_regions); }, true, false},
+      {"free_pageblocks_whole",
+       "Free whole pageblocks (free blocks of pageblock order or more, in pageblocks)",
+       [](const auto& s) { return count(s.free_pageblocks_whole); }, true, false, true},
       {"mixed_regions", "Mixed regions (two or more migratetypes)",
        [](const auto& s) { return count(s.mixed_regions); }, true, false},
       {"homogeneity", "Homogeneity (%)", [](const auto& s) { return s.homogeneity; }, false, true},
@@ -202,8 +206,9 @@ std::vector<ChartSpec> timeline_chart_specs(const std::vector<ReportRun>& runs) 
     spec.describe_x = describe;
     for (std::size_t i = 0; i < runs.size(); ++i) {
       ChartSeries series{display_name(runs[i]), report_run_colour(i), {}};
+      const bool known = runs[i].has_high_order || !metric.high_order;
       for (const TimelineSample& s : runs[i].timeline)
-        series.points.emplace_back(timeline_x(s, axis), metric.get(s));
+        series.points.emplace_back(timeline_x(s, axis), known ? metric.get(s) : std::nullopt);
       spec.series.push_back(std::move(series));
     }
     specs.push_back(std::move(spec));

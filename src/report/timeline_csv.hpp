@@ -1,7 +1,9 @@
 // replay --timeline-csv FILE: the stats document's timeline (docs/spec.md §5) as CSV (RFC 4180
 // quoting, LF line ends) for spreadsheets, one row per sample (replay passes the timeline as the
 // report reads it, with its point at the trace's end), the columns of the JSON keys in their
-// order; homogeneity in percent (homogeneity_pct).
+// order; homogeneity in percent (homogeneity_pct), largest_free_order as one column per type
+// (largest_free_order_movable), the --probe answers as one per probed order and type
+// (probe_9_movable: own, fallback or none).
 #pragma once
 
 #include <ostream>

@@ -2,7 +2,8 @@
 // page's writers). The input is a stats or compare document; every document that reads without
 // an InputError is drawn: the page, the standalone figures and tables of --export (in memory)
 // and the mixed-input check. A crash, a hang or a sanitizer report is a finding. Seeds:
-// corpus/fuzz_report (stats and compare documents of the golden traces, cut down).
+// corpus/fuzz_report (stats and compare documents of the golden traces, cut down; one with the
+// docs/spec.md §9 sections and --probe answers in its timeline).
 #include <nlohmann/json.hpp>
 #include <sstream>
 

@@ -104,14 +104,31 @@ TEST_CASE("report --export writes every chart as a standalone SVG and every tabl
   std::vector<std::string> names;
   for (const auto& entry : fs::directory_iterator(out)) names.push_back(entry.path().filename());
   std::sort(names.begin(), names.end());
-  for (const char* expected :
-       {"chart-free_regions.svg", "chart-homogeneity.svg", "chart-unusable_index_pageblock.svg",
-        "marks.svg", "memory-map-1.svg", "memory-map-2.svg", "table-summary.csv", "table-runs.csv",
-        "table-buddyinfo.csv", "table-pagetypeinfo-2.csv", "table-unusable-index.csv",
-        "table-fragmentation-index.csv", "table-by-pair.csv", "table-retypes.csv",
-        "table-regions-1.csv", "table-marks.csv", "timeline-1.csv", "timeline-2.csv"})
+  for (const char* expected : {"chart-free_regions.svg",
+                               "chart-homogeneity.svg",
+                               "chart-unusable_index_pageblock.svg",
+                               "marks.svg",
+                               "memory-map-1.svg",
+                               "memory-map-2.svg",
+                               "table-summary.csv",
+                               "table-runs.csv",
+                               "table-buddyinfo.csv",
+                               "table-pagetypeinfo-2.csv",
+                               "table-unusable-index.csv",
+                               "table-fragmentation-index.csv",
+                               "table-by-pair.csv",
+                               "table-retypes.csv",
+                               "table-regions-1.csv",
+                               "table-marks.csv",
+                               "timeline-1.csv",
+                               "timeline-2.csv",
+                               "chart-free_pageblocks_whole.svg",
+                               "table-high-order-1.csv",
+                               "table-pollution-2.csv",
+                               "table-claims-1.csv"})
     CHECK(std::count(names.begin(), names.end(), expected) == 1);
-  CHECK(names.size() == 1 + 7 + 2 + 12 + 2); // marks, charts, maps, tables, timelines
+  CHECK(names.size() ==
+        1 + 8 + 2 + 12 + 6 + 2); // marks, charts, maps, tables, §9 tables, timelines
   const std::string svg = slurp(out / "chart-homogeneity.svg");
   CHECK_THAT(svg, StartsWith("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg class=\"chart\""));
   CHECK_THAT(svg, Contains("<style>text{font:11px"));

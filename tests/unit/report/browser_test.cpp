@@ -84,17 +84,17 @@ TEST_CASE("The report renders in headless Chromium with its map and charts", "[b
   const std::string dom = slurp(dir / "dom.html");
   INFO(slurp(dir / "chromium.err"));
   CHECK(count(dom, "<svg class=\"memory-map\"") == 2);
-  CHECK(count(dom, "<svg class=\"chart\"") == 7);
+  CHECK(count(dom, "<svg class=\"chart\"") == 8);
   CHECK(count(dom, "<polyline") >= 14); // a line per run on each chart
   CHECK_THAT(dom, Contains("<table class=\"buddyinfo\">"));
   CHECK_THAT(dom, Contains("<table class=\"pagetypeinfo\">"));
   // The time axis: the trace has timestamps, so every chart is in seconds.
   CHECK(count(dom, "seconds since the trace's first event (at t = 7.17872") == 1); // stacked
-  CHECK(count(dom, "class=\"tick\">12</text>") == 7); // every chart reaches 12 s
+  CHECK(count(dom, "class=\"tick\">12</text>") == 8); // every chart reaches 12 s
   // The labels name the runs in the title, the tables, the legends and the hover texts.
   CHECK_THAT(dom, Contains("<title>memsim comparison: Linux 3.11 vs Bhat v4 on "));
-  CHECK(count(dom, ">Linux 3.11</text>") == 7);
-  CHECK(count(dom, ">Bhat v4</text>") == 7);
+  CHECK(count(dom, ">Linux 3.11</text>") == 8);
+  CHECK(count(dom, ">Bhat v4</text>") == 8);
   // Hovering a chart gives both runs' values at a sample.
   CHECK(count(dom, "<rect class=\"hover-column\"") > 7 * 100);
   CHECK_THAT(dom, Contains("(end of the trace)\nLinux 3.11: 94.80%\nBhat v4: 53.71%</title>"));

@@ -63,7 +63,7 @@ TEST_CASE("replay --report is the same page as memsim report on its --json", "[r
         "class=\"unusable-index\"", "class=\"fragmentation-index\""})
     CHECK_THAT(page, Contains(section));
   CHECK(count(page, "<svg class=\"memory-map\"") == 1);
-  CHECK(count(page, "<svg class=\"chart\"") == 7);
+  CHECK(count(page, "<svg class=\"chart\"") == 8);
   // 8 regions of 8 MiB: a row (a flag) per region, region-allocator regions flagged.
   CHECK(count(page, "class=\"region-flag") == 8);
   CHECK(count(page, "class=\"region-flag ra\"") > 0);
@@ -78,11 +78,11 @@ TEST_CASE("compare --report puts the runs side by side with their differences", 
   const std::string page = slurp(dir / "a.html");
   CHECK(page == slurp(dir / "b.html"));
   CHECK(count(page, "<svg class=\"memory-map\"") == 2);
-  CHECK(count(page, "<g class=\"series\" data-run=\"1\"") == 7); // both runs on every chart
+  CHECK(count(page, "<g class=\"series\" data-run=\"1\"") == 8); // both runs on every chart
   CHECK_THAT(page, Contains("<th class=\"delta\">Δ region-aware</th>"));
   CHECK_THAT(page, Contains("<title>memsim comparison: stock vs region-aware on "));
   // The trace's mark is drawn on the charts and listed.
-  CHECK(count(page, "<g class=\"mark\">") == 7);
+  CHECK(count(page, "<g class=\"mark\">") == 8);
 }
 
 TEST_CASE("memsim report puts several stats documents side by side", "[report][cli]") {

@@ -31,6 +31,14 @@ memsim::ReportRun sample_report_run(memsim::RunStats stats = memsim::test::sampl
   return run;
 }
 
+// The chart of `id` among the section's charts.
+const memsim::ChartSpec& chart(const std::vector<memsim::ChartSpec>& specs, const std::string& id) {
+  for (const auto& spec : specs)
+    if (spec.id == id) return spec;
+  FAIL("no chart " << id);
+  return specs.front();
+}
+
 memsim::TimelineSample sample_at(std::uint64_t event, std::optional<double> t, double h) {
   memsim::TimelineSample s;
   s.event = event;
@@ -46,16 +54,17 @@ TEST_CASE("Charts have seconds since the first event on x when every sample has 
   run.t_start = 100.0;
   run.timeline = {sample_at(5, 101.5, 0.9), sample_at(9, 104.0, 0.8)};
   auto specs = memsim::timeline_chart_specs({run});
-  REQUIRE(specs.size() == 7);
-  CHECK_THAT(specs[2].x_label, Contains("seconds since the trace's first event (at t = 100."));
-  CHECK(specs[2].series[0].points.front().first == 1.5);
-  CHECK(specs[2].series[0].points.back().first == 4.0);
-  CHECK(specs[2].x_max == 4.0);
+  REQUIRE(specs.size() == 8);
+  CHECK_THAT(chart(specs, "chart-homogeneity").x_label,
+             Contains("seconds since the trace's first event (at t = 100."));
+  CHECK(chart(specs, "chart-homogeneity").series[0].points.front().first == 1.5);
+  CHECK(chart(specs, "chart-homogeneity").series[0].points.back().first == 4.0);
+  CHECK(chart(specs, "chart-homogeneity").x_max == 4.0);
 
   run.timeline[1].t.reset(); // one sample without t: the event index for all
   specs = memsim::timeline_chart_specs({run});
-  CHECK_THAT(specs[2].x_label, Contains("trace event (index"));
-  CHECK(specs[2].series[0].points.back().first == 9.0);
+  CHECK_THAT(chart(specs, "chart-homogeneity").x_label, Contains("trace event (index"));
+  CHECK(chart(specs, "chart-homogeneity").series[0].points.back().first == 9.0);
 }
 
 TEST_CASE("The end of the trace is the timeline's last point, with the summary's figures",
@@ -108,7 +117,7 @@ TEST_CASE("Hovering a chart gives every run's value at the sample, in the metric
   b.policy = "region-aware";
   b.timeline[0].homogeneity = 0.53581;
   const auto specs = memsim::timeline_chart_specs({a, b});
-  const std::string svg = memsim::line_chart_svg(specs[2]);
+  const std::string svg = memsim::line_chart_svg(chart(specs, "chart-homogeneity"));
   CHECK(count(svg, "<rect class=\"hover-column\"") == 2);
   CHECK_THAT(svg, Contains("<title>event 5\nstock: 93.52%\nregion-aware: 53.58%</title>"));
   CHECK_THAT(svg, Contains("<title>event 8\nstock: 90.00%\nregion-aware: 90.00%</title>"));
@@ -206,4 +215,24 @@ TEST_CASE("Runs of different documents must replay the same trace on the same zo
   CHECK_THAT(*memsim::mixed_inputs({a, b}), Contains("has another zone than sample.json"));
   b.document = 0; // one compare document: a per-entry zone override is the experiment
   CHECK_FALSE(memsim::mixed_inputs({a, b}));
+}
+
+TEST_CASE("A narrow axis of large counts labels every tick differently", "[report]") {
+  memsim::ChartSpec spec;
+  spec.id = "chart-whole";
+  spec.integer = true;
+  memsim::ChartSeries s{"stock", "#000", {}};
+  for (int i = 0; i < 10; ++i) s.points.emplace_back(i, 12533.0 + i);
+  spec.series.push_back(s);
+  const std::string svg = memsim::line_chart_svg(spec);
+  std::vector<std::string> labels;
+  const std::string open = R"(text-anchor="end" class="tick">)";
+  for (auto at = svg.find(open); at != std::string::npos; at = svg.find(open, at + 1)) {
+    const auto from = at + open.size();
+    labels.push_back(svg.substr(from, svg.find('<', from) - from));
+  }
+  REQUIRE(labels.size() >= 3);
+  CHECK(std::adjacent_find(labels.begin(), labels.end()) == labels.end());
+  INFO(labels.front());
+  for (const std::string& label : labels) CHECK(label.rfind("12,5", 0) == 0); // in full: 12,535
 }
