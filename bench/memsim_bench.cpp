@@ -24,6 +24,7 @@
 
 #include "memsim/config.hpp"
 #include "memsim/error.hpp"
+#include "memsim/power.hpp"
 #include "memsim/trace.hpp"
 #include "sim/simulator.hpp"
 #include "synthetic_trace.hpp"
@@ -63,6 +64,7 @@ struct Options {
   unsigned cpus = 2;
   std::size_t chunk = std::size_t{1} << 20;
   std::optional<std::uint64_t> interval; // unset: the CLI default, max(1, E / 200)
+  std::string power; // --power PRESET|FILE.json: the replays price segments (docs/power.md)
 };
 
 struct ZoneResult {
@@ -85,10 +87,15 @@ double rate(std::uint64_t events, double seconds) {
   return seconds > 0 ? static_cast<double>(events) / seconds : 0.0;
 }
 
-memsim::Config zone_config(const std::string& memory, unsigned cpus) {
+memsim::Config zone_config(const std::string& memory, unsigned cpus,
+                           const std::string& power = {}) {
   memsim::ConfigBuilder builder;
   builder.set("zone.memory", memory, "--zone");
   builder.set("zone.cpus", cpus, "--cpus");
+  if (!power.empty()) { // no `t` in the generated traces: an event a microsecond
+    builder.set_power_model(memsim::load_power_model(power));
+    builder.set("power.events_per_second", 1e6, "--power");
+  }
   return builder.config();
 }
 
@@ -100,7 +107,7 @@ memsim::ReplayOptions replay_options(const Options& opt, std::uint64_t events) {
 
 // Simulator construction (zone boot included) and the RSS it adds.
 void measure_init(const Options& opt, ZoneResult& r) {
-  const memsim::Config config = zone_config(r.zone, opt.cpus);
+  const memsim::Config config = zone_config(r.zone, opt.cpus, opt.power);
   auto reader = memsim::make_memory_reader({}, {}, "<init>");
   const std::uint64_t rss_before = current_rss_bytes();
   const auto start = Clock::now();
@@ -129,7 +136,7 @@ void measure_parse(ZoneResult& r) {
 // What `memsim replay` does, zone initialisation excepted: the counting pass for the default
 // timeline interval, open_trace, Simulator::run and the final stats.
 void measure_end_to_end(const Options& opt, ZoneResult& r) {
-  const memsim::Config config = zone_config(r.zone, opt.cpus);
+  const memsim::Config config = zone_config(r.zone, opt.cpus, opt.power);
   auto start = Clock::now();
   const std::uint64_t events = memsim::count_trace_events(r.trace_path);
   auto reader = memsim::open_trace(r.trace_path);
@@ -147,7 +154,7 @@ void measure_end_to_end(const Options& opt, ZoneResult& r) {
 // Events read into memory a chunk at a time, then replayed from a memory reader by
 // Simulator::run (as replay does, prefetching included); only that replay is timed.
 void measure_engine(const Options& opt, ZoneResult& r) {
-  const memsim::Config config = zone_config(r.zone, opt.cpus);
+  const memsim::Config config = zone_config(r.zone, opt.cpus, opt.power);
   auto reader = memsim::open_trace(r.trace_path);
   memsim::Simulator sim{config,  opt.policy,   opt.policy,
                         *reader, r.trace_path, replay_options(opt, r.events)};
@@ -374,6 +381,7 @@ int main(int argc, char** argv) {
   app.add_option("--chunk", opt.chunk, "events held in memory at a time (engine-only)")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  app.add_option("--power", opt.power, "price power segments in the replays (a preset or file)");
   std::string ftrace;
   app.add_option(
       "--ftrace", ftrace,

@@ -13,7 +13,8 @@ shift || true
 targets=("$@")
 ((${#targets[@]})) || targets=(fuzz_jsonl fuzz_json_document fuzz_ftrace fuzz_compressed
                                 fuzz_config fuzz_engine fuzz_trace_dat fuzz_perfetto
-                                fuzz_page_owner fuzz_sweep_spec fuzz_report fuzz_proc_snapshot)
+                                fuzz_page_owner fuzz_sweep_spec fuzz_report fuzz_proc_snapshot
+                                fuzz_power)
 
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz -j"${JOBS:-2}" --target "${targets[@]}"

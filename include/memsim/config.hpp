@@ -21,6 +21,10 @@ struct Size {
   std::uint64_t bytes(std::uint64_t page_size) const; // throws InputError on overflow
 };
 
+// Where regions are counted from (docs/power.md): the zone's first page (as the patchset does)
+// or physical address 0, so that regions match the machine's physical segments.
+enum class RegionOrigin : std::uint8_t { zone, physical };
+
 struct ZoneConfig {
   Size memory{4ULL << 30, false};
   std::uint64_t start_pfn = 0;
@@ -28,6 +32,7 @@ struct ZoneConfig {
   unsigned max_order = 11; // MAX_ORDER: orders 0 .. max_order-1
   unsigned pageblock_order = 10;
   Size region_size{512ULL << 20, false};
+  RegionOrigin region_origin = RegionOrigin::zone;
   unsigned cpus = 1;
   std::optional<std::uint64_t> managed_pages; // unset: the policy's formula (--proc-in: zoneinfo)
 };
@@ -41,6 +46,25 @@ struct PcpConfig {
 // Zone watermarks in pages (docs/spec.md §7.1); unset: the policy's formula.
 struct WatermarkConfig {
   std::optional<std::uint64_t> min, low, high;
+};
+
+// The DRAM energy model of --power (docs/power.md): fixed power plus power per segment in each
+// priced state. A preset is priced per GiB (`per_gib`) and resolved to the run's geometry.
+struct PowerModel {
+  std::string name;
+  std::string source;               // the power file (or the preset's name), for messages
+  std::optional<Size> segment_size; // the power file's; else power.segment_size
+  double fixed_mw = 0;              // drawn whatever the segment states
+  double on_mw = 0, off_mw = 0;     // per segment
+  bool per_gib = false;             // a preset: fixed per GiB of zone, states per GiB of segment
+};
+
+// power.* keys (docs/power.md); the model itself comes from --power.
+struct PowerConfig {
+  std::optional<Size> segment_size;        // unset: the model's, else zone.region_size
+  bool drain_pcp = false;                  // per-CPU pages do not keep a segment on
+  std::optional<double> events_per_second; // the time base of a trace without `t`
+  std::optional<PowerModel> model;         // --power
 };
 
 // A key a policy owns (its switches and settings: "region_aware.ra_cache",
@@ -61,6 +85,7 @@ struct Config {
   ZoneConfig zone;
   PcpConfig pcp;
   WatermarkConfig watermark;
+  PowerConfig power;
   // Values of policy-owned keys that were set (flags as bool, counts as unsigned), by key.
   std::map<std::string, nlohmann::json, std::less<>> policy_values;
 
@@ -71,15 +96,20 @@ struct Config {
 
 // The geometry and computed defaults of a config, all resolved (what the stats print).
 struct Geometry {
-  std::uint64_t pages = 0;        // zone pages
-  std::uint64_t region_pages = 0; // pages per region
-  std::uint64_t regions = 0;      // the last may be short
+  std::uint64_t pages = 0;         // zone pages
+  std::uint64_t region_pages = 0;  // pages per region
+  std::uint64_t regions = 0;       // the first (zone.region_origin=physical) and last may be short
+  std::uint64_t region_offset = 0; // pages of the first region below the zone (physical origin)
   std::uint64_t pageblock_pages = 0;
   unsigned page_shift = 12;
   unsigned pcp_batch = 1; // the 3.11 formula (D14) unless set
   unsigned pcp_high = 0;
   std::uint64_t min_wmark = 0; // pages: 3.11 WMARK_MIN of __setup_per_zone_wmarks() (D13)
 };
+
+// Region r's first page (zone index) and its pages inside the zone.
+std::uint64_t region_first_page(const Geometry& g, std::uint64_t r);
+std::uint64_t region_present_pages(const Geometry& g, std::uint64_t r);
 
 // Checks a config (sizes, alignment, ranges) and resolves the computed defaults.
 // Throws InputError("<origin>: ...") naming the offending key.
@@ -120,11 +150,15 @@ public:
   // The config with `defaults` applied to the keys no layer set (policy_config() in
   // policy/registry.hpp gives a run's config this way).
   Config with_defaults(const std::vector<ConfigDefault>& defaults) const;
+  // --power's model (docs/power.md); power_keys_set(): some power.* key was set.
+  void set_power_model(PowerModel model) { config_.power.model = std::move(model); }
+  bool power_keys_set() const { return power_keys_; }
 
 private:
   Config config_;
   std::vector<std::string> touched_;
   std::vector<std::string> set_keys_;
+  bool power_keys_ = false;
 };
 
 // Parses "16GiB", "4096B", "512MiB" or a bare integer of pages (JSON number or string).

@@ -18,6 +18,7 @@ namespace memsim::cli {
 struct ConfigOptions {
   std::string config_file;
   std::vector<std::string> sets;
+  std::string power; // --power PRESET|FILE.json (docs/power.md)
 };
 void add_config_options(CLI::App& command, ConfigOptions& options);
 // The layers defaults < trace header < --config < --set (docs/spec.md §1), before any check.
@@ -61,6 +62,10 @@ std::unique_ptr<TraceReader> open_replay_trace(const std::string& trace_path,
                                                std::uint64_t& interval, std::uint64_t& events);
 // The notice on where an ftrace trace's geometry came from, and what its import skipped.
 void print_ftrace_notice(const TraceHeader& header, bool skipped_lines);
+
+// docs/power.md: a notice on stderr when the zone has fewer than 8 regions, naming a region
+// size (a power of two of max-order blocks) that gives 8 to 64.
+void print_region_guidance(const Config& config);
 
 // The provenance of a run of `trace_path` (docs/spec.md §5 "provenance"): the command line, the
 // trace header's meta, the --proc-in directory and the run's label.

@@ -9,7 +9,9 @@
 #include "cli/commands.hpp"
 #include "cli/progress.hpp"
 #include "memsim/error.hpp"
+#include "memsim/power.hpp"
 #include "policy/registry.hpp"
+#include "report/text_format.hpp"
 #include "trace/bundle.hpp"
 #include "trace/input_stream.hpp"
 #include "trace/kernel_generation.hpp"
@@ -17,6 +19,15 @@
 namespace memsim::cli {
 
 namespace {
+
+constexpr std::uint64_t kGuidanceRegions = 8;
+
+// A size as --set takes it: the largest binary unit that divides it.
+std::string size_text(std::uint64_t bytes) {
+  for (const auto& [shift, unit] : {std::pair{40, "TiB"}, {30, "GiB"}, {20, "MiB"}, {10, "KiB"}})
+    if (bytes % (std::uint64_t{1} << shift) == 0) return fmt::format("{}{}", bytes >> shift, unit);
+  return fmt::format("{}B", bytes);
+}
 
 std::uint64_t preallocated_pages(const TraceHeader& header) {
   std::uint64_t pages = 0;
@@ -87,6 +98,11 @@ void add_config_options(CLI::App& command, ConfigOptions& options) {
                   "override one config key: --set zone.memory=16GiB (sizes: 16G, 16GiB, pages)")
       ->type_name("KEY=VALUE")
       ->take_all();
+  command
+      .add_option("--power", options.power,
+                  "price DRAM power segments: a preset (lpddr-pasr, ddr4-rank, ddr4-rank-pd) or a "
+                  "power file (docs/power.md); adds the energy section")
+      ->type_name("PRESET|FILE.json");
 }
 
 ConfigBuilder config_layers(const ConfigOptions& options, const TraceHeader& header,
@@ -96,6 +112,11 @@ ConfigBuilder config_layers(const ConfigOptions& options, const TraceHeader& hea
   if (header.start_state) apply_start_state(builder, *header.start_state);
   if (!options.config_file.empty()) builder.apply_file(options.config_file);
   for (const std::string& assignment : options.sets) builder.set_assignment(assignment, "--set");
+  if (!options.power.empty()) {
+    builder.set_power_model(load_power_model(options.power));
+  } else if (builder.power_keys_set()) {
+    throw InputError("power.* keys price segments: they need --power PRESET|FILE.json");
+  }
   return builder;
 }
 
@@ -145,9 +166,11 @@ void name_config_origin(const InputError& error, const ConfigOptions& options,
   const std::string what = error.what();
   const std::size_t colon = what.find(':');
   const std::string key = what.substr(0, colon);
-  for (const char* section : {"zone.", "pcp.", "reserve.", "region_aware."}) {
+  for (const char* section : {"zone.", "pcp.", "reserve.", "region_aware.", "power."}) {
     if (colon != std::string::npos && key.rfind(section, 0) == 0 &&
-        key.find(' ') == std::string::npos)
+        key.find(' ') == std::string::npos &&
+        (std::string_view(section) != "power." ||
+         std::find(config_keys().begin(), config_keys().end(), key) != config_keys().end()))
       throw InputError(origin_of(key, options, header, trace_path) + what);
   }
   throw error;
@@ -322,6 +345,26 @@ void print_ftrace_notice(const TraceHeader& header, bool skipped_lines) {
       print_stderr_line(
           fmt::format("  read {} {} lines: buddy-level, not written (meta.buddy_events)",
                       count.get<std::uint64_t>(), kind));
+}
+
+void print_region_guidance(const Config& config) {
+  const Geometry g = resolve_geometry(config);
+  if (g.regions >= kGuidanceRegions) return;
+  const std::uint64_t max_block = std::uint64_t{1} << (config.zone.max_order - 1);
+  std::uint64_t size = g.region_pages;
+  std::uint64_t regions = g.regions;
+  while (regions < kGuidanceRegions && size / 2 >= max_block && (size / 2) % max_block == 0) {
+    size /= 2;
+    const std::uint64_t offset =
+        config.zone.region_origin == RegionOrigin::physical ? config.zone.start_pfn % size : 0;
+    regions = (offset + g.pages + size - 1) / size;
+  }
+  if (regions < kGuidanceRegions || regions > 64) return; // no region size can give 8 to 64
+  print_stderr_line(fmt::format(
+      "notice: the zone has {} region{} of {} (fewer than {}: free and mixed region counts say "
+      "little); --set zone.region_size={} gives {}",
+      g.regions, g.regions == 1 ? "" : "s", format_bytes(g.region_pages * config.zone.page_size),
+      kGuidanceRegions, size_text(size * config.zone.page_size), regions));
 }
 
 Provenance make_provenance(const TraceHeader& header, const TraceOptions& options,

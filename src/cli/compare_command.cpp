@@ -76,7 +76,7 @@ void run_compare_command(const CompareArgs& args) {
     write_compare_summary(std::cout, stats);
     std::cout.flush();
   }
-  if (!json && !report) return;
+  if (!json && !report) return print_region_guidance(runs.front().config);
   const nlohmann::ordered_json document = compare_to_json(stats);
   if (json) write_json(json->stream(), document);
   if (report) write_html_report(report->stream(), report_runs_as_written(document, args.trace));
@@ -85,6 +85,7 @@ void run_compare_command(const CompareArgs& args) {
   if (report) report->finish();
   if (json) json->commit();
   if (report) report->commit();
+  print_region_guidance(runs.front().config); // after the outputs: an error stays one line
 }
 
 } // namespace

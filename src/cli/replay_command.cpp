@@ -175,6 +175,7 @@ void run_replay(const ReplayArgs& args) {
   if (expect) end = read_end_state(*expect, args.input.zone, reader->header(), stats);
   add_ground_truth(stats, reader->header(), end);
   outputs.write(args, stats, *sim);
+  print_region_guidance(sim->zone().config()); // after the outputs: an error stays one line
 }
 
 } // namespace

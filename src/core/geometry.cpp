@@ -100,7 +100,19 @@ void check_zone_span(const ZoneConfig& zone, Geometry& g) {
     throw InputError(
         fmt::format("zone.start_pfn: {} plus the zone's pages overflows 64 bits", zone.start_pfn));
   }
-  g.regions = (g.pages + g.region_pages - 1) / g.region_pages;
+  // Physical origin: regions aligned to pfn 0, the first one short when the zone starts inside
+  // it (both multiples of the max-order block, so no block crosses a region boundary).
+  if (zone.region_origin == RegionOrigin::physical)
+    g.region_offset = zone.start_pfn % g.region_pages;
+  g.regions = (g.region_offset + g.pages + g.region_pages - 1) / g.region_pages;
+}
+
+// power.segment_size and power.events_per_second (docs/power.md); the model's own segment size
+// is checked when the run resolves it.
+void check_power(const PowerConfig& power, std::uint64_t page_size) {
+  if (power.segment_size) whole_pages(*power.segment_size, page_size, "power.segment_size");
+  if (power.events_per_second && !(*power.events_per_second > 0))
+    throw InputError("power.events_per_second: must be a positive number");
 }
 
 // docs/semantics.md D14: pageset_set_batch(zone_batchsize()), then the pcp.* overrides.
@@ -131,12 +143,23 @@ void check_managed_and_watermarks(const Config& config, std::uint64_t pages) {
 
 } // namespace
 
+std::uint64_t region_first_page(const Geometry& g, std::uint64_t r) {
+  return r == 0 ? 0 : r * g.region_pages - g.region_offset;
+}
+
+std::uint64_t region_present_pages(const Geometry& g, std::uint64_t r) {
+  const std::uint64_t first = region_first_page(g, r);
+  const std::uint64_t end = std::min(g.pages, (r + 1) * g.region_pages - g.region_offset);
+  return end - first;
+}
+
 Geometry resolve_geometry(const Config& config) {
   const ZoneConfig& zone = config.zone;
   Geometry g;
   g.page_shift = checked_page_shift(zone.page_size);
   check_orders(zone);
   check_zone_span(zone, g);
+  check_power(config.power, zone.page_size);
   if (zone.cpus < 1 || zone.cpus > kMaxCpus) {
     throw InputError(
         fmt::format("zone.cpus: {} is out of range (it must be 1 to {})", zone.cpus, kMaxCpus));
@@ -161,6 +184,20 @@ nlohmann::ordered_json config_to_json(const Config& config, const Geometry& geom
   out["pcp"] = {
       {"enabled", config.pcp.enabled}, {"batch", geometry.pcp_batch}, {"high", geometry.pcp_high}};
   if (zone.managed_pages) out["zone"]["managed_pages"] = *zone.managed_pages;
+  // Printed when not the default, so documents of earlier versions keep their bytes.
+  if (zone.region_origin == RegionOrigin::physical) out["zone"]["region_origin"] = "physical";
+  if (const auto& model = config.power.model) { // --power (docs/power.md)
+    const Size segment = model->segment_size         ? *model->segment_size
+                         : config.power.segment_size ? *config.power.segment_size
+                                                     : Size{geometry.region_pages, true};
+    out["power"] = {
+        {"model", model->name},
+        {"segment_size", segment.bytes(zone.page_size)},
+        {"drain_pcp", config.power.drain_pcp},
+        {"events_per_second", config.power.events_per_second
+                                  ? nlohmann::ordered_json(*config.power.events_per_second)
+                                  : nlohmann::ordered_json(nullptr)}};
+  }
   const WatermarkConfig& wm = config.watermark;
   if (wm.min || wm.low || wm.high) { // printed when set (docs/spec.md §7.1)
     nlohmann::ordered_json watermark = nlohmann::ordered_json::object();

@@ -183,8 +183,7 @@ void RegionAwarePolicy::check_invariants() const {
 }
 
 std::uint64_t RegionAwarePolicy::region_present(std::uint64_t region) const {
-  const Geometry& g = zone_.geometry();
-  return std::min(g.region_pages, zone_.pages() - region * g.region_pages);
+  return region_present_pages(zone_.geometry(), region);
 }
 
 } // namespace memsim

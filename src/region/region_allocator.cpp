@@ -53,7 +53,7 @@ std::string RegionAllocator::check(const Zone& zone) const {
       if (p.state != PageState::held || p.order != top || zone.region_of(b) != r)
         return fmt::format("region {}: RA block {} is not a held max-order block of it", r, b);
     }
-    const std::uint64_t present = std::min(g.region_pages, g.pages - r * g.region_pages);
+    const std::uint64_t present = region_present_pages(g, r);
     if ((list.size() << top) != present)
       return fmt::format("region {} is in the RA but not completely free ({} blocks, {} pages)", r,
                          list.size(), present);

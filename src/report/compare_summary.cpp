@@ -15,7 +15,7 @@
 namespace memsim {
 namespace {
 
-enum class Kind { count, percent, index, order };
+enum class Kind { count, percent, index, order, real, saving };
 
 struct Metric {
   std::string_view name;
@@ -76,6 +76,10 @@ std::string format_value(Kind kind, std::optional<double> value) {
     return format_percent(value);
   case Kind::index:
     return fmt::format("{:.3f}", *value);
+  case Kind::real:
+    return fmt::format("{:.6g}", *value);
+  case Kind::saving:
+    return fmt::format("{:.2f}%", *value);
   case Kind::count:
   case Kind::order:
     break;
@@ -92,6 +96,10 @@ std::string format_delta(Kind kind, std::optional<double> first, std::optional<d
     return fmt::format("{:+.2f} pp", delta * 100.0);
   case Kind::index:
     return fmt::format("{:+.3f}", delta);
+  case Kind::real:
+    return fmt::format("{:+.6g}", delta);
+  case Kind::saving:
+    return fmt::format("{:+.2f} pp", delta);
   case Kind::count:
   case Kind::order:
     break;
@@ -157,6 +165,33 @@ std::vector<MetricRow> high_order_rows(const std::vector<RunStats>& runs) {
   return rows;
 }
 
+// --power (docs/power.md): residency and energy, one row each, under the zone metrics.
+std::vector<MetricRow> energy_rows(const std::vector<RunStats>& runs) {
+  const std::string unit = runs.front().energy->seconds ? "s" : "events";
+  std::vector<MetricRow> rows;
+  const auto add = [&](std::string name, Kind kind, auto&& value) {
+    MetricRow row{std::move(name), kind, {}};
+    for (const RunStats& run : runs)
+      row.values.push_back(run.energy ? std::optional<double>(value(run, *run.energy))
+                                      : std::nullopt);
+    rows.push_back(std::move(row));
+  };
+  using E = const EnergyStats&;
+  using R = const RunStats&;
+  add("free regions (pcp drained)", Kind::count, [](R r, E) {
+    return static_cast<double>(summarize_regions(r.regions).free_regions_drained);
+  });
+  add("segment-" + unit + " off", Kind::real, [](R, E e) { return e.off; });
+  add("segment-" + unit + " off after drain", Kind::real, [](R, E e) { return e.off_drained; });
+  add("segment-" + unit + " offlinable", Kind::real, [](R, E e) { return e.offlinable; });
+  add("energy (J)", Kind::real, [](R, E e) { return e.energy_j; });
+  add("energy all on (J)", Kind::real, [](R, E e) { return e.baseline_energy_j; });
+  add("energy saving", Kind::saving, [](R, E e) { return e.saving_pct; });
+  add("mean power (mW)", Kind::real, [](R, E e) { return e.mean_mw; });
+  add("power at the end (mW)", Kind::real, [](R, E e) { return e.end_mw; });
+  return rows;
+}
+
 std::vector<MetricRow> metric_rows(const std::vector<RunStats>& runs) {
   std::vector<MetricRow> rows;
   std::vector<Figures> values;
@@ -167,6 +202,8 @@ std::vector<MetricRow> metric_rows(const std::vector<RunStats>& runs) {
     rows.push_back(std::move(row));
   }
   for (MetricRow& row : high_order_rows(runs)) rows.push_back(std::move(row));
+  if (runs.front().energy)
+    for (MetricRow& row : energy_rows(runs)) rows.push_back(std::move(row));
   return rows;
 }
 

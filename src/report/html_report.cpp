@@ -16,6 +16,7 @@
 #include "report/output_file.hpp"
 #include "report/report_provenance.hpp"
 #include "report/report_tables.hpp"
+#include "report/segment_chart.hpp"
 #include "report/text_format.hpp"
 #include "report/timeline_charts.hpp"
 
@@ -211,6 +212,7 @@ void write_html_report(std::ostream& out, const std::vector<ReportRun>& runs) {
   out << summary_section(runs) << '\n';
   out << map_section(runs) << '\n';
   out << timeline_section_html(runs) << '\n';
+  out << power_section_html(runs) << '\n';
   out << fragmentation_section(runs) << '\n';
   out << fallback_section(runs) << '\n';
   out << high_order_section_html(runs) << '\n';

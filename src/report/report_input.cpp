@@ -96,8 +96,44 @@ TimelineSample read_sample(const Node& s, unsigned max_order) {
   sample.fallbacks = s.u64("fallbacks");
   sample.unusable_index_pageblock = s.number("unusable_index_pageblock");
   read_sample_high_order(s, max_order, sample);
+  if (s.value().contains("segments_off")) {
+    SegmentSample seg;
+    seg.off = s.u64("segments_off");
+    seg.off_drained = s.u64("segments_off_drained");
+    seg.offlinable = s.u64("segments_offlinable");
+    seg.map = s.string("segment_map");
+    if (seg.map.find_first_not_of("odmn") != std::string::npos)
+      s.fail("segment_map", "expected the letters o, d, m, n");
+    sample.segments = std::move(seg);
+  }
   if (s.value().contains("label")) sample.label = s.string("label");
   return sample;
+}
+
+// The energy section of --power (docs/power.md), when the document has one.
+void read_energy(const Node& doc, ReportRun& run) {
+  if (!doc.value().contains("energy")) return;
+  const Node e = doc.object("energy");
+  EnergyStats out;
+  out.model = e.string("model");
+  out.segment_size = e.u64("segment_size");
+  out.segments = e.u64("segments");
+  const std::string unit = e.string("unit");
+  if (unit != "s" && unit != "events") e.fail("unit", "expected \"s\" or \"events\"");
+  out.seconds = unit == "s";
+  out.duration = e.number("duration");
+  const Node residency = e.object("segment_seconds");
+  out.on = residency.number("on");
+  out.off = residency.number("off");
+  out.offlinable = residency.number("offlinable");
+  out.off_drained = residency.number("off_drained");
+  out.energy_j = e.number("energy_j");
+  out.baseline_energy_j = e.number("baseline_energy_j");
+  out.saving_pct = e.number_or_null("saving_pct");
+  out.mean_mw = e.number_or_null("mean_mw");
+  out.end_mw = e.number("end_mw");
+  run.energy = std::move(out);
+  run.free_regions_drained = doc.object("summary").u64("free_regions_drained");
 }
 
 void read_provenance(const Node& doc, ReportRun& run) {
@@ -180,6 +216,7 @@ ReportRun read_run(const Node& doc) {
   for (std::size_t i = 0; i < doc.array("timeline").size(); ++i)
     run.timeline.push_back(read_sample(doc.element("timeline", i), run.max_order));
   read_provenance(doc, run);
+  read_energy(doc, run);
   add_end_sample(run);
   return run;
 }

@@ -70,6 +70,9 @@ struct ReportRun {
   std::array<std::uint64_t, kMigratetypes> claims{};
   TypeMatrix steals{}, pollution{}; // [requested][list / pageblock type]
   std::vector<TimelineSample> timeline;
+  // --power (docs/power.md): the energy section and summary.free_regions_drained
+  std::optional<EnergyStats> energy;
+  std::optional<std::uint64_t> free_regions_drained;
 };
 
 // The name a run is shown by: its label, else its policy entry (a recorded run: marked as the

@@ -66,14 +66,40 @@ ordered_json region_allocator_json(const RegionAllocatorCounts& ra) {
 
 ordered_json summary_json(const RunStats& stats) {
   const ZoneSummary summary = summarize_regions(stats.regions);
-  return {{"regions", summary.regions},
-          {"free_regions", summary.free_regions},
-          {"used_regions", summary.used_regions},
-          {"mixed_regions", summary.mixed_regions},
-          {"homogeneity", or_null(summary.homogeneity)},
-          {"mixed_pageblocks", summary.mixed_pageblocks},
-          {"free_pages", stats.free_pages},
-          {"pcp_pages", stats.pcp_pages}};
+  ordered_json out = {{"regions", summary.regions},
+                      {"free_regions", summary.free_regions},
+                      {"used_regions", summary.used_regions},
+                      {"mixed_regions", summary.mixed_regions},
+                      {"homogeneity", or_null(summary.homogeneity)},
+                      {"mixed_pageblocks", summary.mixed_pageblocks},
+                      {"free_pages", stats.free_pages},
+                      {"pcp_pages", stats.pcp_pages}};
+  // With --power only, so documents without it keep their bytes (docs/decisions.md 121).
+  if (stats.energy) out["free_regions_drained"] = summary.free_regions_drained;
+  return out;
+}
+
+// docs/power.md: residency per state and the energy against the all-on baseline.
+ordered_json energy_json(const EnergyStats& e) {
+  return {{"model", e.model},
+          {"segment_size", e.segment_size},
+          {"segments", e.segments},
+          {"unit", e.seconds ? "s" : "events"},
+          {"duration", e.duration},
+          {"segment_seconds",
+           {{"on", e.on},
+            {"off", e.off},
+            {"offlinable", e.offlinable},
+            {"off_drained", e.off_drained}}},
+          {"energy_j", e.energy_j},
+          {"baseline_energy_j", e.baseline_energy_j},
+          {"saving_pct", or_null(e.saving_pct)},
+          {"mean_mw", or_null(e.mean_mw)},
+          {"drain_pcp", e.drain_pcp},
+          {"events_per_second", or_null(e.events_per_second)},
+          {"fixed_mw", e.fixed_mw},
+          {"segment_mw", {{"on", e.on_mw}, {"off", e.off_mw}}},
+          {"end_mw", e.end_mw}};
 }
 
 ordered_json per_type(const std::array<std::uint64_t, kRequestableTypes>& counts) {
@@ -183,6 +209,12 @@ ordered_json sample_json(const TimelineSample& sample) {
     }
     out["probes"] = std::move(probes);
   }
+  if (sample.segments) {
+    out["segments_off"] = sample.segments->off;
+    out["segments_off_drained"] = sample.segments->off_drained;
+    out["segments_offlinable"] = sample.segments->offlinable;
+    out["segment_map"] = sample.segments->map;
+  }
   if (sample.label) out["label"] = *sample.label;
   return out;
 }
@@ -222,6 +254,7 @@ nlohmann::ordered_json stats_to_json(const RunStats& stats) {
   doc["pollution"] = pollution_json(stats);
   if (!stats.recorded.is_null()) doc["recorded"] = stats.recorded;
   if (stats.validation) doc["validation"] = validation_to_json(*stats.validation);
+  if (stats.energy) doc["energy"] = energy_json(*stats.energy);
   doc["timeline"] = ordered_json::array();
   for (const auto& sample : stats.timeline) doc["timeline"].push_back(sample_json(sample));
   doc["provenance"] = provenance_json(stats);

@@ -65,6 +65,27 @@ void write_regions(std::ostream& out, const RunStats& stats) {
                      summary.mixed_pageblocks);
 }
 
+// --power (docs/power.md): residency by state, energy against every segment on.
+void write_energy(std::ostream& out, const RunStats& stats) {
+  if (!stats.energy) return;
+  const EnergyStats& e = *stats.energy;
+  const char* unit = e.seconds ? "s" : "events";
+  out << label("power")
+      << fmt::format("{}: {} segments of {}, {} free regions after a pcp drain\n", e.model,
+                     e.segments, format_bytes(e.segment_size),
+                     summarize_regions(stats.regions).free_regions_drained);
+  out << label("")
+      << fmt::format("segment-{} over {:.6g} {}: on {:.6g}, off {:.6g}, off after drain {:.6g}, "
+                     "offlinable {:.6g}\n",
+                     unit, e.duration, unit, e.on, e.off, e.off_drained, e.offlinable);
+  out << label("")
+      << fmt::format("energy {:.6g} J against {:.6g} J all on: saving {}, mean {} mW, {:.6g} mW "
+                     "at the end\n",
+                     e.energy_j, e.baseline_energy_j,
+                     e.saving_pct ? fmt::format("{:.2f}%", *e.saving_pct) : "n/a",
+                     e.mean_mw ? fmt::format("{:.6g}", *e.mean_mw) : "n/a", e.end_mw);
+}
+
 // "a<-b 3, c<-d 1" over the non-zero pairs, in kernel-number order; "none" when empty.
 std::string pair_list(const TypeMatrix& table, std::string_view separator) {
   std::string out;
@@ -175,6 +196,7 @@ void write_summary(std::ostream& out, const RunStats& stats) {
   write_regions(out, stats);
   write_fallbacks(out, stats);
   write_recorded_text(out, stats);
+  write_energy(out, stats);
   write_free_table(out, stats);
   write_high_order(out, stats);
   write_validation_text(out, stats);

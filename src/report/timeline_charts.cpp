@@ -17,54 +17,13 @@
 namespace memsim {
 namespace {
 
-// Seconds since the first event when every sample of every run has a `t`, else event indices.
-struct Axis {
-  bool time = false;
-  double origin = 0; // the earliest first `t`
-  double x_max = 0;
-  std::string label;
-};
-
-Axis make_axis(const std::vector<ReportRun>& runs) {
-  Axis axis;
-  axis.time = true;
-  std::optional<double> origin;
-  for (const ReportRun& run : runs) {
-    for (const TimelineSample& s : run.timeline) axis.time = axis.time && s.t.has_value();
-    if (run.t_start) origin = std::min(origin.value_or(*run.t_start), *run.t_start);
-  }
-  bool any = false;
-  for (const ReportRun& run : runs) any = any || !run.timeline.empty();
-  axis.time = axis.time && any;
-  if (axis.time && !origin) {
-    for (const ReportRun& run : runs)
-      if (!run.timeline.empty())
-        origin = std::min(origin.value_or(*run.timeline[0].t), *run.timeline[0].t);
-  }
-  axis.origin = axis.time ? origin.value_or(0) : 0;
-  for (const ReportRun& run : runs) {
-    if (run.timeline.empty()) continue;
-    const TimelineSample& last = run.timeline.back();
-    axis.x_max =
-        std::max(axis.x_max, axis.time ? *last.t - axis.origin : static_cast<double>(last.event));
-  }
-  axis.label = axis.time ? fmt::format("seconds since the trace's first event (at t = {:.6f} s)",
-                                       axis.origin)
-                         : "trace event (index: the trace has no timestamps)";
-  return axis;
-}
-
-double x_of(const TimelineSample& s, const Axis& axis) {
-  return axis.time ? *s.t - axis.origin : static_cast<double>(s.event);
-}
-
-std::vector<ChartMark> collect_marks(const std::vector<ReportRun>& runs, const Axis& axis) {
+std::vector<ChartMark> collect_marks(const std::vector<ReportRun>& runs, const TimelineAxis& axis) {
   std::set<std::pair<std::uint64_t, std::string>> seen;
   std::vector<ChartMark> marks;
   for (const ReportRun& run : runs) {
     for (const TimelineSample& s : run.timeline) {
       if (s.label && seen.emplace(s.event, *s.label).second)
-        marks.push_back({x_of(s, axis), *s.label});
+        marks.push_back({timeline_x(s, axis), *s.label});
     }
   }
   std::stable_sort(marks.begin(), marks.end(),
@@ -73,7 +32,8 @@ std::vector<ChartMark> collect_marks(const std::vector<ReportRun>& runs, const A
 }
 
 // The hover text's first line for each x a sample has: where it is, its mark, the end.
-std::function<std::string(double)> describer(const std::vector<ReportRun>& runs, const Axis& axis) {
+std::function<std::string(double)> describer(const std::vector<ReportRun>& runs,
+                                             const TimelineAxis& axis) {
   auto names = std::make_shared<std::map<double, std::string>>();
   for (const ReportRun& run : runs) {
     for (std::size_t i = 0; i < run.timeline.size(); ++i) {
@@ -83,7 +43,7 @@ std::function<std::string(double)> describer(const std::vector<ReportRun>& runs,
                                    : fmt::format("event {}", format_count(s.event));
       if (s.label) text += fmt::format(" (mark: {})", *s.label);
       if (run.timeline_end_added && i + 1 == run.timeline.size()) text += " (end of the trace)";
-      names->emplace(x_of(s, axis), std::move(text));
+      names->emplace(timeline_x(s, axis), std::move(text));
     }
   }
   return [names](double x) {
@@ -127,14 +87,35 @@ const std::vector<Metric>& metrics() {
   return list;
 }
 
-double strip_x(double x, const Axis& axis) {
+// --power adds the segments off and offlinable (docs/power.md).
+std::vector<Metric> chart_metrics(const std::vector<ReportRun>& runs) {
+  std::vector<Metric> list = metrics();
+  const auto has = [](const ReportRun& r) {
+    return std::any_of(r.timeline.begin(), r.timeline.end(),
+                       [](const TimelineSample& s) { return s.segments.has_value(); });
+  };
+  if (std::none_of(runs.begin(), runs.end(), has)) return list;
+  const auto segments = [](std::uint64_t SegmentSample::*field) {
+    return [field](const TimelineSample& s) {
+      return s.segments ? count((*s.segments).*field) : std::nullopt;
+    };
+  };
+  list.push_back(
+      {"segments_off", "Power segments off", segments(&SegmentSample::off), true, false});
+  list.push_back({"segments_offlinable", "Power segments offlinable (only movable pages)",
+                  segments(&SegmentSample::offlinable), true, false});
+  return list;
+}
+
+double strip_x(double x, const TimelineAxis& axis) {
   const double span = axis.x_max > 0 ? axis.x_max : 1;
   return kChartLeft + x / span * (kChartWidth - kChartLeft - kChartRight);
 }
 
 // The marks' numbered ticks down to the strip's axis at `axis_y`, aligned with the charts' x
 // axes: one row of numbers, a second where two would touch.
-std::string mark_ticks(const std::vector<ChartMark>& marks, const Axis& axis, double axis_y) {
+std::string mark_ticks(const std::vector<ChartMark>& marks, const TimelineAxis& axis,
+                       double axis_y) {
   std::array<double, 2> row_end{-1e9, -1e9};
   std::string out;
   for (std::size_t i = 0; i < marks.size(); ++i) {
@@ -174,12 +155,45 @@ std::string mark_key(const std::vector<ChartMark>& marks, double top, double& en
 
 } // namespace
 
+TimelineAxis timeline_axis(const std::vector<ReportRun>& runs) {
+  TimelineAxis axis;
+  axis.time = true;
+  std::optional<double> origin;
+  for (const ReportRun& run : runs) {
+    for (const TimelineSample& s : run.timeline) axis.time = axis.time && s.t.has_value();
+    if (run.t_start) origin = std::min(origin.value_or(*run.t_start), *run.t_start);
+  }
+  bool any = false;
+  for (const ReportRun& run : runs) any = any || !run.timeline.empty();
+  axis.time = axis.time && any;
+  if (axis.time && !origin) {
+    for (const ReportRun& run : runs)
+      if (!run.timeline.empty())
+        origin = std::min(origin.value_or(*run.timeline[0].t), *run.timeline[0].t);
+  }
+  axis.origin = axis.time ? origin.value_or(0) : 0;
+  for (const ReportRun& run : runs) {
+    if (run.timeline.empty()) continue;
+    const TimelineSample& last = run.timeline.back();
+    axis.x_max =
+        std::max(axis.x_max, axis.time ? *last.t - axis.origin : static_cast<double>(last.event));
+  }
+  axis.label = axis.time ? fmt::format("seconds since the trace's first event (at t = {:.6f} s)",
+                                       axis.origin)
+                         : "trace event (index: the trace has no timestamps)";
+  return axis;
+}
+
+double timeline_x(const TimelineSample& s, const TimelineAxis& axis) {
+  return axis.time ? *s.t - axis.origin : static_cast<double>(s.event);
+}
+
 std::vector<ChartSpec> timeline_chart_specs(const std::vector<ReportRun>& runs) {
-  const Axis axis = make_axis(runs);
+  const TimelineAxis axis = timeline_axis(runs);
   const std::vector<ChartMark> marks = collect_marks(runs, axis);
   const auto describe = describer(runs, axis);
   std::vector<ChartSpec> specs;
-  for (const Metric& metric : metrics()) {
+  for (const Metric& metric : chart_metrics(runs)) {
     ChartSpec spec;
     spec.id = std::string("chart-") + metric.id;
     spec.title = metric.title;
@@ -194,7 +208,7 @@ std::vector<ChartSpec> timeline_chart_specs(const std::vector<ReportRun>& runs) 
       ChartSeries series{display_name(runs[i]), report_run_colour(i), {}};
       const bool known = runs[i].has_high_order || !metric.high_order;
       for (const TimelineSample& s : runs[i].timeline)
-        series.points.emplace_back(x_of(s, axis), known ? metric.get(s) : std::nullopt);
+        series.points.emplace_back(timeline_x(s, axis), known ? metric.get(s) : std::nullopt);
       spec.series.push_back(std::move(series));
     }
     specs.push_back(std::move(spec));
@@ -203,7 +217,7 @@ std::vector<ChartSpec> timeline_chart_specs(const std::vector<ReportRun>& runs) 
 }
 
 std::string marks_strip_svg(const std::vector<ReportRun>& runs) {
-  const Axis axis = make_axis(runs);
+  const TimelineAxis axis = timeline_axis(runs);
   const std::vector<ChartMark> marks = collect_marks(runs, axis);
   if (marks.empty()) return {};
   constexpr double kAxisY = 30;
@@ -220,7 +234,7 @@ std::string marks_strip_svg(const std::vector<ReportRun>& runs) {
 }
 
 ReportTable marks_table(const std::vector<ReportRun>& runs) {
-  const Axis axis = make_axis(runs);
+  const TimelineAxis axis = timeline_axis(runs);
   ReportTable table{"marks", "marks", "Marks of the trace", {}, {}};
   for (const char* h : {"#", "label", "event", axis.time ? "t (s since the first event)" : "t"})
     table.header.push_back({html_escape(h), h, {}, {}});
@@ -229,8 +243,9 @@ ReportTable marks_table(const std::vector<ReportRun>& runs) {
   for (const ReportRun& run : runs)
     for (const TimelineSample& s : run.timeline)
       if (s.label && seen.emplace(s.event, *s.label).second) samples.push_back(&s);
-  std::stable_sort(samples.begin(), samples.end(),
-                   [&](const auto* a, const auto* b) { return x_of(*a, axis) < x_of(*b, axis); });
+  std::stable_sort(samples.begin(), samples.end(), [&](const auto* a, const auto* b) {
+    return timeline_x(*a, axis) < timeline_x(*b, axis);
+  });
   for (std::size_t i = 0; i < samples.size(); ++i) {
     const TimelineSample& s = *samples[i];
     const std::string t = axis.time ? fmt::format("{:.3f}", *s.t - axis.origin) : "";

@@ -14,6 +14,16 @@
 
 namespace memsim {
 
+// Seconds since the first event when every sample of every run has a `t`, else event indices.
+struct TimelineAxis {
+  bool time = false;
+  double origin = 0; // the earliest first `t`
+  double x_max = 0;
+  std::string label;
+};
+TimelineAxis timeline_axis(const std::vector<ReportRun>& runs);
+double timeline_x(const TimelineSample& s, const TimelineAxis& axis);
+
 // The charts of the section, in page order (also exported one by one).
 std::vector<ChartSpec> timeline_chart_specs(const std::vector<ReportRun>& runs);
 // The row of the marks' labelled ticks, aligned with the charts' x axes; empty without marks.

@@ -43,6 +43,10 @@ void write_timeline_csv(std::ostream& out, const std::vector<TimelineSample>& ti
   for (const unsigned order : probed)
     for (int t = 0; t < kRequestableTypes; ++t)
       out << ",probe_" << order << '_' << migratetype_name(t);
+  // --power's columns (docs/power.md) come before the label, empty where a sample has none.
+  const bool power = std::any_of(timeline.begin(), timeline.end(),
+                                 [](const TimelineSample& s) { return s.segments.has_value(); });
+  if (power) out << ",segments_off,segments_off_drained,segments_offlinable";
   out << ",label\n";
   for (const TimelineSample& s : timeline) {
     out << fmt::format("{},{},{},{},{},{},{},{},{},{}", s.event, s.t ? number(*s.t) : "",
@@ -57,6 +61,10 @@ void write_timeline_csv(std::ostream& out, const std::vector<TimelineSample>& ti
       for (std::size_t t = 0; t < kRequestableTypes; ++t)
         out << ',' << (it == s.probes.end() ? "" : probe_answer_name(it->second[t]));
     }
+    if (power && s.segments)
+      out << fmt::format(",{},{},{}", s.segments->off, s.segments->off_drained,
+                         s.segments->offlinable);
+    if (power && !s.segments) out << ",,,";
     out << ',' << (s.label ? csv_field(*s.label) : "") << '\n';
   }
 }

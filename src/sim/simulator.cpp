@@ -36,6 +36,7 @@ Simulator::Simulator(const Config& config, const std::string& policy_name, std::
   background_ = policy_->has_background_work();
   follows_trace_ = policy_->follows_trace();
   if (follows_trace_) policy_->bind_trace(reader.header());
+  if (config_.power.model) power_ = std::make_unique<PowerTracker>(config_, *zone_, trace_path_);
   policy_->boot();
   apply_preallocated(reader.header());
   apply_start_pageblock_types(reader.header());
@@ -50,6 +51,7 @@ Simulator::Simulator(const Config& config, const std::string& policy_name, std::
 void Simulator::check_invariants() const {
   zone_->check_invariants();
   policy_->check_invariants();
+  if (power_) power_->check_invariants(*zone_);
 }
 
 Simulator::~Simulator() = default;
@@ -138,6 +140,7 @@ void Simulator::apply(const Event& event) {
     if (!first_t_) first_t_ = event.t;
     last_t_ = event.t;
   }
+  if (power_) power_->after_event(event);
   const bool boundary = options_.interval != 0 && (index_ + 1) % options_.interval == 0;
   if (boundary || event.op == EventOp::mark) sample(event, event.op == EventOp::mark);
   if (background_) policy_->between_events(*this);
@@ -299,6 +302,7 @@ void Simulator::sample(const Event& event, bool at_mark) {
   }
   s.event = index_;
   s.t = last_t_;
+  if (power_) s.segments = power_->sample();
   if (at_mark) s.label = event.label;
   timeline_.push_back(std::move(s));
 }
@@ -320,6 +324,7 @@ RunStats Simulator::finish() const {
   out.t_start = first_t_;
   out.t_end = last_t_;
   policy_->state_json(out.kernel_state);
+  if (power_) out.energy = power_->finish();
   return out;
 }
 

@@ -15,6 +15,7 @@
 #include "memsim/trace.hpp"
 #include "policy/policy.hpp"
 #include "sim/live_table.hpp"
+#include "sim/power_tracker.hpp"
 #include "stats/run_stats.hpp"
 #include "stats/zone_detail.hpp"
 
@@ -107,6 +108,7 @@ private:
   std::uint64_t index_ = 0;
   std::optional<double> first_t_, last_t_; // of the events that had a `t`
   std::vector<TimelineSample> timeline_;
+  std::unique_ptr<PowerTracker> power_; // --power (docs/power.md)
 };
 
 // Builds the zone-derived parts of RunStats (regions, free areas, totals) and one timeline

@@ -22,7 +22,7 @@ bool pageblock_mixed(Migratetype type, const std::array<std::uint32_t, kRequesta
 
 std::uint64_t region_pages(const Zone& zone, std::uint64_t r) {
   const Geometry& g = zone.geometry();
-  return std::min(g.region_pages, g.pages - r * g.region_pages);
+  return region_present_pages(g, r);
 }
 
 std::vector<std::uint64_t> buddyinfo(const Zone& zone, const Policy& policy) {
@@ -58,7 +58,7 @@ void snapshot_zone(const Zone& zone, const Policy& policy, RunStats& out) {
     const RegionCounters& c = zone.region_counters()[r];
     RegionSnapshot& s = out.regions[r];
     s.index = r;
-    s.start_pfn = zone.pfn_of(static_cast<PageIdx>(r * g.region_pages));
+    s.start_pfn = zone.pfn_of(static_cast<PageIdx>(region_first_page(g, r)));
     s.pages = region_pages(zone, r);
     s.pcp_pages = c.pcp_pages;
     s.allocated = c.allocated;
@@ -69,7 +69,7 @@ void snapshot_zone(const Zone& zone, const Policy& policy, RunStats& out) {
   }
   const auto& types = zone.pageblock_types();
   for (std::uint64_t b = 0; b < types.size(); ++b) {
-    RegionSnapshot& s = out.regions[(b * g.pageblock_pages) / g.region_pages];
+    RegionSnapshot& s = out.regions[zone.region_of(static_cast<PageIdx>(b * g.pageblock_pages))];
     const bool mixed = pageblock_mixed(types[b], zone.pageblock_allocated()[b]);
     ++s.pageblocks[index_of(types[b])];
     s.mixed_pageblocks += mixed ? 1 : 0;

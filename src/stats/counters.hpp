@@ -11,6 +11,7 @@
 
 #include "memsim/counters.hpp"
 #include "memsim/types.hpp"
+#include "stats/energy.hpp"
 
 namespace memsim {
 
@@ -54,6 +55,7 @@ struct TimelineSample {
   std::uint64_t free_pageblocks_whole = 0;
   std::array<int, kRequestableTypes> largest_free_order{};
   std::vector<std::pair<unsigned, std::array<ProbeAnswer, kRequestableTypes>>> probes;
+  std::optional<SegmentSample> segments; // --power (docs/power.md)
 };
 
 // The kernel's extfrag indices (mm/vmstat.c), integer arithmetic, over nr_free per order.

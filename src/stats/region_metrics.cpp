@@ -29,6 +29,7 @@ void RegionTally::add(const TypePages& allocated, std::uint64_t pcp_pages,
   const RegionMetrics m = region_metrics(allocated, pcp_pages);
   ++out_.regions;
   if (m.free) ++out_.free_regions;
+  if (m.allocated == 0) ++out_.free_regions_drained;
   if (m.mixed) ++out_.mixed_regions;
   out_.mixed_pageblocks += mixed_pageblocks;
   total_ += m.allocated;

@@ -27,7 +27,8 @@ RegionMetrics region_metrics(const TypePages& allocated, std::uint64_t pcp_pages
 struct ZoneSummary {
   std::uint64_t regions = 0, free_regions = 0, used_regions = 0, mixed_regions = 0,
                 mixed_pageblocks = 0;
-  std::optional<double> homogeneity; // page weighted: Σ max / Σ total
+  std::uint64_t free_regions_drained = 0; // no allocated page; per-CPU pages ignored
+  std::optional<double> homogeneity;      // page weighted: Σ max / Σ total
 };
 
 // Accumulates regions into a ZoneSummary.

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "stats/counters.hpp"
+#include "stats/energy.hpp"
 #include "stats/validation.hpp"
 
 namespace memsim {
@@ -51,6 +52,7 @@ struct RunStats {
   std::optional<Validation> validation; // --proc-expect (docs/spec.md §7.3)
   nlohmann::ordered_json kernel_state;  // Policy::state_json(); printed when not empty
   nlohmann::ordered_json recorded;      // the recorded policy's section (docs/spec.md §7.2)
+  std::optional<EnergyStats> energy;    // --power (docs/power.md)
 };
 
 } // namespace memsim

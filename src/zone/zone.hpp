@@ -14,6 +14,7 @@
 #include "memsim/types.hpp"
 #include "zone/huge_page_allocator.hpp"
 #include "zone/page.hpp"
+#include "zone/segment_tally.hpp"
 
 namespace memsim {
 
@@ -63,6 +64,8 @@ public:
 
   void set_hooks(FreeListHooks* hooks) { hooks_ = hooks; }
   void set_rules(const BuddyRules& rules) { rules_ = rules; }
+  // --power: the per-segment tally the accounting of live and per-CPU pages also feeds.
+  void set_segment_tally(SegmentTally* tally) { segments_ = tally; }
   const BuddyRules& rules() const { return rules_; }
   // From now on pageblock re-types count (docs/semantics.md D4, D19).
   void finish_init() { initialised_ = true; }
@@ -147,7 +150,9 @@ public:
     return free_area_[order][index_of(mt)];
   }
   std::uint64_t nr_free(unsigned order) const { return nr_free_[order]; }
-  std::uint64_t region_of(PageIdx idx) const { return idx / geometry_.region_pages; }
+  std::uint64_t region_of(PageIdx idx) const {
+    return (idx + geometry_.region_offset) / geometry_.region_pages;
+  }
   const std::vector<RegionCounters>& region_counters() const { return regions_; }
   const RetypeCounts& retypes() const { return retypes_; }
   // page_is_buddy(): inside the zone, PageBuddy (free_head or held) and of exactly this order.
@@ -169,6 +174,7 @@ private:
   Config config_;
   Geometry geometry_;
   FreeListHooks* hooks_ = nullptr;
+  SegmentTally* segments_ = nullptr;
   BuddyRules rules_;
   std::vector<Page, HugePageAllocator<Page>> pages_;
   std::vector<Migratetype> pageblock_mt_;

@@ -43,10 +43,13 @@ inline void Zone::pcp_link(PageList& list, PageIdx block, unsigned order, Migrat
     list_link_head(pages_.data(), list, block);
   }
   regions_[region_of(block)].pcp_pages += std::uint64_t{1} << order;
+  if (segments_ != nullptr) segments_->count_pcp(block, std::uint64_t{1} << order, +1);
 }
 inline void Zone::pcp_unlink(PageList& list, PageIdx block) {
   list_unlink(pages_.data(), list, block);
   regions_[region_of(block)].pcp_pages -= std::uint64_t{1} << pages_[block].order;
+  if (segments_ != nullptr)
+    segments_->count_pcp(block, std::uint64_t{1} << pages_[block].order, -1);
 }
 inline void Zone::count_pages(PageIdx block, unsigned order, Migratetype mt, std::int64_t sign) {
   const std::uint64_t size = std::uint64_t{1} << order;
@@ -54,6 +57,7 @@ inline void Zone::count_pages(PageIdx block, unsigned order, Migratetype mt, std
   RegionCounters& region = regions_[region_of(block)];
   region.allocated[t] = static_cast<std::uint64_t>(static_cast<std::int64_t>(region.allocated[t]) +
                                                    sign * static_cast<std::int64_t>(size));
+  if (segments_ != nullptr) segments_->count_allocated(block, size, mt, sign);
   const std::uint64_t per_block = std::min(size, geometry_.pageblock_pages);
   const std::uint64_t first = block >> pageblock_order();
   const std::uint64_t blocks = (size + geometry_.pageblock_pages - 1) / geometry_.pageblock_pages;

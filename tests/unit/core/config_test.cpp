@@ -98,27 +98,31 @@ TEST_CASE("A size beyond 64 bits is an error, never a wrapped value") {
   CHECK_THROWS_AS(pages.bytes(4096), InputError);
 }
 
-TEST_CASE("The valid keys are the zone, pcp, reserve, watermark, region_aware and linux_6_1 keys "
-          "of docs/spec.md §2 and §7.1") {
+TEST_CASE("The valid keys are the zone, pcp, watermark, power, reserve, region_aware and "
+          "linux_6_1 keys of docs/spec.md §2, §7.1 and §8") {
   const auto& keys = memsim::config_keys();
-  REQUIRE(keys.size() == 31);
+  REQUIRE(keys.size() == 35);
   CHECK(keys.front() == "zone.memory");
   CHECK(keys[7] == "zone.managed_pages");
-  CHECK(keys[11] == "watermark.min");
-  CHECK(keys[13] == "watermark.high");
-  CHECK(keys[14] == "reserve.pageblocks"); // the policies' keys follow the zone model's
-  CHECK(keys[20] == "region_aware.ra_cache");
-  CHECK(keys[21] == "linux_6_1.alike_rule");
+  CHECK(keys[8] == "zone.region_origin");
+  CHECK(keys[12] == "watermark.min");
+  CHECK(keys[14] == "watermark.high");
+  CHECK(keys[15] == "power.segment_size");
+  CHECK(keys[17] == "power.events_per_second");
+  CHECK(keys[18] == "reserve.pageblocks"); // the policies' keys follow the zone model's
+  CHECK(keys[24] == "region_aware.ra_cache");
+  CHECK(keys[25] == "linux_6_1.alike_rule");
   CHECK(keys.back() == "linux_6_1.free_factor");
 }
 
 TEST_CASE("Every listed key can be set from a --set string") {
   ConfigBuilder builder;
   for (const auto& key : memsim::config_keys()) {
-    const bool is_bool =
-        key.starts_with("region_aware.") || key.starts_with("linux_6_1.") || key == "pcp.enabled";
+    const bool is_bool = key.starts_with("region_aware.") || key.starts_with("linux_6_1.") ||
+                         key == "pcp.enabled" || key == "power.drain_pcp";
+    const std::string value = key == "zone.region_origin" ? "physical" : is_bool ? "false" : "3";
     CAPTURE(key);
-    CHECK_NOTHROW(builder.set_assignment(key + "=" + (is_bool ? "false" : "3"), "--set"));
+    CHECK_NOTHROW(builder.set_assignment(key + "=" + value, "--set"));
   }
   const Config& config = builder.config();
   CHECK(config.zone.memory.value == 3);
@@ -127,6 +131,9 @@ TEST_CASE("Every listed key can be set from a --set string") {
   CHECK(config.policy_count("reserve.pageblocks") == 3u);
   CHECK(config.zone.managed_pages == 3u);
   CHECK(config.watermark.low == 3u);
+  CHECK(config.zone.region_origin == memsim::RegionOrigin::physical);
+  CHECK(config.power.segment_size->value == 3);
+  CHECK(config.power.events_per_second == 3.0);
   CHECK_FALSE(config.pcp.enabled);
   CHECK_FALSE(config.policy_flag("region_aware.loan_only_stealing"));
   CHECK_FALSE(config.policy_flag("region_aware.ra_cache"));
