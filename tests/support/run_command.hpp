@@ -58,6 +58,16 @@ struct TempDir {
   }
 };
 
+// Writes `text` to `path` (created or replaced).
+inline void write(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary) << text;
+}
+
+// One line of text ending in a newline: the shape of memsim's error messages.
+inline bool one_line(const std::string& text) {
+  return !text.empty() && text.back() == '\n' && text.find('\n') == text.size() - 1;
+}
+
 // Runs MEMSIM_BINARY with `args`; `stdin_file` (if any) is its standard input.
 inline CommandResult run_memsim(const std::vector<std::string>& args,
                                 const std::string& stdin_file = "/dev/null") {

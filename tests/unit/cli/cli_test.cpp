@@ -6,22 +6,16 @@
 #include "../../support/run_command.hpp"
 
 namespace fs = std::filesystem;
+using memsim::test::one_line;
 using memsim::test::run_memsim;
 using memsim::test::slurp;
 using memsim::test::source_path;
 using memsim::test::TempDir;
+using memsim::test::write;
 
 namespace {
 
 const std::string kTrace = source_path("traces/golden/pcp-and-fallback.jsonl");
-
-void write(const fs::path& path, const std::string& text) {
-  std::ofstream(path, std::ios::binary) << text;
-}
-
-bool one_line(const std::string& text) {
-  return !text.empty() && text.back() == '\n' && text.find('\n') == text.size() - 1;
-}
 
 } // namespace
 

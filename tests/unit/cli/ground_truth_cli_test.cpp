@@ -20,15 +20,12 @@ using Catch::Contains;
 using memsim::test::run_memsim;
 using memsim::test::source_path;
 using memsim::test::TempDir;
+using memsim::test::write;
 using nlohmann::json;
 
 namespace {
 
 constexpr std::uint64_t kBuddy = 1 << 10, kLru = 1 << 5;
-
-void write(const fs::path& path, const std::string& text) {
-  std::ofstream(path, std::ios::binary) << text;
-}
 
 std::string words(const std::vector<std::uint64_t>& values) {
   std::string bytes;

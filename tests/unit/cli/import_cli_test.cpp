@@ -13,6 +13,7 @@ using Catch::Contains;
 using memsim::test::run_memsim;
 using memsim::test::slurp;
 using memsim::test::TempDir;
+using memsim::test::write;
 
 namespace {
 
@@ -28,10 +29,6 @@ const std::string kText =
     "gfp_flags=GFP_HIGHUSER_MOVABLE|__GFP_COMP\n"
     "  sh-9 [001] ..... 1.000007: tracing_mark_write: ktrace \"phase\"=anon\n"
     "  a-1 [000] ..... 1.000008: mm_page_free: page=f pfn=0x3000 order=0\n";
-
-void write(const fs::path& path, const std::string& text) {
-  std::ofstream(path, std::ios::binary) << text;
-}
 
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> lines;

@@ -11,23 +11,17 @@
 namespace fs = std::filesystem;
 using Catch::Contains;
 using Catch::StartsWith;
+using memsim::test::one_line;
 using memsim::test::run_memsim;
 using memsim::test::slurp;
 using memsim::test::source_path;
 using memsim::test::TempDir;
+using memsim::test::write;
 
 namespace {
 
 const std::string kGolden = source_path("traces/golden/compare-mixed.jsonl");
 const std::string kWithT = source_path("traces/golden/pcp-and-fallback.jsonl");
-
-void write(const fs::path& path, const std::string& text) {
-  std::ofstream(path, std::ios::binary) << text;
-}
-
-bool one_line(const std::string& text) {
-  return !text.empty() && text.back() == '\n' && text.find('\n') == text.size() - 1;
-}
 
 } // namespace
 

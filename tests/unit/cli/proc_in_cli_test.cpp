@@ -18,14 +18,11 @@ using memsim::test::run_memsim;
 using memsim::test::slurp;
 using memsim::test::source_path;
 using memsim::test::TempDir;
+using memsim::test::write;
 
 namespace {
 
 constexpr std::uint64_t kBuddy = 1 << 10, kLru = 1 << 5, kAnon = 1 << 12;
-
-void write(const fs::path& path, const std::string& text) {
-  std::ofstream(path, std::ios::binary) << text;
-}
 
 std::string words(const std::vector<std::uint64_t>& values) {
   std::string bytes;

@@ -13,6 +13,7 @@
 
 namespace fs = std::filesystem;
 using memsim::test::MemsimChild;
+using memsim::test::one_line;
 using memsim::test::run_memsim;
 using memsim::test::slurp;
 using memsim::test::source_path;
@@ -59,10 +60,6 @@ Interrupted interrupt(const std::vector<std::string>& args, const fs::path& out_
   run.result = child.wait(true, 60);
   run.err = slurp(logs / "stderr");
   return run;
-}
-
-bool one_line(const std::string& text) {
-  return !text.empty() && text.back() == '\n' && text.find('\n') == text.size() - 1;
 }
 
 } // namespace

@@ -23,11 +23,13 @@ namespace fs = std::filesystem;
 using Catch::Contains;
 using memsim::test::CommandResult;
 using memsim::test::MemsimChild;
+using memsim::test::one_line;
 using memsim::test::run_memsim;
 using memsim::test::shell_quote;
 using memsim::test::slurp;
 using memsim::test::source_path;
 using memsim::test::TempDir;
+using memsim::test::write;
 
 namespace {
 
@@ -44,17 +46,9 @@ std::string acceptance_spec() {
          R"(, "set": {"zone.region_size": ["8MiB", "16MiB"]}, "resources": {"time": "00:05:00"}})";
 }
 
-void write(const fs::path& path, const std::string& text) {
-  std::ofstream(path, std::ios::binary) << text;
-}
-
 CommandResult sweep(std::vector<std::string> args) {
   args.insert(args.begin(), "sweep");
   return run_memsim(args);
-}
-
-bool one_line(const std::string& text) {
-  return !text.empty() && text.back() == '\n' && text.find('\n') == text.size() - 1;
 }
 
 std::size_t lines(const std::string& text) {

@@ -11,6 +11,7 @@ namespace fs = std::filesystem;
 using Catch::Contains;
 using Catch::StartsWith;
 using memsim::test::CommandResult;
+using memsim::test::one_line;
 using memsim::test::run_memsim;
 using memsim::test::slurp;
 using memsim::test::source_path;
@@ -20,10 +21,6 @@ namespace {
 
 const std::string kQuickstart = source_path("traces/quickstart.jsonl");
 const std::string kKmem = source_path("traces/kmem-6.1/trace-head.txt.xz");
-
-bool one_line(const std::string& text) {
-  return !text.empty() && text.back() == '\n' && text.find('\n') == text.size() - 1;
-}
 
 // Exit 1 with exactly `message` on one line.
 void check_error(const CommandResult& r, const std::string& message) {

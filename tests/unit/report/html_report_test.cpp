@@ -11,6 +11,7 @@
 
 namespace fs = std::filesystem;
 using Catch::Contains;
+using memsim::test::one_line;
 using memsim::test::run_memsim;
 using memsim::test::slurp;
 using memsim::test::source_path;
@@ -30,10 +31,6 @@ std::size_t count(const std::string& text, const std::string& what) {
 void require_ok(const memsim::test::CommandResult& r) {
   INFO(r.err);
   REQUIRE(r.status == 0);
-}
-
-bool one_line(const std::string& text) {
-  return !text.empty() && text.back() == '\n' && text.find('\n') == text.size() - 1;
 }
 
 memsim::ReportRun run_of(std::uint64_t regions, std::uint64_t pageblocks_per_region) {
