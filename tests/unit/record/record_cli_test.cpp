@@ -172,6 +172,19 @@ TEST_CASE("memsim record --events buddy --seconds records the buddy-level events
   CHECK(meta["duration_s"].get<double>() < 3.0);
   CHECK(meta["events"].size() == 10);
   CHECK(meta["events"][9] == "migrate/mm_migrate_pages");
+
+  // The bundle replays under the kernel's own placements (docs/spec.md §7.2), validated against
+  // its own end snapshot: the kernel generation is the bundle's, every fallback is the trace's.
+  const auto replayed = run_memsim({"replay", (dir / "b").string(), "--policy", "recorded",
+                                    "--proc-expect", (dir / "b" / "end").string(), "--json", "-"});
+  INFO(replayed.err);
+  REQUIRE(replayed.status == 0);
+  const auto stats = nlohmann::json::parse(replayed.out);
+  CHECK(stats["policy"] == "recorded");
+  CHECK(stats.contains("recorded"));
+  CHECK(stats["config"]["recorded"]["kernel"].get<std::string>().starts_with("6."));
+  CHECK(stats["validation"]["fallbacks"]["model"] == stats["validation"]["fallbacks"]["real"]);
+  CHECK(stats["validation"]["free_pages"]["real"].get<std::uint64_t>() > 0);
 }
 
 TEST_CASE("memsim record stops at SIGINT, finishes the bundle and exits 0", "[record][slow]") {
