@@ -76,7 +76,7 @@ TEST_CASE("compare runs recorded beside the simulated policies from one parse", 
   CHECK(doc["runs"][0]["summary"]["pcp_pages"] == 2);
 }
 
-TEST_CASE("--policy recorded on a trace without pfns is a one-line error", "[cli][recorded]") {
+TEST_CASE("replay under recorded of a trace without pfns is a one-line error", "[cli][recorded]") {
   TempDir dir;
   const std::string trace =
       dir.write("t.jsonl", "{\"memsim_trace\":1,\"zone\":{\"memory\":\"64MiB\"}}\n"
