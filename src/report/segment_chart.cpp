@@ -133,8 +133,9 @@ ReportTable energy_table(const std::vector<ReportRun>& runs) {
       {"power at the end (mW)", false, field(&EnergyStats::end_mw)},
   };
   for (const auto& [name, percent, get] : rows) {
-    const auto at = [&get](const ReportRun& r) {
-      return r.energy ? get(*r.energy, r) : std::nullopt;
+    // An init-capture: clang before 16 cannot capture a structured binding itself.
+    const auto at = [&fn = get](const ReportRun& r) {
+      return r.energy ? fn(*r.energy, r) : std::nullopt;
     };
     std::vector<TableCell> cells{text_cell(name)};
     for (const ReportRun& run : runs) cells.push_back(figure_cell(at(run), percent, false));

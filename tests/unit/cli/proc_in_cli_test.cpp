@@ -164,7 +164,7 @@ TEST_CASE("the bundled real excerpt replays from the machine's state with --proc
   CHECK_THAT(with.err, Contains("96 without --proc-in, 46 with it"));
 }
 
-TEST_CASE("A trace header's start_state sets the pageblock types; a bad letter is a one-line error",
+TEST_CASE("A trace header's start_state sets the pageblock types, a bad letter is a one-line error",
           "[cli][proc]") {
   TempDir dir;
   const fs::path good = dir / "good.jsonl";

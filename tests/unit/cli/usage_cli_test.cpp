@@ -110,7 +110,7 @@ TEST_CASE("Standard output takes one output at most, and never a directory", "[c
               "memsim: report: - (standard input) can be given once");
 }
 
-TEST_CASE("Sizes take the kernel's K, M, G, T and pfns 0x hex; 1GB is refused as ambiguous",
+TEST_CASE("Sizes take the kernel's K, M, G, T and pfns 0x hex, 1GB is refused as ambiguous",
           "[cli][usage]") {
   const auto r = run_memsim({"replay", kQuickstart, "--set", "zone.memory=2G", "--set",
                              "zone.start_pfn=0x400", "--json", "-"});

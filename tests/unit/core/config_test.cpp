@@ -263,7 +263,7 @@ TEST_CASE("zone_batchsize caps the batch at 512 KiB of pages for large pages") {
   CHECK(reserve_pageblocks_311(builder.config(), g) == 1);
 }
 
-TEST_CASE("pcp.batch alone sets high to six batches; pcp.high overrides") {
+TEST_CASE("pcp.batch alone sets high to six batches, pcp.high overrides") {
   ConfigBuilder builder;
   builder.set("zone.memory", "1GiB", "t");
   builder.set("pcp.batch", 7, "t");

@@ -87,9 +87,9 @@ TEST_CASE("6.1 reserve_highatomic_pageblock (D61-3, kernel-6.1.md §5): a GFP_AT
   f.check_invariants();
 }
 
-TEST_CASE("6.1 reserve_highatomic_pageblock (kernel-6.1.md §5): it runs after a per-CPU take too; "
+TEST_CASE("6.1 reserve_highatomic_pageblock (kernel-6.1.md §5): it runs after a per-CPU take too, "
           "blocks on "
-          "the per-CPU list stay there; highatomic=false or no gfp reserves nothing",
+          "the per-CPU list stay there, highatomic=false or no gfp reserves nothing",
           "[policy][linux61][highatomic]") {
   ZoneFixture f(setup_61(64, true));
   CHECK(f.alloc_gfp(1, M, kGfpAtomic) == Pfn{0}); // refill 0, 2 (order 1); 0 handed out
@@ -110,7 +110,7 @@ TEST_CASE("6.1 reserve_highatomic_pageblock (kernel-6.1.md §5): it runs after a
 
 TEST_CASE(
     "6.1 rmqueue_buddy (6.1.116+, kernel-6.1.md §5): a non-blocking request __rmqueue cannot serve "
-    "takes from the HIGHATOMIC lists; a blocking or __GFP_NOMEMALLOC one fails",
+    "takes from the HIGHATOMIC lists, a blocking or __GFP_NOMEMALLOC one fails",
     "[policy][linux61][highatomic]") {
   const auto run = [](bool highatomic) {
     ZoneSetup s = setup_61(32);
@@ -166,7 +166,7 @@ TEST_CASE("6.1 __free_one_page merge barrier (kernel-6.1.md §3): at pageblock o
   CHECK(without->list(4, HA).empty());
 }
 
-TEST_CASE("D61-10: a per-CPU page carries the flag of the __rmqueue call that refilled it; a "
+TEST_CASE("D61-10: a per-CPU page carries the flag of the __rmqueue call that refilled it, a "
           "freed page carries none",
           "[policy][linux61][pcp61]") {
   ZoneFixture f(setup_61(64, true));
@@ -198,7 +198,7 @@ TEST_CASE("D61-10: a per-CPU page carries the flag of the __rmqueue call that re
 }
 
 TEST_CASE("D61-14: with pcp.enabled=false every order goes to rmqueue_buddy and frees to "
-          "__free_pages_ok; pcp_high_orders=false keeps only order 0 on per-CPU lists",
+          "__free_pages_ok, pcp_high_orders=false keeps only order 0 on per-CPU lists",
           "[policy][linux61][pcp61]") {
   ZoneFixture off(setup_61(64, false));
   CHECK(off.alloc(0, M) == Pfn{0});
@@ -276,7 +276,7 @@ TEST_CASE("D61-1: the policy's zone defaults lie beneath the trace header, --con
   CHECK(nlohmann::json::parse(header_run.out)["config"]["zone"]["pageblock_order"] == 10);
 }
 
-TEST_CASE("D61-1: compare runs each policy with its own defaults; reserve.* keys are unknown to "
+TEST_CASE("D61-1: compare runs each policy with its own defaults, reserve.* keys are unknown to "
           "linux-6.1 and linux_6_1.* keys to the others",
           "[policy][linux61][config]") {
   const auto compared = run_memsim({"compare", source_path("traces/quickstart.jsonl"), "--policies",

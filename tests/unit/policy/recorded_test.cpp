@@ -171,7 +171,7 @@ TEST_CASE("recorded: a claim of pageblock order or more re-types every pageblock
   CHECK(stats.retypes[index_of(Migratetype::movable)][index_of(Migratetype::unmovable)] == 1);
 }
 
-TEST_CASE("recorded: a claim below pageblock order re-types the pfn's pageblock only; a steal "
+TEST_CASE("recorded: a claim below pageblock order re-types the pfn's pageblock only, a steal "
           "re-types nothing") {
   Config c = tiny();
   c.zone.max_order = 5; // blocks of 16 pages: two pageblocks each

@@ -83,7 +83,7 @@ TEST_CASE("v4 add_to_freelist: a new region goes right after the previous region
   fx.check_invariants();
 }
 
-TEST_CASE("v4 del_from_freelist: a deleted anchor hands its role to the previous block; the "
+TEST_CASE("v4 del_from_freelist: a deleted anchor hands its role to the previous block, the "
           "region's last block clears it",
           "[region-aware]") {
   ZoneFixture fx(ra_setup(64, 32, without_ra()));

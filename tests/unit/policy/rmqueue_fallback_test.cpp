@@ -86,7 +86,7 @@ TEST_CASE("3.11 __rmqueue_fallback: MOVABLE tries RECLAIMABLE before UNMOVABLE",
   f.check_invariants();
 }
 
-TEST_CASE("3.11 __rmqueue_fallback: RESERVE is never a fallback; a smaller MOVABLE block is "
+TEST_CASE("3.11 __rmqueue_fallback: RESERVE is never a fallback, a smaller MOVABLE block is "
           "stolen and expand adds at the heads of lists the move filled",
           "[policy][fallback][reserve]") {
   ZoneFixture f({.pages = 16, .reserve = 1});

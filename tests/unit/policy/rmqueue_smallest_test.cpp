@@ -99,7 +99,7 @@ TEST_CASE("3.11 __rmqueue: a fallback to a small MOVABLE block is preferred over
   CHECK(f.by_pair(U, RES) == 0);
 }
 
-TEST_CASE("D7: an allocation fails when no list holds a block of its order or larger; there is no "
+TEST_CASE("D7: an allocation fails when no list holds a block of its order or larger, there is no "
           "watermark",
           "[policy][rmqueue][failure]") {
   ZoneFixture f({.pages = 8});

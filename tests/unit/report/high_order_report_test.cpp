@@ -226,8 +226,8 @@ TEST_CASE("The free-whole-pageblock chart draws the timeline's free_pageblocks_w
   }
   const auto old = memsim::report_runs_as_written(doc, "old.json");
   CHECK_FALSE(old[0].has_high_order);
-  for (const auto& point : memsim::timeline_chart_specs(old)[1].series[0].points)
-    CHECK_FALSE(point.second.has_value());
+  const auto old_specs = memsim::timeline_chart_specs(old); // the loop must not outlive it
+  for (const auto& point : old_specs[1].series[0].points) CHECK_FALSE(point.second.has_value());
   std::ofstream(dir / "old.json") << doc.dump();
   require_ok(run_memsim({"report", (dir / "old.json").string(), "-o", (dir / "o.html").string()}));
   CHECK_THAT(slurp(dir / "o.html"), Contains("Not in these stats"));

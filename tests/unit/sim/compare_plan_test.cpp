@@ -41,7 +41,7 @@ TEST_CASE("A --policies list gives one entry per comma, as written", "[compare]"
   CHECK(entries[2].entry == "stock");
 }
 
-TEST_CASE("Bare override keys are the policy's switches; dotted keys are config keys",
+TEST_CASE("Bare override keys are the policy's switches, dotted keys are config keys",
           "[compare]") {
   const auto entries =
       parse_policy_entries("region-aware:ra_cache=false+sorted_freelists=false+zone.cpus=2");

@@ -229,7 +229,7 @@ TEST_CASE("D16: an order-0 free goes to the per-CPU list of the event's cpu, a c
 }
 
 TEST_CASE("D36: splits of ids that are not live, or whose new ids are live, are ignored and "
-          "counted; a split of order 0 changes nothing",
+          "counted, a split of order 0 changes nothing",
           "[sim][split]") {
   Replay r(
       {split(5), alloc(20, 1), alloc(21, 0), split(20), alloc(30, 0), split(30), free_of(20, 0)});
@@ -275,7 +275,7 @@ TEST_CASE("D1: the placement fallback flag is set for a block __rmqueue_fallback
   CHECK(r.placements.lines[2].pfn == Pfn{17});
 }
 
-TEST_CASE("D10: the timeline samples after every interval-th event and at each mark; a mark on a "
+TEST_CASE("D10: the timeline samples after every interval-th event and at each mark, a mark on a "
           "boundary gives one sample with its label",
           "[sim][timeline]") {
   Replay r({alloc(1, 0), alloc(2, 0), mark("phase"), at(alloc(3, 0), 3.5), free_of(1), mark("end"),
@@ -314,7 +314,7 @@ TEST_CASE("D10: the timeline's t is that of the last event that carried one, mar
 }
 
 TEST_CASE(
-    "docs/spec.md §2: a preallocated block with an id is a live allocation; one without stays "
+    "docs/spec.md §2: a preallocated block with an id is a live allocation, one without stays "
     "allocated for ever",
     "[sim][preallocated]") {
   TraceHeader header;

@@ -59,7 +59,7 @@ TEST_CASE("Fallback pairs and pageblock re-types list only the pairs that occurr
   CHECK(empty["region_allocator"]["regions_held"] == 0);
 }
 
-TEST_CASE("high_order lists every order that occurred; pollution its claims, steals and pages") {
+TEST_CASE("high_order lists every order that occurred, pollution its claims, steals and pages") {
   const ordered_json doc = stats_to_json(memsim::test::sample_run_stats());
   CHECK(doc["high_order"].dump() == R"({"0":{"allocs":6,"satisfied":5,"by_fallback":2,"failed":1,)"
                                     R"("probes":{"own":0,"fallback":0,"none":0}},)"

@@ -61,7 +61,7 @@ TEST_CASE("gfp: names of kernels before 4.4", "[trace][gfp]") {
   CHECK(parse_gfp("__GFP_REPEAT", k311) == 0x4000u);
 }
 
-TEST_CASE("gfp: hex in the 4.4+ layout is the mask; hex left over by __print_flags is added",
+TEST_CASE("gfp: hex in the 4.4+ layout is the mask, hex left over by __print_flags is added",
           "[trace][gfp]") {
   CHECK(parse_gfp("0x400dc0", k61) == 0x400dc0u);
   CHECK(parse_gfp("0X10", k61) == 0x10u);

@@ -75,7 +75,7 @@ TEST_CASE("Ids span the whole unsigned 64-bit range") {
   CHECK_FALSE(reader->next(event));
 }
 
-TEST_CASE("CRLF, blank lines and a last line without newline are accepted; lines are physical") {
+TEST_CASE("CRLF, blank lines and a last line without newline are accepted, lines are physical") {
   TempDir dir;
   const std::string path = dir.write(
       "t.jsonl", "\n  \r\n" + std::string(R"({"memsim_trace":1})") + "\r\n\r\n" +

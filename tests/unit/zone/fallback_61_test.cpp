@@ -232,7 +232,7 @@ TEST_CASE("6.1 move_freepages_block (D61-7): a pageblock that sticks out of the 
   f.check_invariants();
 }
 
-TEST_CASE("6.1 find_suitable_fallback (kernel-6.1.md §4): fallbacks[] order per requester; nothing "
+TEST_CASE("6.1 find_suitable_fallback (kernel-6.1.md §4): fallbacks[] order per requester, nothing "
           "when no "
           "other type has a block",
           "[zone][fallback61]") {

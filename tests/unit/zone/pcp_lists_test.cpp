@@ -100,7 +100,7 @@ TEST_CASE("6.1 __rmqueue_pcplist: with batch 1 a refill takes one block", "[zone
 }
 
 TEST_CASE("6.1 free_unref_page_commit (kernel-6.1.md §2): a free goes to the head of its order's "
-          "list with the pageblock's type cached; a HIGHATOMIC page rides the MOVABLE list",
+          "list with the pageblock's type cached, a HIGHATOMIC page rides the MOVABLE list",
           "[zone][pcp61]") {
   ZoneFixture f(setup_61(2, 1000));
   CHECK(f.alloc(0, M) == Pfn{0});
@@ -139,7 +139,7 @@ TEST_CASE("6.1 order_to_pindex (NR_PCP_THP = 2, 6.1.97+): the THP order has one 
 }
 
 TEST_CASE("6.1 free_pcppages_bulk (D61-16): the drain starts at the freed page's list, empties "
-          "each list from its tail, then goes round from the next index; free_high (order 1..3 "
+          "each list from its tail, then goes round from the next index, free_high (order 1..3 "
           "while free_factor > 0) drains everything",
           "[zone][pcp61]") {
   ZoneFixture f(setup_61(2, 6));
@@ -173,7 +173,7 @@ TEST_CASE("PcpModel (6.1): next_drain predicts free_pcppages_bulk's order and dr
   check_after_full_drain(f);
 }
 
-TEST_CASE("PcpModel (6.1): add puts a refill at the tail and a free at the head; peek and "
+TEST_CASE("PcpModel (6.1): add puts a refill at the tail and a free at the head, peek and "
           "remove are the head pop",
           "[zone][pcp61][predict]") {
   ZoneFixture f(setup_61(2, 1000));
@@ -205,7 +205,7 @@ TEST_CASE("PcpModel (6.1): add puts a refill at the tail and a free at the head;
 }
 
 TEST_CASE("6.1 nr_pcp_free (kernel-6.1.md §2): frees without allocations drain batch << "
-          "free_factor, clamped to high - batch; rmqueue_pcplist halves free_factor",
+          "free_factor, clamped to high - batch, rmqueue_pcplist halves free_factor",
           "[zone][pcp61]") {
   ZoneFixture f(setup_61(2, 14));
   CHECK(f.alloc(1, M) == Pfn{0}); // o1 M {2} stays: count 2

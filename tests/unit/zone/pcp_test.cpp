@@ -188,7 +188,7 @@ TEST_CASE("3.11 free_pcppages_bulk: batch_free grows by one for each empty list 
   f.check_invariants();
 }
 
-TEST_CASE("3.11 free_pcppages_bulk: with one list left it is drained; the spill is min(batch, "
+TEST_CASE("3.11 free_pcppages_bulk: with one list left it is drained, the spill is min(batch, "
           "count) when high < batch (D14)",
           "[zone][pcp][spill]") {
   ZoneFixture f({.pages = 32, .pcp = true, .batch = 4, .high = 2});

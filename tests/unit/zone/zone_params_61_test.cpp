@@ -38,7 +38,7 @@ TEST_CASE("D61-5: 64 MiB, 2 CPUs gives batch 3, min_free_kbytes 3200, low waterm
   CHECK(p.high == 500);
 }
 
-TEST_CASE("D61-5: a zone of 1 GiB or more has batch 63; 8 MiB has batch 1", "[zone][params61]") {
+TEST_CASE("D61-5: a zone of 1 GiB or more has batch 63, 8 MiB has batch 1", "[zone][params61]") {
   // 1 GiB = 262144 pages, 4 CPUs: 4096 kB -> raised to 5632 pages (22528 kB); step max(1408,
   // 262): low 7040, high 8448; pcp high max(1760, 252).
   const ZoneParams61 g = params(262144, 4);
@@ -85,7 +85,7 @@ TEST_CASE("D61-5: pcp.batch sets the batch and high follows from it unless pcp.h
 }
 
 TEST_CASE("6.1 boost_watermark (kernel-6.1.md §6): one pageblock per call up to 1.5 x the high "
-          "watermark; "
+          "watermark, "
           "zones below 4 pageblocks never boost",
           "[zone][params61]") {
   WatermarkBoost z{0, 16384, 1200, 512};

@@ -1,0 +1,18 @@
+# Fails when a Catch test name would not reach CTest intact (see tests/CMakeLists.txt).
+execute_process(COMMAND ${TESTS} --list-test-names-only OUTPUT_VARIABLE names
+                RESULT_VARIABLE rc)
+if(NOT rc MATCHES "^[0-9]+$")
+  message(FATAL_ERROR "cannot list the tests of ${TESTS}")
+endif()
+string(REPLACE ";" "<SEMICOLON>" names "${names}")
+string(REPLACE "\n" ";" lines "${names}")
+set(bad 0)
+foreach(line IN LISTS lines)
+  if(line MATCHES "<SEMICOLON>" OR line MATCHES "^[ -]")
+    message(SEND_ERROR "test name not safe for CTest: ${line}")
+    set(bad 1)
+  endif()
+endforeach()
+if(bad)
+  message(FATAL_ERROR "rename the tests above: no ';' and no leading '-' or space")
+endif()
