@@ -34,6 +34,7 @@ struct ReplayArgs {
   std::string timeline_csv;
   std::string label;
   std::string proc_expect;
+  std::string predict; // --predict POLICY (docs/spec.md §7.4)
   std::uint64_t interval = 0;
   bool strict = false;
   std::string probe;
@@ -144,6 +145,16 @@ void run_replay(const ReplayArgs& args) {
                            {"--report", &args.report},
                            {"--timeline-csv", &args.timeline_csv},
                            {"--proc-out", &args.proc_out, true}});
+  if (!args.predict.empty()) {
+    if (!find_policy(args.predict, "--predict").predicts)
+      throw InputError(fmt::format("--predict {}: this policy cannot answer without changing the "
+                                   "state; policies that can: {}",
+                                   args.predict, predicting_policy_names()));
+    if (!policy_follows_trace(args.policy))
+      throw InputError(fmt::format("--predict needs --policy recorded (the kernel's own decisions "
+                                   "to score {} against), not {}",
+                                   args.predict, args.policy));
+  }
   std::optional<EndSnapshot> expect;
   if (!args.proc_expect.empty()) expect = read_end_snapshot(args.proc_expect);
   std::uint64_t total = 0;
@@ -156,9 +167,9 @@ void run_replay(const ReplayArgs& args) {
   std::unique_ptr<Simulator> sim;
   try {
     const Config config = build_config(args.config, reader->header(), args.trace, args.policy);
-    sim = std::make_unique<Simulator>(
-        config, args.policy, args.policy, *reader, args.trace,
-        ReplayOptions{args.strict, args.check, interval, parse_probe_orders(args.probe)});
+    sim = std::make_unique<Simulator>(config, args.policy, args.policy, *reader, args.trace,
+                                      ReplayOptions{args.strict, args.check, interval,
+                                                    parse_probe_orders(args.probe), args.predict});
   } catch (const InputError& e) {
     name_config_origin(e, args.config, reader->header(), args.trace);
   }
@@ -206,6 +217,10 @@ void add_replay_command(CLI::App& app) {
   cmd->add_option("--label", args->label, "a short name for the run in reports (stats provenance)")
       ->type_name("NAME");
   add_proc_expect_option(*cmd, args->proc_expect);
+  cmd->add_option("--predict", args->predict,
+                  "with --policy recorded: score POLICY's decisions against the kernel's, take by "
+                  "take (validation.decision_agreement)")
+      ->type_name("POLICY");
   cmd->add_option("--interval", args->interval, "timeline sample every N events")
       ->type_name("N")
       ->check(positive_integer());

@@ -29,7 +29,7 @@ struct Linux61Switches {
 };
 Linux61Switches linux_6_1_switches(const Config& config);
 
-class Linux61Policy : public Policy, protected Rmqueue {
+class Linux61Policy : public Policy, protected Rmqueue, private Predictor {
 public:
   Linux61Policy(Zone& zone, const Config& config);
 
@@ -47,14 +47,19 @@ public:
   // --- what the policy would do, asked without changing anything (no counter, no list moves;
   // for decision agreement, docs/kernel-6.1.md) ---
   // __rmqueue(order, mt): the block it would hand out first (kNoPage: it would fail).
-  PageIdx would_rmqueue(unsigned order, Migratetype mt) const;
+  PageIdx would_rmqueue(unsigned order, Migratetype mt) const override;
   // The per-CPU allocation path: the list head, or the first block a refill would take;
   // kNoPage when the order is not cached or nothing would be found.
   PageIdx would_pcp_alloc(const PcpQuery& query) const;
   // The block free_pcppages_bulk would drain next from the CPU (PcpModel::begin_drain first).
   PageIdx would_pcp_drain(unsigned cpu) const;
   // The per-CPU lists, for a replay that drives them from outside.
-  PcpModel& pcp_model() { return pcp_; }
+  PcpModel& pcp_model() override { return pcp_; }
+  Predictor* predictor() override { return this; }
+  BuddyRules buddy_rules() const override {
+    return {switches_.move_to_tail, switches_.merge_barrier, false};
+  }
+  bool boot_to_tail() const override { return switches_.boot_to_tail; }
 
   const PerCpuPages61& pcp() const { return pcp_; }
   const ZoneParams61& params() const { return params_; }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,7 @@
 #include "memsim/counters.hpp"
 #include "memsim/gfp.hpp"
 #include "memsim/trace.hpp"
+#include "policy/predictor.hpp"
 #include "zone/taken.hpp"
 #include "zone/zone.hpp"
 
@@ -97,6 +99,17 @@ public:
   virtual void free_untracked(Pfn /*pfn*/, unsigned /*order*/, unsigned /*cpu*/) {}
   // The policy's own stats section (`recorded`), null when it has none.
   virtual nlohmann::ordered_json section_json() const { return nullptr; }
+
+  // --- decision agreement (docs/spec.md §7.4) ---
+  // The generation's decisions asked without changing anything; null when it cannot say.
+  virtual Predictor* predictor() { return nullptr; }
+  // A policy that follows the trace scores `predicting`'s decisions (it keeps the policy, whose
+  // predictor() is not null, for the run) and reports them; false when it cannot.
+  virtual bool set_predicting(const std::string& /*name*/, std::unique_ptr<Policy> /*predicting*/) {
+    return false;
+  }
+  // `validation.decision_agreement`, null without a predicting policy.
+  virtual nlohmann::ordered_json agreement_json() const { return nullptr; }
 };
 
 } // namespace memsim

@@ -37,6 +37,11 @@ void RecordedPolicy::bind_trace(const TraceHeader& header) {
 // memmap_init() leaves every pageblock MOVABLE and the boot frees ascending; since 5.10
 // (__free_pages_core) each block goes to its list's tail (FPI_TO_TAIL).
 void RecordedPolicy::boot() {
+  if (predictor_ != nullptr) { // the predicting generation's list mechanics (§7.4)
+    zone_.set_rules(predictor_->buddy_rules());
+    zone_.boot_free(predictor_->boot_to_tail());
+    return;
+  }
   BuddyRules rules;
   rules.move_to_tail = kernel_ >= KernelVersion{5, 10}; // move_freepages(): list_move_tail
   rules.merge_barrier = kernel_ >= KernelVersion{6, 1};
@@ -88,11 +93,24 @@ PageList& RecordedPolicy::list_of(PageIdx block) {
 void RecordedPolicy::pcp_add(PageIdx block, unsigned order, Migratetype mt, unsigned cpu,
                              std::uint8_t flags, bool tail) {
   cpu_of_[block] = static_cast<std::uint16_t>(cpu);
+  if (model_ != nullptr && (flags & kDirect) == 0 && model_->caches(order)) {
+    model_->add(zone_, {cpu, block, order, mt, tail ? PcpInsert::refill : PcpInsert::free, false,
+                        (flags & kPageFallback) != 0});
+    in_model_[block] = true;
+    ++model_blocks_;
+    return;
+  }
   PageList& to = (flags & kDirect) != 0 ? direct(cpu) : list(cpu, order, mt);
   zone_.pcp_link(to, block, order, mt, flags, tail);
 }
 
 void RecordedPolicy::pcp_remove(PageIdx block) {
+  if (in_model(block)) {
+    model_->remove(zone_, cpu_of_[block], block);
+    in_model_[block] = false;
+    --model_blocks_;
+    return;
+  }
   zone_.pcp_unlink(list_of(block), block);
   zone_.pcp_release(block);
 }
@@ -132,7 +150,8 @@ bool RecordedPolicy::take(PageIdx block, unsigned order, const char* kind) {
   if (zone_.take_free(block, order)) return true;
   const unsigned pcp = release_overlapping(block, order);
   const unsigned targets = release_targets(block, order);
-  if (pcp + targets == 0) return false;
+  const unsigned set_aside = release_set_aside(block, order); // free after all
+  if (pcp + targets + set_aside == 0) return false;
   if (pcp != 0) count(kind);
   if (targets != 0) count("compaction_target_retaken");
   return zone_.take_free(block, order);
@@ -154,6 +173,7 @@ Taken RecordedPolicy::alloc(const AllocRequest& request) {
   const Page& p = zone_.page(block);
   if (p.state == PageState::pcp && p.order == request.order) {
     const bool fallback = (p.flags & kPageFallback) != 0;
+    if (predictor_ != nullptr && (p.flags & kDirect) == 0) score_pcp_alloc(block, request);
     pcp_remove(block);
     return {block, fallback, TakeSource::pcp};
   }
@@ -169,12 +189,14 @@ void RecordedPolicy::free(PageIdx block, unsigned order, unsigned cpu, bool /*co
   const Migratetype mt = zone_.pageblock_migratetype(block);
   if (free_hint_ && pcp_allowed(order) && mt != Migratetype::isolate) {
     pcp_add(block, order, mt, cpu, 0, false); // free_unref_page_commit(): list_add
+    if (predictor_ != nullptr) freed_just_[cpu] = block;
     return;
   }
   zone_.free_pages_ok(block, order);
 }
 
 void RecordedPolicy::observe(const Event& e) {
+  if (predictor_ != nullptr) predict_observe(e);
   switch (e.op) {
   case EventOp::free:
     free_hint_ = e.flag;
@@ -206,6 +228,11 @@ void RecordedPolicy::zone_locked(const Event& e) {
   if (!in_zone(e.pfn, e.order)) return count("buddy_event_outside_zone");
   if (!aligned(e.pfn, e.order)) return count("misaligned_block");
   const PageIdx block = index(e.pfn);
+  if (predictor_ != nullptr) {
+    std::optional<PageIdx>& pending = pending_[cpu_index(e.cpu)];
+    score_buddy(pending ? *pending : predictor_->would_rmqueue(e.order, e.mt), block, e);
+    pending.reset();
+  }
   if (!take(block, e.order, "take_over_pcp_block")) return count("take_not_free");
   std::uint8_t flags = 0;
   if (fallback_pending_[e.cpu % fallback_pending_.size()]) {
@@ -224,6 +251,13 @@ void RecordedPolicy::pcpu_drain(const Event& e) {
   const PageIdx block = index(e.pfn);
   const Page& p = zone_.page(block);
   if (p.state != PageState::pcp || p.order != e.order) return count("drain_not_pcp");
+  if (predictor_ != nullptr) score_drain(block, e.order, e.mt);
+  if (in_model(block)) { // free_pcppages_bulk of the predicting generation
+    model_->drain_block(zone_, cpu_of_[block], block);
+    in_model_[block] = false;
+    --model_blocks_;
+    return;
+  }
   release_pcp(block, e.mt);
 }
 
@@ -239,6 +273,13 @@ void RecordedPolicy::extfrag(const Event& e) {
   if (!in_zone(e.pfn, std::max(e.order, e.fallback_order)))
     return count("buddy_event_outside_zone");
   if (!aligned(e.pfn, e.order)) return count("misaligned_block");
+  if (predictor_ != nullptr) { // __rmqueue asked before its fallback changes anything
+    const PageIdx predicted = predictor_->would_rmqueue(e.order, e.mt);
+    if (kernel_ < KernelVersion{6, 15})
+      pending_[cpu_index(e.cpu)] = predicted; // scored at the retry's zone_locked
+    else if (zone_.page(index(e.pfn)).state != PageState::pcp)
+      score_buddy(predicted, index(e.pfn), e); // the extfrag line is the take
+  }
   if (e.flag) {
     claim(e);
   } else {
@@ -297,12 +338,14 @@ ProbeAnswer RecordedPolicy::probe(unsigned order, Migratetype mt) const {
 void RecordedPolicy::report(PolicyReport& out) const {
   out.region_held.assign(zone_.geometry().regions, false);
   out.pcp_count.assign(config_.zone.cpus, 0);
-  for (unsigned cpu = 0; cpu < config_.zone.cpus; ++cpu)
+  for (unsigned cpu = 0; cpu < config_.zone.cpus; ++cpu) {
+    if (model_ != nullptr) out.pcp_count[cpu] += model_->count(cpu);
     for (std::size_t i = 0; i < std::size_t{config_.zone.max_order} * kRequestableTypes; ++i) {
       const PageList& l = lists_[std::size_t{cpu} * config_.zone.max_order * kRequestableTypes + i];
       for (PageIdx b = l.head; b != kNoPage; b = zone_.page(b).next)
         out.pcp_count[cpu] += std::uint64_t{1} << zone_.page(b).order;
     }
+  }
   out.pcp_high = zone_.geometry().pcp_high;
   out.pcp_batch = zone_.geometry().pcp_batch;
   out.min_wmark = zone_.geometry().min_wmark;
@@ -323,10 +366,12 @@ void RecordedPolicy::config_json(nlohmann::ordered_json& out) const {
 nlohmann::ordered_json RecordedPolicy::section_json() const {
   nlohmann::ordered_json kinds = nlohmann::ordered_json::object();
   for (const auto& [kind, n] : inconsistent_) kinds[kind] = n;
-  return {{"silent_allocs", silent_allocs_},
-          {"compaction_targets", compaction_targets_},
-          {"outside_zone", outside_zone_},
-          {"inconsistent", std::move(kinds)}};
+  nlohmann::ordered_json out = {{"silent_allocs", silent_allocs_},
+                                {"compaction_targets", compaction_targets_},
+                                {"outside_zone", outside_zone_},
+                                {"inconsistent", std::move(kinds)}};
+  if (predictor_ != nullptr) out["repairs"] = agreement_.repairs;
+  return out;
 }
 
 // Every per-CPU block is on the list its page says, once.
@@ -344,6 +389,7 @@ void RecordedPolicy::check_invariants() const {
   };
   for (const PageList& l : lists_) walk(l);
   for (const PageList& l : direct_) walk(l);
+  listed += model_blocks_;
   std::uint64_t heads = 0;
   for (PageIdx i = 0; i < zone_.pages(); ++i)
     if (zone_.page(i).state == PageState::pcp) ++heads;

@@ -7,13 +7,17 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include <absl/container/flat_hash_map.h>
 #include <absl/container/flat_hash_set.h>
 
 #include "memsim/config.hpp"
 #include "policy/policy.hpp"
+#include "stats/agreement.hpp"
 
 namespace memsim {
 
@@ -37,6 +41,10 @@ public:
   void observe(const Event& event) override;
   void free_untracked(Pfn pfn, unsigned order, unsigned cpu) override;
   nlohmann::ordered_json section_json() const override;
+  bool set_predicting(const std::string& name, std::unique_ptr<Policy> predicting) override;
+  nlohmann::ordered_json agreement_json() const override;
+  // The scores so far (docs/spec.md §7.4); policy empty without a predicting policy.
+  const DecisionAgreement& agreement() const { return agreement_; }
 
   // What the replay could not reconcile with its state, by kind (the stats' `inconsistent`).
   const std::map<std::string, std::uint64_t>& inconsistent() const { return inconsistent_; }
@@ -64,6 +72,21 @@ private:
   PageIdx index(Pfn pfn) const { return static_cast<PageIdx>(pfn - zone_.config().zone.start_pfn); }
   bool pcp_allowed(unsigned order) const;
   void count(const char* kind) { ++inconsistent_[kind]; }
+  unsigned cpu_index(std::uint32_t cpu) const { return cpu % config_.zone.cpus; }
+
+  // Decision agreement (recorded_predict.cpp, docs/spec.md §7.4).
+  void predict_observe(const Event& e);
+  // A traced take of `block` (order, requested type) the predictor answered `predicted` to.
+  void score_buddy(PageIdx predicted, PageIdx block, const Event& e);
+  void score_pcp_alloc(PageIdx block, const AllocRequest& request);
+  void score_drain(PageIdx block, unsigned order, Migratetype mt);
+  // What a take of `block` (order, mt) from mt's own lists proves: the smaller lists it skipped
+  // and a head passed over three times were not free; they leave the lists (set aside).
+  void repair(PageIdx block, unsigned order, Migratetype mt);
+  void set_aside(PageIdx block, unsigned order);
+  // Set-aside blocks overlapping [block, block + 2^order) go back into the buddy; their count.
+  unsigned release_set_aside(PageIdx block, unsigned order);
+  bool in_model(PageIdx block) const { return !in_model_.empty() && in_model_[block]; }
 
   void zone_locked(const Event& e);
   void pcpu_drain(const Event& e);
@@ -100,6 +123,20 @@ private:
   bool scan_done_ = false;
   std::uint64_t silent_allocs_ = 0, compaction_targets_ = 0, outside_zone_ = 0;
   std::map<std::string, std::uint64_t> inconsistent_;
+
+  // --- with a predicting policy (--predict) ---
+  std::unique_ptr<Policy> predicting_;
+  Predictor* predictor_ = nullptr;
+  PcpModel* model_ = nullptr;  // its per-CPU lists hold the cached orders
+  std::vector<bool> in_model_; // per page: heads a block on model_'s lists
+  std::uint64_t model_blocks_ = 0;
+  DecisionAgreement agreement_;
+  std::vector<std::optional<PageIdx>> pending_;          // [cpu]: 6.1's prediction at its extfrag
+  std::vector<PageIdx> freed_just_;                      // [cpu]: the per-CPU free just applied
+  std::vector<bool> draining_;                           // [cpu]: a drain of its lists is running
+  std::uint64_t pos_ = 0;                                // the position of the event observed
+  absl::flat_hash_map<PageIdx, std::uint8_t> set_aside_; // block -> order (repairs)
+  absl::flat_hash_map<PageIdx, std::uint32_t> passed_over_; // list head -> times passed over
 };
 
 } // namespace memsim

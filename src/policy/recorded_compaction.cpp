@@ -130,6 +130,8 @@ void RecordedPolicy::free_untracked(Pfn pfn, unsigned order, unsigned cpu) {
   const PageIdx block = index(pfn);
   if (inside_live(block, order)) return count("free_of_live_block");
   release_untracked(block, order);
+  // Blocks a take proved not free, freed now: the kernel had them (docs/spec.md §7.4).
+  const bool set_aside = release_set_aside(block, order) != 0;
   const std::uint64_t end = block + (std::uint64_t{1} << order);
   bool silent = release_overlapping(block, order) != 0;
   if (zone_.take_free(block, order)) {
@@ -138,7 +140,7 @@ void RecordedPolicy::free_untracked(Pfn pfn, unsigned order, unsigned cpu) {
     for (std::uint64_t i = block; i < end; ++i)
       if (zone_.take_free(static_cast<PageIdx>(i), 0)) silent = true;
   }
-  if (silent) ++silent_allocs_;
+  if (silent && !set_aside) ++silent_allocs_;
   free(block, order, cpu, false);
 }
 
@@ -149,13 +151,14 @@ bool RecordedPolicy::inside_live(PageIdx block, unsigned order) const {
     const auto head = static_cast<PageIdx>(block & ~((PageIdx{1} << k) - 1));
     const Page& p = zone_.page(head);
     if (p.state == PageState::alloc_head && head + (std::uint64_t{1} << p.order) > block &&
-        !untracked_live_.contains(head))
+        !untracked_live_.contains(head) && !set_aside_.contains(head))
       return true;
   }
   const std::uint64_t end = block + (std::uint64_t{1} << order);
   for (std::uint64_t i = block; i < end; ++i) {
     const auto page = static_cast<PageIdx>(i);
-    if (zone_.page(page).state == PageState::alloc_head && !untracked_live_.contains(page))
+    if (zone_.page(page).state == PageState::alloc_head && !untracked_live_.contains(page) &&
+        !set_aside_.contains(page))
       return true;
   }
   return false;

@@ -32,6 +32,8 @@ public:
   void config_json(nlohmann::ordered_json& out) const override;
   std::vector<std::string> notes() const override;
   void check_invariants() const override;
+  // Its __rmqueue moves regions and biases the smallest order: no side-effect-free answer.
+  memsim::Predictor* predictor() override { return nullptr; }
 
   const SortedFreelists& freelists() const { return lists_; }
   const RegionAllocator& region_allocator() const { return ra_; }

@@ -59,6 +59,9 @@ std::vector<PolicyInfo> build_registry() {
        [](Zone& zone, const Config& config) -> std::unique_ptr<Policy> {
          return std::make_unique<StockPolicy>(zone, config);
        },
+       true,
+       {},
+       false,
        true},
       {"region-aware",
        "Bhat's v4 memory power management design (no evacuation): region-sorted lists, a region "
@@ -90,7 +93,9 @@ std::vector<PolicyInfo> build_registry() {
          return std::make_unique<Linux61Policy>(zone, config);
        },
        false,
-       {{"zone.pageblock_order", 9}, {"zone.max_order", 11}}},
+       {{"zone.pageblock_order", 9}, {"zone.max_order", 11}},
+       false,
+       true},
       {"recorded",
        "the recording kernel's own placements: every allocation at its traced pfn, the free and "
        "per-CPU lists following the buddy-level events (ftrace input, or traces with pfns)",
@@ -104,10 +109,15 @@ std::vector<PolicyInfo> build_registry() {
   };
 }
 
-std::string known_names() {
+std::string names_where(bool (*keep)(const PolicyInfo&)) {
   std::string names;
-  for (const PolicyInfo& info : policy_registry()) names += (names.empty() ? "" : ", ") + info.name;
+  for (const PolicyInfo& info : policy_registry())
+    if (keep(info)) names += (names.empty() ? "" : ", ") + info.name;
   return names;
+}
+
+std::string known_names() {
+  return names_where([](const PolicyInfo&) { return true; });
 }
 
 } // namespace
@@ -161,6 +171,10 @@ bool policy_follows_trace(std::string_view name) {
   for (const PolicyInfo& info : policy_registry())
     if (info.name == name) return info.follows_trace;
   return false;
+}
+
+std::string predicting_policy_names() {
+  return names_where([](const PolicyInfo& info) { return info.predicts; });
 }
 
 const std::string& default_policy() {

@@ -25,6 +25,8 @@ struct PolicyInfo {
   // The policy follows the trace's own placements (Policy::follows_trace): readers look ahead
   // for it (FtraceOptions::free_hints) and the simulated-trace suites leave it out.
   bool follows_trace = false;
+  // Its decisions can be asked without changing the state (Policy::predictor): --predict.
+  bool predicts = false;
 
   bool owns(std::string_view key) const;
   bool owns_namespace(std::string_view ns) const;
@@ -40,6 +42,9 @@ Config policy_config(const ConfigBuilder& layers, std::string_view policy);
 // Whether the named policy follows the trace (false for an unknown name: the caller's own
 // checks report it).
 bool policy_follows_trace(std::string_view name);
+
+// The policies --predict takes ("a, b").
+std::string predicting_policy_names();
 
 // replay's default --policy and compare's default --policies ("a,b").
 const std::string& default_policy();

@@ -54,6 +54,15 @@ Taken StockPolicy::rmqueue(unsigned order, Migratetype mt) {
       [this](unsigned o, Migratetype t) { return rmqueue_smallest(o, t); });
 }
 
+// 3.11 __rmqueue() without its effects: __rmqueue_smallest, the list __rmqueue_fallback would
+// take from (expand() hands out the block's first pages), then MIGRATE_RESERVE.
+PageIdx StockPolicy::would_rmqueue(unsigned order, Migratetype mt) const {
+  if (const PageIdx own = zone_.peek_smallest(order, mt); own != kNoPage) return own;
+  if (const Fallback311Choice choice = find_fallback_311(zone_, order, mt); choice.block != kNoPage)
+    return choice.block;
+  return zone_.peek_smallest(order, Migratetype::reserve);
+}
+
 // docs/spec.md §9 for 3.11: MIGRATE_RESERVE, the last resort of __rmqueue, is neither the
 // requested type's lists nor a list __rmqueue_fallback searches (docs/decisions.md).
 ProbeAnswer StockPolicy::probe(unsigned order, Migratetype mt) const {

@@ -11,7 +11,7 @@
 
 namespace memsim {
 
-class StockPolicy : public Policy, protected Rmqueue {
+class StockPolicy : public Policy, protected Rmqueue, private Predictor {
 public:
   StockPolicy(Zone& zone, const Config& config);
 
@@ -26,12 +26,19 @@ public:
   void check_invariants() const override;
 
   const PerCpuPages311& pcp() const { return pcp_; }
+  Predictor* predictor() override { return this; }
 
 protected:
   // __rmqueue() of 3.11: own lists, then a fallback, then MIGRATE_RESERVE as the last resort.
   Taken rmqueue(unsigned order, Migratetype mt) override;
   // __rmqueue_smallest() (the region-aware policy biases it).
   virtual PageIdx rmqueue_smallest(unsigned order, Migratetype mt);
+
+  // Predictor (docs/spec.md §7.4): the 3.11 list rules, head-first boot, __rmqueue as peeks.
+  BuddyRules buddy_rules() const override { return {}; }
+  bool boot_to_tail() const override { return false; }
+  PageIdx would_rmqueue(unsigned order, Migratetype mt) const override;
+  PcpModel& pcp_model() override { return pcp_; }
 
   Zone& zone_;
   Config config_;

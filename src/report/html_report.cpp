@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "report/agreement_report.hpp"
 #include "report/high_order_report.hpp"
 #include "report/html_text.hpp"
 #include "report/memory_map.hpp"
@@ -216,6 +217,7 @@ void write_html_report(std::ostream& out, const std::vector<ReportRun>& runs) {
   out << fragmentation_section(runs) << '\n';
   out << fallback_section(runs) << '\n';
   out << high_order_section_html(runs) << '\n';
+  out << agreement_section_html(runs) << '\n';
   out << regions_section(runs) << '\n';
   out << provenance_section_html(runs) << '\n';
   out << fmt::format("<footer>Drawn by memsim {} from stats schema 1. Everything on this page "

@@ -111,6 +111,29 @@ TimelineSample read_sample(const Node& s, unsigned max_order) {
 }
 
 // The energy section of --power (docs/power.md), when the document has one.
+// validation.decision_agreement of --predict, when the document has one.
+void read_agreement(const Node& doc, ReportRun& run) {
+  if (!doc.value().contains("validation") ||
+      !doc.value()["validation"].contains("decision_agreement"))
+    return;
+  const Node a = doc.object("validation").object("decision_agreement");
+  ReportRun::AgreementView view;
+  view.policy = a.string("policy");
+  for (const auto& [key, level] : {std::pair{"buddy", &view.buddy}, std::pair{"pcp", &view.pcp}}) {
+    const Node l = a.object(key);
+    level->takes = l.u64("takes");
+    level->hits = l.u64("hits");
+    const Node orders = l.object("by_order");
+    for (const auto& [order, c] : orders.value().items()) {
+      level->order_takes.emplace_back(order, orders.object(order).u64("takes"));
+      level->order_hits.emplace_back(order, orders.object(order).u64("hits"));
+    }
+  }
+  if (doc.value().contains("recorded") && doc.value()["recorded"].contains("repairs"))
+    view.repairs = doc.object("recorded").u64("repairs");
+  run.agreement = std::move(view);
+}
+
 void read_energy(const Node& doc, ReportRun& run) {
   if (!doc.value().contains("energy")) return;
   const Node e = doc.object("energy");
@@ -217,6 +240,7 @@ ReportRun read_run(const Node& doc) {
     run.timeline.push_back(read_sample(doc.element("timeline", i), run.max_order));
   read_provenance(doc, run);
   read_energy(doc, run);
+  read_agreement(doc, run);
   add_end_sample(run);
   return run;
 }

@@ -72,6 +72,17 @@ struct ReportRun {
   std::vector<TimelineSample> timeline;
   // --power (docs/power.md): the energy section and summary.free_regions_drained
   std::optional<EnergyStats> energy;
+  // --predict (docs/spec.md §7.4): validation.decision_agreement's levels and the repairs
+  struct AgreementLevelView {
+    std::uint64_t takes = 0, hits = 0;
+    std::vector<std::pair<std::string, std::uint64_t>> order_takes, order_hits; // by order
+  };
+  struct AgreementView {
+    std::string policy;
+    AgreementLevelView buddy, pcp;
+    std::uint64_t repairs = 0;
+  };
+  std::optional<AgreementView> agreement;
   std::optional<std::uint64_t> free_regions_drained;
 };
 

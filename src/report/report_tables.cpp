@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "report/agreement_report.hpp"
 #include "report/derived.hpp"
 #include "report/high_order_report.hpp"
 #include "report/html_text.hpp"
@@ -329,6 +330,8 @@ ReportTable regions_table(const ReportRun& run, std::size_t index) {
 std::vector<ReportTable> report_tables(const std::vector<ReportRun>& runs) {
   std::vector<ReportTable> tables{runs_table(runs), summary_table(runs), buddyinfo_table(runs)};
   if (runs.front().energy) tables.push_back(energy_table(runs));
+  if (std::any_of(runs.begin(), runs.end(), [](const ReportRun& r) { return r.agreement; }))
+    tables.push_back(agreement_table(runs));
   for (std::size_t i = 0; i < runs.size(); ++i) tables.push_back(pagetypeinfo_table(runs[i], i));
   tables.push_back(unusable_index_table(runs));
   tables.push_back(fragmentation_index_table(runs));

@@ -254,6 +254,8 @@ nlohmann::ordered_json stats_to_json(const RunStats& stats) {
   doc["pollution"] = pollution_json(stats);
   if (!stats.recorded.is_null()) doc["recorded"] = stats.recorded;
   if (stats.validation) doc["validation"] = validation_to_json(*stats.validation);
+  if (!stats.decision_agreement.is_null())
+    doc["validation"]["decision_agreement"] = stats.decision_agreement;
   if (stats.energy) doc["energy"] = energy_json(*stats.energy);
   doc["timeline"] = ordered_json::array();
   for (const auto& sample : stats.timeline) doc["timeline"].push_back(sample_json(sample));

@@ -17,5 +17,7 @@ void write_validation_text(std::ostream& out, const RunStats& stats);
 void write_compare_validation_text(std::ostream& out, const std::vector<RunStats>& runs);
 // The recorded policy's section (docs/spec.md §7.2): one line, nothing for other policies.
 void write_recorded_text(std::ostream& out, const RunStats& stats);
+// The decision agreement of --predict (docs/spec.md §7.4), both levels; nothing without it.
+void write_agreement_text(std::ostream& out, const RunStats& stats);
 
 } // namespace memsim

@@ -36,6 +36,7 @@ Simulator::Simulator(const Config& config, const std::string& policy_name, std::
   background_ = policy_->has_background_work();
   follows_trace_ = policy_->follows_trace();
   if (follows_trace_) policy_->bind_trace(reader.header());
+  if (!options_.predict.empty()) set_predicting();
   if (config_.power.model) power_ = std::make_unique<PowerTracker>(config_, *zone_, trace_path_);
   policy_->boot();
   apply_preallocated(reader.header());
@@ -46,6 +47,17 @@ Simulator::Simulator(const Config& config, const std::string& policy_name, std::
     free_start_pcp(reader.header());
   zone_->finish_init();
   if (options_.check) check_invariants();
+}
+
+// docs/spec.md §7.4: the predicting policy lives on the same zone, asked only.
+void Simulator::set_predicting() {
+  if (!follows_trace_)
+    throw InputError(
+        fmt::format("--predict {}: the policy must follow the trace (recorded)", options_.predict));
+  if (!policy_->set_predicting(options_.predict, make_policy(options_.predict, *zone_, config_)))
+    throw InputError(fmt::format("--predict {}: this policy cannot answer without changing the "
+                                 "state; policies that can: {}",
+                                 options_.predict, predicting_policy_names()));
 }
 
 void Simulator::check_invariants() const {
@@ -321,6 +333,7 @@ RunStats Simulator::finish() const {
   out.pollution_pages = pollution_;
   out.timeline = timeline_;
   out.recorded = policy_->section_json();
+  out.decision_agreement = policy_->agreement_json();
   out.t_start = first_t_;
   out.t_end = last_t_;
   policy_->state_json(out.kernel_state);

@@ -26,6 +26,7 @@ struct ReplayOptions {
   bool check = false;         // check_invariants() after every event
   std::uint64_t interval = 0; // timeline sample every `interval` events; 0: only at marks
   std::vector<unsigned> probe_orders{}; // --probe: asked for every requestable type at each sample
+  std::string predict{}; // --predict: the policy whose decisions the recorded replay scores
 };
 
 // One line of --placements (docs/spec.md §1).
@@ -81,6 +82,7 @@ private:
   void apply_preallocated(const TraceHeader& header);
   void apply_start_pageblock_types(const TraceHeader& header);
   void free_start_pcp(const TraceHeader& header);
+  void set_predicting();
   void check_invariants() const;
   void prefetch_id(const Event& event) const;
   void moved(PageIdx from, PageIdx to) override;

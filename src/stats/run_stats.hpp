@@ -52,7 +52,9 @@ struct RunStats {
   std::optional<Validation> validation; // --proc-expect (docs/spec.md §7.3)
   nlohmann::ordered_json kernel_state;  // Policy::state_json(); printed when not empty
   nlohmann::ordered_json recorded;      // the recorded policy's section (docs/spec.md §7.2)
-  std::optional<EnergyStats> energy;    // --power (docs/power.md)
+  // validation.decision_agreement (--predict, docs/spec.md §7.4); null: none
+  nlohmann::ordered_json decision_agreement;
+  std::optional<EnergyStats> energy; // --power (docs/power.md)
 };
 
 } // namespace memsim

@@ -36,28 +36,33 @@ unsigned try_to_steal_freepages(Zone& zone, PageIdx page, unsigned current_order
   return claim_pageblock(zone, page, start_mt);
 }
 
+Fallback311Choice find_fallback_311(const Zone& zone, unsigned order, Migratetype start_mt) {
+  for (unsigned current = zone.max_order(); current-- > order;)
+    for (const Migratetype fallback_mt : kFallbacks[index_of(start_mt)]) {
+      const PageList& list = zone.free_list(current, fallback_mt);
+      if (!list.empty()) return {list.head, current, fallback_mt};
+    }
+  return {};
+}
+
 FallbackTake rmqueue_fallback_311(Zone& zone, unsigned order, Migratetype start_mt,
                                   const Fallback311Rules& rules, AllocatorCounters& counters) {
   const unsigned pb_order = zone.pageblock_order();
-  for (unsigned current = zone.max_order(); current-- > order;) {
-    for (const Migratetype fallback_mt : kFallbacks[index_of(start_mt)]) {
-      const PageList& list = zone.free_list(current, fallback_mt);
-      if (list.empty()) continue;
-      const PageIdx page = list.head;
-      unsigned claimed = try_to_steal_freepages(zone, page, current, start_mt, rules);
-      zone.del_from_freelist(page);
-      if (current >= pb_order && rules.claim) {
-        const std::uint64_t blocks = std::uint64_t{1} << (current - pb_order);
-        for (std::uint64_t i = 0; i < blocks; ++i)
-          claimed += claim_pageblock(
-              zone, static_cast<PageIdx>(page + i * zone.geometry().pageblock_pages), start_mt);
-      }
-      zone.expand(page, order, current, start_mt);
-      count_fallback(counters, {current, pb_order, start_mt, fallback_mt, claimed});
-      return {page, claimed};
-    }
+  const Fallback311Choice choice = find_fallback_311(zone, order, start_mt);
+  if (choice.block == kNoPage) return {};
+  const PageIdx page = choice.block;
+  const unsigned current = choice.order;
+  unsigned claimed = try_to_steal_freepages(zone, page, current, start_mt, rules);
+  zone.del_from_freelist(page);
+  if (current >= pb_order && rules.claim) {
+    const std::uint64_t blocks = std::uint64_t{1} << (current - pb_order);
+    for (std::uint64_t i = 0; i < blocks; ++i)
+      claimed += claim_pageblock(
+          zone, static_cast<PageIdx>(page + i * zone.geometry().pageblock_pages), start_mt);
   }
-  return {};
+  zone.expand(page, order, current, start_mt);
+  count_fallback(counters, {current, pb_order, start_mt, choice.fallback_mt, claimed});
+  return {page, claimed};
 }
 
 } // namespace memsim

@@ -24,6 +24,15 @@ struct FallbackTake {
   unsigned claimed = 0;    // pageblocks re-typed to the requester
 };
 
+// The list __rmqueue_fallback() of 3.11 takes from: largest order first, the fallbacks[] row of
+// `start_mt`, the head of the first non-empty list. Changes nothing; block kNoPage: none.
+struct Fallback311Choice {
+  PageIdx block = kNoPage;
+  unsigned order = 0;
+  Migratetype fallback_mt = Migratetype::movable;
+};
+Fallback311Choice find_fallback_311(const Zone& zone, unsigned order, Migratetype start_mt);
+
 // __rmqueue_fallback() of 3.11: largest order first, the fallbacks[] row of `start_mt`; the
 // block is split by expand() onto start_mt's lists. Counts the fallback and what it did to
 // pageblock ownership.

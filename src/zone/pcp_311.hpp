@@ -8,12 +8,13 @@
 #include <cstdint>
 #include <vector>
 
+#include "zone/pcp_model.hpp"
 #include "zone/taken.hpp"
 #include "zone/zone.hpp"
 
 namespace memsim {
 
-class PerCpuPages311 {
+class PerCpuPages311 : public PcpModel {
 public:
   PerCpuPages311(unsigned cpus, unsigned batch, unsigned high);
 
@@ -24,7 +25,16 @@ public:
   // reaching `high` spills min(batch, count) pages through free_pcppages_bulk.
   void free_hot_cold_page(Zone& zone, PageIdx page, unsigned cpu, bool cold);
 
-  std::uint64_t count(unsigned cpu) const { return cpus_[cpu].count; }
+  // PcpModel: driving from outside and predicting (order 0 only; hot and cold ends).
+  bool caches(unsigned order) const override { return order == 0; }
+  void add(Zone& zone, const PcpEntry& entry) override;
+  void remove(Zone& zone, unsigned cpu, PageIdx block) override;
+  PageIdx peek(const Zone& zone, const PcpQuery& query) const override;
+  void begin_drain(const Zone& zone, unsigned cpu, PageIdx freed, std::uint64_t count) override;
+  PageIdx next_drain(const Zone& zone, unsigned cpu) const override;
+  void drain_block(Zone& zone, unsigned cpu, PageIdx block) override;
+
+  std::uint64_t count(unsigned cpu) const override { return cpus_[cpu].count; }
   const PageList& list(unsigned cpu, Migratetype mt) const {
     return cpus_[cpu].lists[index_of(mt)];
   }
@@ -34,10 +44,22 @@ public:
 
 private:
   friend struct PcpTestAccess; // tests that corrupt the state on purpose
+  // free_pcppages_bulk()'s locals across the drain steps of a trace: the list last visited
+  // and batch_free; `on_list` while the inner loop would take another page from it.
+  struct DrainState {
+    int mt = 0;
+    std::uint64_t batch_free = 0;
+    bool on_list = false;
+  };
   struct Cpu {
     std::array<PageList, kRequestableTypes> lists; // by migratetype (RESERVE rides movable)
     std::uint64_t count = 0;
+    DrainState drain;
   };
+  // The outer loop of free_pcppages_bulk(): the next non-empty list after `state.mt`, batch_free
+  // grown by every list looked at (to_free unknown: a batch_free of 3 drains the whole list).
+  // -1 when every list is empty.
+  static int next_drain_list(const Cpu& pcp, DrainState& state);
   void rmqueue_bulk(Zone& zone, Rmqueue& buddy, Cpu& pcp, Migratetype mt, bool cold);
   void free_pcppages_bulk(Zone& zone, Cpu& pcp, std::uint64_t count);
 

@@ -71,7 +71,9 @@ public:
   // The list a block on a per-CPU list sits on (from its order and cached type).
   unsigned pindex_of(const Zone& zone, PageIdx block) const;
   const PageList& list(unsigned cpu, unsigned pindex) const { return cpus_[cpu].lists[pindex]; }
-  std::uint64_t count(unsigned cpu) const { return static_cast<std::uint64_t>(cpus_[cpu].count); }
+  std::uint64_t count(unsigned cpu) const override {
+    return static_cast<std::uint64_t>(cpus_[cpu].count);
+  }
   unsigned free_factor(unsigned cpu) const { return cpus_[cpu].free_factor; }
   unsigned cpus() const { return static_cast<unsigned>(cpus_.size()); }
   const PcpRules61& rules() const { return rules_; }

@@ -68,6 +68,8 @@ public:
   // One drain step as the trace recorded it: `block` leaves its list and goes to
   // __free_one_page with its cached type; the round robin continues from its list.
   virtual void drain_block(Zone& zone, unsigned cpu, PageIdx block) = 0;
+  // Pages on the CPU's lists.
+  virtual std::uint64_t count(unsigned cpu) const = 0;
 };
 
 } // namespace memsim

@@ -85,8 +85,13 @@ inline CommandResult run_memsim(const std::vector<std::string>& args,
   return result;
 }
 
+// MEMSIM_SOURCE_DIR/relative, appended in place: GCC 12 -O2 misreports a chain of std::string
+// operator+ on a temporary as overflowing (GCC bug 105651).
 inline std::string source_path(const std::string& relative) {
-  return std::string(MEMSIM_SOURCE_DIR) + "/" + relative;
+  std::string path = MEMSIM_SOURCE_DIR;
+  path += '/';
+  path += relative;
+  return path;
 }
 
 } // namespace memsim::test

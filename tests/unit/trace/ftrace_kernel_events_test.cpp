@@ -24,7 +24,7 @@ using memsim::trace::ParsedLine;
 namespace {
 
 std::string fixture(const std::string& name) {
-  return std::string(MEMSIM_SOURCE_DIR) + "/tests/fixtures/ftrace/" + name;
+  return memsim::test::source_file("tests/fixtures/ftrace/" + name);
 }
 
 std::vector<Event> kernel_events(memsim::TraceReader& reader) {

@@ -13,7 +13,7 @@ using memsim::trace::read_page_owner;
 namespace {
 
 std::string fixture(const std::string& name) {
-  return std::string(MEMSIM_SOURCE_DIR) + "/tests/fixtures/page_owner/" + name;
+  return memsim::test::source_file("tests/fixtures/page_owner/" + name);
 }
 
 } // namespace

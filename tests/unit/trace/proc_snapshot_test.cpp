@@ -28,8 +28,7 @@ constexpr std::uint64_t kNopage = 1 << 20, kBuddy = 1 << 10, kAnon = 1 << 12, kL
 constexpr std::uint64_t kHead = 1 << 15, kTail = 1 << 16, kSlab = 1 << 7, kUptodate = 1 << 3;
 
 std::string fixture(const std::string& name) {
-  std::ifstream in(std::string(MEMSIM_SOURCE_DIR) + "/tests/fixtures/proc/" + name,
-                   std::ios::binary);
+  std::ifstream in(memsim::test::source_file("tests/fixtures/proc/" + name), std::ios::binary);
   std::ostringstream text;
   text << in.rdbuf();
   REQUIRE(!text.str().empty());

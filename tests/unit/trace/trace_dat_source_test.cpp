@@ -13,7 +13,7 @@ using memsim::test::TempDir;
 
 namespace {
 
-const std::string kFixtures = std::string(MEMSIM_SOURCE_DIR) + "/traces/kmem-6.18/";
+const std::string kFixtures = memsim::test::source_file("traces/kmem-6.18/");
 
 std::string text_of(const std::string& path) {
   auto input = memsim::trace::open_input(path);

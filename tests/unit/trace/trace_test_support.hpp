@@ -50,6 +50,15 @@ private:
 };
 
 // One line per event with every field, so that Catch prints differences readably.
+// MEMSIM_SOURCE_DIR/relative, appended in place: GCC 12 -O2 misreports a chain of std::string
+// operator+ on a temporary as overflowing (GCC bug 105651).
+inline std::string source_file(const std::string& relative) {
+  std::string path = MEMSIM_SOURCE_DIR;
+  path += '/';
+  path += relative;
+  return path;
+}
+
 inline std::string describe(const Event& e) {
   static constexpr const char* ops[] = {"alloc",          "free",    "mark",
                                         "split",          "probe",   "zone_locked",
