@@ -27,7 +27,7 @@ Simulator::Simulator(const Config& config, const std::string& policy_name, std::
     : config_(config), geometry_(resolve_geometry(config)), policy_entry_(std::move(policy_entry)),
       reader_(reader), trace_path_(std::move(trace_path)), options_(options),
       zone_(std::make_unique<Zone>(config_, geometry_)),
-      policy_(make_policy(policy_name, *zone_, config_)) {
+      policy_(make_policy(policy_name, *zone_, config_)), high_order_(config_.zone.max_order) {
   for (const unsigned order : options_.probe_orders)
     if (order >= config_.zone.max_order)
       throw InputError(fmt::format("--probe: order {} out of range (zone.max_order is {})", order,
@@ -173,7 +173,8 @@ void Simulator::apply_alloc(const Event& event) {
     throw InputError(fmt::format("{}: order {} out of range (zone.max_order is {}: orders 0..{})",
                                  reader_.where(event.pos), event.order, config_.zone.max_order,
                                  config_.zone.max_order - 1));
-  Placement placement{index_, event.id, std::nullopt, event.order, event.mt, false};
+  std::optional<Pfn> pfn; // nullopt: failed or duplicate
+  bool fallback = false;
   HighOrderCounts& per_order = high_order(event.order);
   ++per_order.allocs;
   if (live_.contains(event.id)) {
@@ -200,14 +201,15 @@ void Simulator::apply_alloc(const Event& event) {
       zone_->mark_allocated(taken.block, event.order, event.mt);
       live_.insert(event.id, taken.block);
       own(taken.block, event.id);
-      placement.pfn = zone_->pfn_of(taken.block);
-      placement.fallback = taken.fallback;
+      pfn = zone_->pfn_of(taken.block);
+      fallback = taken.fallback;
       ++per_order.satisfied;
       if (taken.fallback) ++per_order.by_fallback;
       count_pollution(taken.block, event.order, event.mt);
     }
   }
-  if (placements_ != nullptr) placements_->place(placement);
+  if (placements_ != nullptr)
+    placements_->place({index_, event.id, pfn, event.order, event.mt, fallback});
 }
 
 void Simulator::apply_free(const Event& event) {
@@ -260,8 +262,8 @@ void Simulator::apply_split(const Event& event) {
   }
 }
 
+// `order` is below zone.max_order (the callers check): high_order_ has a slot for every order.
 HighOrderCounts& Simulator::high_order(unsigned order) {
-  if (high_order_.size() <= order) high_order_.resize(order + 1);
   HighOrderCounts& counts = high_order_[order];
   counts.occurred = true;
   return counts;

@@ -105,7 +105,7 @@ private:
   bool follows_trace_ = false; // the policy sees every event first (Policy::observe)
   PlacementSink* placements_ = nullptr;
   EventCounts counts_;
-  std::vector<HighOrderCounts> high_order_; // by order
+  std::vector<HighOrderCounts> high_order_; // by order, one per order below zone.max_order
   TypeMatrix pollution_{};
   std::uint64_t index_ = 0;
   std::optional<double> first_t_, last_t_; // of the events that had a `t`

@@ -1,5 +1,6 @@
-// Per-CPU page lists of Linux 3.11 (order 0 only): buffered_rmqueue's per-CPU branch with its
-// rmqueue_bulk refill, and free_hot_cold_page with its free_pcppages_bulk spill.
+// Per-CPU page lists of Linux 3.11 (order 0 only): the rmqueue_bulk refill of buffered_rmqueue's
+// per-CPU branch and the free_pcppages_bulk spill of free_hot_cold_page (both per-event paths are
+// inline in pcp_311.hpp), and the lists' invariants.
 #include "zone/pcp_311.hpp"
 
 #include <algorithm>
@@ -13,21 +14,6 @@ namespace memsim {
 PerCpuPages311::PerCpuPages311(unsigned cpus, unsigned batch, unsigned high)
     : cpus_(cpus), batch_(batch), high_(high) {}
 
-Taken PerCpuPages311::rmqueue(Zone& zone, Rmqueue& buddy, Migratetype mt, unsigned cpu, bool cold) {
-  Cpu& pcp = cpus_[cpu];
-  PageList& list = pcp.lists[index_of(mt)];
-  if (list.empty()) {
-    rmqueue_bulk(zone, buddy, pcp, mt, cold);
-    if (list.empty()) return {};
-  }
-  const PageIdx page = cold ? list.tail : list.head;
-  const bool fallback = (zone.page(page).flags & kPageFallback) != 0;
-  zone.pcp_unlink(list, page);
-  zone.pcp_release(page);
-  --pcp.count;
-  return {page, fallback, TakeSource::pcp};
-}
-
 // rmqueue_bulk(): `batch` __rmqueue calls; each page is linked after the previous one (hot:
 // list_add on the last page, i.e. appended; cold: list_add_tail on it, i.e. prepended), so a
 // hot or cold pop both return the first page taken. Each page's freepage migratetype is the
@@ -40,15 +26,6 @@ void PerCpuPages311::rmqueue_bulk(Zone& zone, Rmqueue& buddy, Cpu& pcp, Migratet
     zone.pcp_link(list, t.block, 0, mt, t.fallback ? kPageFallback : 0, !cold);
     ++pcp.count;
   }
-}
-
-void PerCpuPages311::free_hot_cold_page(Zone& zone, PageIdx page, unsigned cpu, bool cold) {
-  Cpu& pcp = cpus_[cpu];
-  const Migratetype mt = zone.pageblock_migratetype(page);
-  const Migratetype list_mt = index_of(mt) >= kRequestableTypes ? Migratetype::movable : mt;
-  zone.pcp_link(pcp.lists[index_of(list_mt)], page, 0, mt, 0, cold);
-  ++pcp.count;
-  if (pcp.count >= high_) free_pcppages_bulk(zone, pcp, std::min<std::uint64_t>(batch_, pcp.count));
 }
 
 // free_pcppages_bulk(): round-robin over the three lists starting after UNMOVABLE, taking

@@ -4,6 +4,7 @@
 // docs/semantics.md D14, D16). A policy of the 3.11 generation owns one.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <vector>
@@ -67,5 +68,31 @@ private:
   unsigned batch_;
   unsigned high_;
 };
+
+// The two paths every order-0 event takes, inline (the refill and the spill are not).
+inline Taken PerCpuPages311::rmqueue(Zone& zone, Rmqueue& buddy, Migratetype mt, unsigned cpu,
+                                     bool cold) {
+  Cpu& pcp = cpus_[cpu];
+  PageList& list = pcp.lists[index_of(mt)];
+  if (list.empty()) {
+    rmqueue_bulk(zone, buddy, pcp, mt, cold);
+    if (list.empty()) return {};
+  }
+  const PageIdx page = cold ? list.tail : list.head;
+  const bool fallback = (zone.page(page).flags & kPageFallback) != 0;
+  zone.pcp_unlink(list, page);
+  zone.pcp_release(page);
+  --pcp.count;
+  return {page, fallback, TakeSource::pcp};
+}
+
+inline void PerCpuPages311::free_hot_cold_page(Zone& zone, PageIdx page, unsigned cpu, bool cold) {
+  Cpu& pcp = cpus_[cpu];
+  const Migratetype mt = zone.pageblock_migratetype(page);
+  const Migratetype list_mt = index_of(mt) >= kRequestableTypes ? Migratetype::movable : mt;
+  zone.pcp_link(pcp.lists[index_of(list_mt)], page, 0, mt, 0, cold);
+  ++pcp.count;
+  if (pcp.count >= high_) free_pcppages_bulk(zone, pcp, std::min<std::uint64_t>(batch_, pcp.count));
+}
 
 } // namespace memsim
