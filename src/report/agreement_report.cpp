@@ -52,9 +52,10 @@ ReportTable agreement_table(const std::vector<ReportRun>& runs) {
     table.rows.push_back(std::move(cells));
   };
   row("predicting policy", [](const auto& a) { return text_cell(a.policy); });
-  for (const auto& [label, level] : {std::pair{"buddy", &ReportRun::AgreementView::buddy},
-                                     std::pair{"pcp", &ReportRun::AgreementView::pcp}}) {
-    const std::string name = label;
+  for (const auto& entry : {std::pair{"buddy", &ReportRun::AgreementView::buddy},
+                            std::pair{"pcp", &ReportRun::AgreementView::pcp}}) {
+    const std::string name = entry.first;
+    const auto level = entry.second; // a variable, not a binding: lambdas capture it (clang 14)
     const char* unit = name == "buddy" ? "takes" : "pages";
     row(fmt::format("{} {}", name, unit),
         [&](const auto& a) { return count_cell((a.*level).takes); });

@@ -5,6 +5,7 @@
 // switches off both policies must place every block alike (the ablation contract). The stats,
 // the summary and compare's table are rendered as the commands do.
 #include <iterator>
+#include <string>
 #include <sstream>
 
 #include <fuzzer/FuzzedDataProvider.h>
@@ -110,11 +111,12 @@ std::vector<Event> make_events(FuzzedDataProvider& in, const Config& c) {
 std::optional<std::vector<Placement>> replay(const Config& c, const char* policy,
                                              const TraceHeader& header,
                                              const std::vector<Event>& events,
-                                             std::uint64_t interval) {
+                                             std::uint64_t interval, const char* predict = "") {
   Recorder placements;
   try {
     auto reader = make_memory_reader(header, events, "fuzz.jsonl");
-    Simulator sim(c, policy, policy, *reader, "fuzz.jsonl", {false, true, interval});
+    Simulator sim(c, policy, policy, *reader, "fuzz.jsonl",
+                  {false, true, interval, {}, std::string(predict)});
     sim.set_placement_sink(&placements);
     sim.run(*reader, [] {});
     const RunStats stats = sim.finish();
@@ -193,8 +195,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   TraceHeader ftrace = header;
   ftrace.ftrace = true; // untracked frees by pfn
   ftrace.kernel = KernelVersion{6, interval % 2 == 0 ? 1u : 18u};
-  (void)replay(config, "recorded", ftrace,
-               recorded_events(events, config, resolve_geometry(config).pages), interval);
+  const std::vector<Event> recorded =
+      recorded_events(events, config, resolve_geometry(config).pages);
+  (void)replay(config, "recorded", ftrace, recorded, interval);
+  // Decision agreement (docs/spec.md §7.4): the replay under a predicting generation's lists,
+  // with its repairs, keeps every invariant.
+  (void)replay(config, "recorded", ftrace, recorded, interval,
+               interval % 3 == 0 ? "stock" : "linux-6.1");
   bool all_off = true; // region-aware with its six switches off is stock (docs/region-aware.md)
   for (const PolicyKey& key : policy_keys())
     if (key.kind == KeyKind::flag && key.key.starts_with("region_aware."))

@@ -211,7 +211,7 @@ TEST_CASE("without --predict the recorded stats have no agreement and no repairs
   CHECK_FALSE(s["recorded"].contains("repairs"));
 }
 
-TEST_CASE("--predict errors: a policy that cannot predict, an unknown one, a run that does not "
+TEST_CASE("Errors of --predict: a policy that cannot predict, an unknown one, a run that does not "
           "follow the trace",
           "[cli][predict]") {
   TempDir dir;
