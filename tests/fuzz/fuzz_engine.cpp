@@ -5,8 +5,8 @@
 // switches off both policies must place every block alike (the ablation contract). The stats,
 // the summary and compare's table are rendered as the commands do.
 #include <iterator>
-#include <string>
 #include <sstream>
+#include <string>
 
 #include <fuzzer/FuzzedDataProvider.h>
 
