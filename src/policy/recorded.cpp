@@ -228,11 +228,7 @@ void RecordedPolicy::zone_locked(const Event& e) {
   if (!in_zone(e.pfn, e.order)) return count("buddy_event_outside_zone");
   if (!aligned(e.pfn, e.order)) return count("misaligned_block");
   const PageIdx block = index(e.pfn);
-  if (predictor_ != nullptr) {
-    std::optional<PageIdx>& pending = pending_[cpu_index(e.cpu)];
-    score_buddy(pending ? *pending : predictor_->would_rmqueue(e.order, e.mt), block, e);
-    pending.reset();
-  }
+  if (predictor_ != nullptr) predict_take(block, e);
   if (!take(block, e.order, "take_over_pcp_block")) return count("take_not_free");
   std::uint8_t flags = 0;
   if (fallback_pending_[e.cpu % fallback_pending_.size()]) {
@@ -273,13 +269,7 @@ void RecordedPolicy::extfrag(const Event& e) {
   if (!in_zone(e.pfn, std::max(e.order, e.fallback_order)))
     return count("buddy_event_outside_zone");
   if (!aligned(e.pfn, e.order)) return count("misaligned_block");
-  if (predictor_ != nullptr) { // __rmqueue asked before its fallback changes anything
-    const PageIdx predicted = predictor_->would_rmqueue(e.order, e.mt);
-    if (kernel_ < KernelVersion{6, 15})
-      pending_[cpu_index(e.cpu)] = predicted; // scored at the retry's zone_locked
-    else if (zone_.page(index(e.pfn)).state != PageState::pcp)
-      score_buddy(predicted, index(e.pfn), e); // the extfrag line is the take
-  }
+  if (predictor_ != nullptr) predict_fallback(e);
   if (e.flag) {
     claim(e);
   } else {

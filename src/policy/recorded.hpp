@@ -76,6 +76,10 @@ private:
 
   // Decision agreement (recorded_predict.cpp, docs/spec.md §7.4).
   void predict_observe(const Event& e);
+  // A zone_locked take of `block` (6.1: its prediction may wait from the extfrag line before).
+  void predict_take(PageIdx block, const Event& e);
+  // An extfrag line: __rmqueue asked before the fallback changes anything.
+  void predict_fallback(const Event& e);
   // A traced take of `block` (order, requested type) the predictor answered `predicted` to.
   void score_buddy(PageIdx predicted, PageIdx block, const Event& e);
   void score_pcp_alloc(PageIdx block, const AllocRequest& request);
@@ -84,6 +88,9 @@ private:
   // and a head passed over three times were not free; they leave the lists (set aside).
   void repair(PageIdx block, unsigned order, Migratetype mt);
   void set_aside(PageIdx block, unsigned order);
+  // A take shows its block free: set-aside blocks and compaction targets in it go back into the
+  // buddy before the predicting policy is asked.
+  void put_back(PageIdx block, unsigned order);
   // Set-aside blocks overlapping [block, block + 2^order) go back into the buddy; their count.
   unsigned release_set_aside(PageIdx block, unsigned order);
   bool in_model(PageIdx block) const { return !in_model_.empty() && in_model_[block]; }

@@ -37,6 +37,25 @@ void RecordedPolicy::predict_observe(const Event& e) {
   freed_just_[cpu] = kNoPage;
 }
 
+void RecordedPolicy::predict_take(PageIdx block, const Event& e) {
+  put_back(block, e.order);
+  std::optional<PageIdx>& pending = pending_[cpu_index(e.cpu)];
+  score_buddy(pending ? *pending : predictor_->would_rmqueue(e.order, e.mt), block, e);
+  pending.reset();
+}
+
+// Before 6.15 the retry's zone_locked follows and is scored with this answer; from 6.15 the
+// extfrag line is the take, unless its zone_locked came first (a claim below pageblock order).
+void RecordedPolicy::predict_fallback(const Event& e) {
+  const PageIdx block = index(e.pfn);
+  put_back(block, e.order);
+  const PageIdx predicted = predictor_->would_rmqueue(e.order, e.mt);
+  if (kernel_ < KernelVersion{6, 15})
+    pending_[cpu_index(e.cpu)] = predicted;
+  else if (zone_.page(block).state != PageState::pcp)
+    score_buddy(predicted, block, e);
+}
+
 void RecordedPolicy::score_buddy(PageIdx predicted, PageIdx block, const Event& e) {
   const bool hit = predicted == block;
   agreement_.buddy.score(hit, {pos_, zone_.pfn_of(block), predicted == kNoPage,
@@ -103,6 +122,15 @@ void RecordedPolicy::set_aside(PageIdx block, unsigned order) {
   zone_.mark_allocated(block, order, mt);
   set_aside_.emplace(block, static_cast<std::uint8_t>(order));
   ++agreement_.repairs;
+}
+
+// docs/spec.md §7.4: blocks set aside are "put back if a later event shows them free"; the take
+// about to be asked shows its own block free in the kernel's state before the decision, so the
+// question is asked on that state (docs/decisions.md 130). The model's compaction targets in it
+// are released the same way (and counted as take() counts them).
+void RecordedPolicy::put_back(PageIdx block, unsigned order) {
+  release_set_aside(block, order);
+  if (release_targets(block, order) != 0) count("compaction_target_retaken");
 }
 
 unsigned RecordedPolicy::release_set_aside(PageIdx block, unsigned order) {
