@@ -5,14 +5,17 @@
 // /tmp/tracefs.lock (flock) while it uses tracefs, as everything on these machines does.
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <thread>
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -38,6 +41,33 @@ std::string cannot_record() {
   if (!fs::exists(kTracefs)) return "no /sys/kernel/tracing (kernel without tracefs)";
   return "";
 }
+
+// Page allocations of the test's own while a recording without a command runs: an idle machine
+// may allocate no page in a second. Maps, touches and unmaps 4 MiB until destroyed.
+class PageChurn {
+public:
+  PageChurn()
+      : thread_([this] {
+          constexpr std::size_t kBytes = std::size_t{4} << 20;
+          while (!stop_) {
+            void* p =
+                ::mmap(nullptr, kBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+            if (p == MAP_FAILED) return;
+            for (std::size_t i = 0; i < kBytes; i += 4096) static_cast<volatile char*>(p)[i] = 1;
+            ::munmap(p, kBytes);
+          }
+        }) {}
+  ~PageChurn() {
+    stop_ = true;
+    thread_.join();
+  }
+  PageChurn(const PageChurn&) = delete;
+  PageChurn& operator=(const PageChurn&) = delete;
+
+private:
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
 
 class TracefsLock {
 public:
@@ -160,8 +190,13 @@ TEST_CASE("memsim record --events buddy --seconds records the buddy-level events
   TracefsLock lock;
   TempDir dir;
   const std::string before = tracefs_state();
-  const auto recorded =
-      run_memsim({"record", "-o", (dir / "b").string(), "--events", "buddy", "--seconds", "1"});
+  std::optional<memsim::test::CommandResult> result;
+  {
+    const PageChurn churn;
+    result =
+        run_memsim({"record", "-o", (dir / "b").string(), "--events", "buddy", "--seconds", "1"});
+  }
+  const auto& recorded = *result;
   INFO(recorded.err);
   REQUIRE(recorded.status == 0);
   CHECK(tracefs_state() == before);
