@@ -41,6 +41,8 @@ struct PcpConfig {
   bool enabled = true;
   std::optional<unsigned> batch; // unset: zone_batchsize()
   std::optional<unsigned> high;  // unset: 6 * batch
+  // 6.7+ auto-tuning bounds of pcp->high (linux-6.18; other policies do not read them).
+  std::optional<unsigned> high_min, high_max; // unset: zone_highsize() with fraction 0 and 8
 };
 
 // Zone watermarks in pages (docs/spec.md §7.1); unset: the policy's formula.

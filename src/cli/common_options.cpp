@@ -85,6 +85,8 @@ void apply_start_state(ConfigBuilder& builder, const StartState& start) {
   // 6.7+: high is tuned between high_min and high_max, 0 on a list not used yet.
   builder.set("pcp.high", first.high == 0 && first.high_min ? *first.high_min : first.high,
               kOrigin);
+  if (first.high_min) builder.set("pcp.high_min", *first.high_min, kOrigin);
+  if (first.high_max) builder.set("pcp.high_max", *first.high_max, kOrigin);
 }
 
 } // namespace

@@ -54,7 +54,7 @@ struct KeyField {
 
 // The table of the zone model's keys (docs/spec.md §2); the policies' own keys follow them in
 // config_keys() and error messages (policy_keys(), from the registry).
-constexpr std::array<KeyField, 18> kKeys{{
+constexpr std::array<KeyField, 20> kKeys{{
     {"zone.memory", &ZoneConfig::memory},
     {"zone.start_pfn", &ZoneConfig::start_pfn},
     {"zone.page_size", &ZoneConfig::page_size},
@@ -67,6 +67,8 @@ constexpr std::array<KeyField, 18> kKeys{{
     {"pcp.enabled", &PcpConfig::enabled},
     {"pcp.batch", &PcpConfig::batch},
     {"pcp.high", &PcpConfig::high},
+    {"pcp.high_min", &PcpConfig::high_min},
+    {"pcp.high_max", &PcpConfig::high_max},
     {"watermark.min", &WatermarkConfig::min},
     {"watermark.low", &WatermarkConfig::low},
     {"watermark.high", &WatermarkConfig::high},

@@ -87,6 +87,10 @@ public:
   virtual bool migrates() const { return false; }
   virtual bool has_background_work() const { return false; } // else between_events() is not called
   virtual void between_events(LiveAllocations& /*live*/) {}
+  // A policy whose kernel does timed work (6.7+ decay_pcp_high on every CPU's vmstat tick) gets
+  // the trace time, in seconds, before each event that carries one.
+  virtual bool keeps_time() const { return false; }
+  virtual void advance_time(double /*t*/) {}
 
   // --- a policy that follows the trace instead of deciding (recorded, docs/spec.md §7.2) ---
   // Such a policy gets the header before boot(), the start state's per-CPU blocks once the

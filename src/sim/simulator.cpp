@@ -35,6 +35,7 @@ Simulator::Simulator(const Config& config, const std::string& policy_name, std::
   track_owners_ = policy_->migrates();
   background_ = policy_->has_background_work();
   follows_trace_ = policy_->follows_trace();
+  keeps_time_ = policy_->keeps_time();
   if (follows_trace_) policy_->bind_trace(reader.header());
   if (!options_.predict.empty()) set_predicting();
   if (config_.power.model) power_ = std::make_unique<PowerTracker>(config_, *zone_, trace_path_);
@@ -124,6 +125,7 @@ void Simulator::recoverable(const Event& event, const std::string& message) {
 }
 
 void Simulator::apply(const Event& event) {
+  if (keeps_time_ && event.has_t) policy_->advance_time(event.t);
   if (follows_trace_) policy_->observe(event);
   if (!is_trace_event(event.op)) return; // buddy-level events: only the recorded policy reads them
   if ((event.op == EventOp::alloc || event.op == EventOp::free) && event.cpu >= config_.zone.cpus)

@@ -103,6 +103,7 @@ private:
   bool track_owners_ = false;
   bool background_ = false;    // the policy wants between_events()
   bool follows_trace_ = false; // the policy sees every event first (Policy::observe)
+  bool keeps_time_ = false;    // the policy wants the trace time (Policy::advance_time)
   PlacementSink* placements_ = nullptr;
   EventCounts counts_;
   std::vector<HighOrderCounts> high_order_; // by order, one per order below zone.max_order

@@ -32,6 +32,9 @@ class Rmqueue {
 public:
   virtual ~Rmqueue() = default;
   virtual Taken rmqueue(unsigned order, Migratetype mt) = 0;
+  // rmqueue_bulk() holds the zone lock once for a whole refill; a generation that remembers a
+  // search result for one lock hold (6.15+ enum rmqueue_mode) starts it afresh here.
+  virtual void begin_bulk() {}
 };
 
 } // namespace memsim
