@@ -37,6 +37,10 @@ struct PcpBlock {
   unsigned order = 0;
   unsigned cpu = 0;
   Migratetype mt = Migratetype::movable; // the list it sits on (its cached type)
+  // How the trace found it: the rank of its first touch among the per-CPU blocks, and whether
+  // that touch was a drain (the list's tail end) rather than an allocation (its head end).
+  std::uint32_t rank = 0;
+  bool drained = false;
 };
 
 // The machine's real state when the trace begins, from `--proc-in DIR` (docs/spec.md §7.1). When
@@ -47,6 +51,9 @@ struct PcpBlock {
 struct StartState {
   std::vector<Migratetype> pageblock_types; // one per pageblock of the zone, in pfn order
   std::vector<PcpBlock> pcp;                // sorted by pfn
+  // Pfns of the trace's buddy-level takes that first touched a page free at the start, in trace
+  // order (the free lists' order at the start, as far as the trace shows it).
+  std::vector<Pfn> first_takes;
   // Zone parameters the snapshot gave (zoneinfo); unset: the policy's formula.
   std::optional<std::uint64_t> managed_pages, watermark_min, watermark_low, watermark_high;
   struct CpuPageset {

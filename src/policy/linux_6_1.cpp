@@ -27,15 +27,13 @@ Linux61Switches linux_6_1_switches(const Config& config) {
   return s;
 }
 
-namespace {
-
-std::uint64_t managed_pages(const Zone& zone, const Config& config) {
+std::uint64_t linux_managed_pages(const Zone& zone, const Config& config) {
   return config.zone.managed_pages.value_or(zone.pages());
 }
 
-ZoneParams61 resolve_params(const Zone& zone, const Config& config) {
+ZoneParams61 linux_zone_params(const Zone& zone, const Config& config) {
   ZoneParams61Input in;
-  in.managed = managed_pages(zone, config); // managed = present unless set (D61-5)
+  in.managed = linux_managed_pages(zone, config); // managed = present unless set (D61-5)
   in.page_size = config.zone.page_size;
   in.pageblock_order = config.zone.pageblock_order;
   in.cpus = config.zone.cpus;
@@ -46,6 +44,8 @@ ZoneParams61 resolve_params(const Zone& zone, const Config& config) {
   in.wmark_high = config.watermark.high;
   return zone_params_61(in);
 }
+
+namespace {
 
 PcpRules61 pcp_rules(const ZoneParams61& params, const Config& config, const Linux61Switches& s) {
   PcpRules61 rules;
@@ -64,11 +64,12 @@ Linux61Policy::Linux61Policy(Zone& zone, const Config& config)
       switches_(linux_6_1_switches(config)), fallback_rules_{switches_.alike_rule,
                                                              switches_.find_smallest,
                                                              switches_.unmovable_steals},
-      params_(resolve_params(zone, config)),
+      params_(linux_zone_params(zone, config)),
       pcp_(config.zone.cpus, pcp_rules(params_, config, switches_)),
-      highatomic_{0, managed_pages(zone, config)}, boost_{0, managed_pages(zone, config),
-                                                          params_.watermark.high,
-                                                          zone.geometry().pageblock_pages} {
+      highatomic_{0, linux_managed_pages(zone, config)}, boost_{0,
+                                                                linux_managed_pages(zone, config),
+                                                                params_.watermark.high,
+                                                                zone.geometry().pageblock_pages} {
   zone_.set_rules({switches_.move_to_tail, switches_.merge_barrier});
 }
 

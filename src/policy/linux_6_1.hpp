@@ -29,6 +29,12 @@ struct Linux61Switches {
 };
 Linux61Switches linux_6_1_switches(const Config& config);
 
+// zone_managed_pages() of the replay: zone.managed_pages (--proc-in), else the zone's pages.
+std::uint64_t linux_managed_pages(const Zone& zone, const Config& config);
+// The 6.x zone parameters (min_free_kbytes, watermarks, pcp batch and high) of the config's zone,
+// the set values winning (docs/semantics.md D61-5).
+ZoneParams61 linux_zone_params(const Zone& zone, const Config& config);
+
 class Linux61Policy : public Policy, protected Rmqueue, private Predictor {
 public:
   Linux61Policy(Zone& zone, const Config& config);

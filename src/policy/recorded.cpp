@@ -51,18 +51,6 @@ void RecordedPolicy::boot() {
 }
 
 // The start state's per-CPU blocks (docs/spec.md §7.1) onto their CPU's lists.
-void RecordedPolicy::place_start_pcp() {
-  if (header_ == nullptr || !header_->start_state) return;
-  for (const PcpBlock& block : header_->start_state->pcp) {
-    if (!in_zone(block.pfn, block.order) || !aligned(block.pfn, block.order) ||
-        block.cpu >= config_.zone.cpus)
-      continue;
-    const PageIdx idx = index(block.pfn);
-    if (!zone_.take_free(idx, block.order)) continue; // carved as in use after all
-    pcp_add(idx, block.order, block.mt, block.cpu, 0, true);
-  }
-}
-
 bool RecordedPolicy::in_zone(Pfn pfn, unsigned order) const {
   const Pfn start = zone_.config().zone.start_pfn;
   if (order >= zone_.max_order()) return false;

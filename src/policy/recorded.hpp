@@ -67,6 +67,9 @@ private:
   // Takes [block, block + 2^order) off the free lists (per-CPU blocks in the way are released
   // first, counted as `kind`); false when part of it is in use.
   bool take(PageIdx block, unsigned order, const char* kind);
+  // The start state's free blocks reordered on their lists by the trace's first takes
+  // (docs/spec.md §7.1, docs/decisions.md 136).
+  void order_start_free_lists();
   bool in_zone(Pfn pfn, unsigned order) const;
   static bool aligned(Pfn pfn, unsigned order);
   PageIdx index(Pfn pfn) const { return static_cast<PageIdx>(pfn - zone_.config().zone.start_pfn); }

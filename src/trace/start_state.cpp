@@ -180,7 +180,9 @@ void Builder::claim_pcp() {
   if (evidence() == nullptr) return;
   const bool takes = evidence()->count(trace::LineKind::zone_locked) != 0;
   const trace::MigratetypeNumbering numbering{options_.kernel, files_.pagetypes.cma};
+  std::uint32_t rank = 0;
   for (const trace::PcpCandidate& c : evidence()->pcp_candidates()) {
+    ++rank;
     if (!c.drained &&
         (!takes || !trace::pcp_allowed_order(c.order, options_.kernel, snap_.pageblock_order)))
       continue; // no buddy-level events, or an order no list holds: it was in the buddy
@@ -193,8 +195,10 @@ void Builder::claim_pcp() {
     if (!usable) continue;
     for (std::uint64_t p = c.pfn; p < end; ++p) state(p) = PageState::pcp;
     const Migratetype mt = c.drained ? trace::kernel_migratetype(c.mt_number, numbering) : c.mt;
-    start_.pcp.push_back(PcpBlock{c.pfn, c.order, c.cpu, mt});
+    start_.pcp.push_back(PcpBlock{c.pfn, c.order, c.cpu, mt, rank, c.drained});
   }
+  for (const std::uint64_t pfn : evidence()->first_takes())
+    if (pfn >= snap_.real_start_pfn && pfn < snap_.real_end_pfn) start_.first_takes.push_back(pfn);
   std::sort(start_.pcp.begin(), start_.pcp.end(),
             [](const PcpBlock& a, const PcpBlock& b) { return a.pfn < b.pfn; });
   std::erase_if(snap_.preallocated, [&](const PreallocatedBlock& block) {

@@ -52,9 +52,11 @@ void TraceEvidence::add(const LineRecord& r) {
     touch(r.pfn, r.order, state_of(FirstTouch::pcp));
     return pageblock_seen(r.pfn, r.order, r.k.mt_number);
   case LineKind::zone_locked:
+    if (first == 0) first_takes_.push_back(r.pfn);
     touch(r.pfn, r.order, state_of(FirstTouch::taken));
     return pageblock_seen(r.pfn, r.order, r.k.mt_number);
   default: // extfrag: the allocated block was free; its pageblocks' start types are unknown now
+    if (first == 0) first_takes_.push_back(r.pfn);
     touch(r.pfn, r.order, state_of(FirstTouch::taken));
     return pageblock_seen(r.pfn, std::max<unsigned>(r.order, r.k.fallback_order), std::nullopt);
   }

@@ -60,6 +60,9 @@ public:
     return touch_.highest_set_end(from, to);
   }
   const std::vector<PcpCandidate>& pcp_candidates() const { return pcp_; }
+  // The pfns of the buddy-level takes (zone_locked, extfrag) that first touched their page, in
+  // trace order: the order in which blocks free at the start left their lists.
+  const std::vector<std::uint64_t>& first_takes() const { return first_takes_; }
   // The kernel's migratetype number of pageblock `index`'s first zone_locked / pcpu_drain before
   // any extfrag touched it; nullopt: no such event.
   std::optional<std::uint8_t> pageblock_number(std::uint64_t index) const;
@@ -83,6 +86,7 @@ private:
   PagedByteMap<0> touch_;      // pfn -> FirstTouch, | kHeadBit | order for a free's first page
   PagedByteMap<0> pageblocks_; // pageblock -> 0 none, 1 extfrag first, 0x10 | mt number
   std::vector<PcpCandidate> pcp_;
+  std::vector<std::uint64_t> first_takes_;
   std::vector<std::uint64_t> zone_allocs_;
   std::array<std::uint64_t, kKernelEventNames.size()> kernel_events_{};
   std::optional<unsigned> extfrag_pageblock_order_;

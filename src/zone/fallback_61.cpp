@@ -33,13 +33,15 @@ std::optional<Migratetype> find_suitable_fallback(const Zone& zone, unsigned ord
 // __rmqueue_fallback()'s two searches: the largest order with a fallback block; a MOVABLE
 // request that could not steal it and asked for less goes to find_smallest instead.
 std::optional<FallbackChoice> find_fallback_61(const Zone& zone, unsigned order,
-                                               Migratetype start_mt, const Fallback61Rules& rules) {
+                                               Migratetype start_mt, const Fallback61Rules& rules,
+                                               unsigned min_order) {
+  if (min_order < order) min_order = order;
   bool can_steal = false;
   const auto choice = [&](unsigned current, Migratetype fallback_mt) {
     return FallbackChoice{zone.free_list(current, fallback_mt).head, current, fallback_mt,
                           can_steal};
   };
-  for (unsigned current = zone.max_order(); current-- > order;) {
+  for (unsigned current = zone.max_order(); current-- > min_order;) {
     const auto fallback_mt =
         find_suitable_fallback(zone, current, start_mt, false, can_steal, rules);
     if (!fallback_mt) continue;
@@ -67,7 +69,14 @@ std::int64_t alike_pages(const Zone& zone, const FreepageCount& moved, Migratety
          static_cast<std::int64_t>(moved.free + moved.movable);
 }
 
-// change_pageblock_range(), counting the pageblocks whose type it changes.
+// move_to_free_list(): this block alone onto start_mt's list (list_move_tail).
+void move_to_free_list(Zone& zone, PageIdx page, unsigned order, Migratetype mt) {
+  zone.del_from_freelist(page);
+  zone.add_to_freelist(page, order, mt, zone.rules().move_to_tail);
+}
+
+} // namespace
+
 unsigned change_pageblock_range_counted(Zone& zone, PageIdx page, unsigned order, Migratetype mt) {
   const std::uint64_t pageblock_pages = zone.geometry().pageblock_pages;
   unsigned changed = 0;
@@ -76,14 +85,6 @@ unsigned change_pageblock_range_counted(Zone& zone, PageIdx page, unsigned order
   zone.change_pageblock_range(page, order, mt);
   return changed;
 }
-
-// move_to_free_list(): this block alone onto start_mt's list (list_move_tail).
-void move_to_free_list(Zone& zone, PageIdx page, unsigned order, Migratetype mt) {
-  zone.del_from_freelist(page);
-  zone.add_to_freelist(page, order, mt, zone.rules().move_to_tail);
-}
-
-} // namespace
 
 unsigned steal_suitable_fallback(Zone& zone, const FallbackChoice& choice,
                                  const StealContext& ctx) {

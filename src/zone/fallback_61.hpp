@@ -37,10 +37,15 @@ bool can_steal_fallback(unsigned order, unsigned pageblock_order, Migratetype st
 std::optional<Migratetype> find_suitable_fallback(const Zone& zone, unsigned order,
                                                   Migratetype start_mt, bool only_stealable,
                                                   bool& can_steal, const Fallback61Rules& rules);
-// The search of __rmqueue_fallback() without its steal (no ALLOC_NOFRAGMENT: min_order = order,
-// D61-2). Changes nothing; nullopt when no fallback list has a block of `order` or more.
+// The search of __rmqueue_fallback() without its steal: the largest-first loop stops at
+// min_order (`order` without ALLOC_NOFRAGMENT, D61-2; 0 means `order`). Changes nothing; nullopt
+// when no fallback list has a block of min_order or more.
 std::optional<FallbackChoice> find_fallback_61(const Zone& zone, unsigned order,
-                                               Migratetype start_mt, const Fallback61Rules& rules);
+                                               Migratetype start_mt, const Fallback61Rules& rules,
+                                               unsigned min_order = 0);
+
+// change_pageblock_range(), counting the pageblocks whose type it changes.
+unsigned change_pageblock_range_counted(Zone& zone, PageIdx page, unsigned order, Migratetype mt);
 
 struct StealContext {
   Migratetype start_mt = Migratetype::movable;

@@ -1,6 +1,6 @@
 // Linux 6.1 MIGRATE_HIGHATOMIC: the ALLOC_HIGHATOMIC and ALLOC_NON_BLOCK rules of
 // gfp_to_alloc_flags (6.1.157+, "only set ALLOC_HIGHATOMIC for __GFP_HIGH allocations") and
-// reserve_highatomic_pageblock.
+// reserve_highatomic_pageblock, and 6.18's reserve_highatomic_pageblock.
 #include "zone/highatomic.hpp"
 
 namespace memsim {
@@ -22,6 +22,27 @@ bool reserve_highatomic_pageblock(Zone& zone, HighatomicReserve& reserve, PageId
   reserve.nr_reserved += zone.geometry().pageblock_pages;
   zone.set_pageblock_migratetype(page, Migratetype::highatomic);
   zone.move_freepages_block(page, Migratetype::highatomic);
+  return true;
+}
+
+bool reserve_highatomic_pageblock_618(Zone& zone, HighatomicReserve& reserve, PageIdx page,
+                                      unsigned order) {
+  const std::uint64_t pageblock_pages = zone.geometry().pageblock_pages;
+  if (reserve.managed / 100 < pageblock_pages) return false;
+  const std::uint64_t limit =
+      (reserve.managed / 100 + pageblock_pages - 1) / pageblock_pages * pageblock_pages;
+  if (reserve.nr_reserved >= limit) return false;
+  if (index_of(zone.pageblock_migratetype(page)) >= kRequestableTypes) return false;
+  if (order >= zone.pageblock_order()) {
+    zone.change_pageblock_range(page, order, Migratetype::highatomic);
+    reserve.nr_reserved += std::uint64_t{1} << order;
+    return true;
+  }
+  const std::uint64_t start = page & ~(pageblock_pages - 1);
+  if (start + pageblock_pages > zone.pages()) return false; // move_freepages_block: -1
+  zone.move_freepages_block(page, Migratetype::highatomic);
+  zone.set_pageblock_migratetype(page, Migratetype::highatomic);
+  reserve.nr_reserved += pageblock_pages;
   return true;
 }
 

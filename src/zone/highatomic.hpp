@@ -31,4 +31,12 @@ struct HighatomicReserve {
 // to the HIGHATOMIC lists. True when it reserved one.
 bool reserve_highatomic_pageblock(Zone& zone, HighatomicReserve& reserve, PageIdx page);
 
+// Linux 6.18 mm/page_alloc.c reserve_highatomic_pageblock() (6.8+ limit): nothing in a zone
+// whose managed / 100 is below a pageblock; the limit is managed / 100 rounded up to whole
+// pageblocks; a block of `order` >= pageblock_order is re-typed whole (change_pageblock_range),
+// a smaller one's pageblock with its free pages (move_freepages_block, refused across the zone
+// end). True when it reserved.
+bool reserve_highatomic_pageblock_618(Zone& zone, HighatomicReserve& reserve, PageIdx page,
+                                      unsigned order);
+
 } // namespace memsim

@@ -360,3 +360,33 @@ TEST_CASE("recorded: from 6.10 a buddy merged at pageblock order takes the freed
     CHECK(r.sim.zone().pageblock_migratetype(8) == after);
   }
 }
+
+TEST_CASE("recorded: the start state's free blocks leave their lists in the order of their first "
+          "takes, its per-CPU blocks in allocation order from the head and drain order from the "
+          "tail (decision 136)") {
+  TraceHeader h = header({6, 18});
+  h.start_state.emplace();
+  h.start_state->pageblock_types.assign(8, Migratetype::movable);
+  // After boot the order-3 blocks 64, 72, ..., 120 ascend from the head. The trace takes 96
+  // first, then 72 (and 100, inside 96, later): 96 and 72 lead the list, the rest keep order.
+  h.start_state->first_takes = {96, 72, 100};
+  // CPU 1: 70 and 71 first allocated (71 first), 68 and 69 first drained (68 first).
+  h.start_state->pcp = {{68, 0, 1, Migratetype::movable, 3, true},
+                        {69, 0, 1, Migratetype::movable, 4, true},
+                        {70, 0, 1, Migratetype::movable, 2, false},
+                        {71, 0, 1, Migratetype::movable, 1, false}};
+  auto reader = make_memory_reader(h, {}, "t.txt");
+  Simulator sim(tiny(), "recorded", "recorded", *reader, "t.txt", {false, true, 0});
+  const Zone& zone = sim.zone();
+  const auto at = [](Pfn pfn) { return static_cast<PageIdx>(pfn - kStart); };
+  std::vector<Pfn> order3;
+  for (PageIdx i = zone.free_list(3, Migratetype::movable).head; i != kNoPage;
+       i = zone.page(i).next)
+    order3.push_back(zone.pfn_of(i));
+  CHECK(order3 == std::vector<Pfn>{96, 72, 80, 88, 104, 112, 120});
+  std::vector<Pfn> cpu1;
+  const PageIdx head = at(71);
+  CHECK(zone.page(head).prev == kNoPage);
+  for (PageIdx i = head; i != kNoPage; i = zone.page(i).next) cpu1.push_back(zone.pfn_of(i));
+  CHECK(cpu1 == std::vector<Pfn>{71, 70, 69, 68});
+}
