@@ -61,12 +61,8 @@ std::int64_t PerCpuPages618::nr_pcp_alloc(unsigned cpu, unsigned order) {
 // here. HIGHATOMIC (and CMA) rides the MOVABLE list; the block's type is cached as 6.1 does,
 // which only a drain without hygiene reads.
 void PerCpuPages618::free_frozen_page(Zone& zone, PageIdx page, unsigned order, unsigned cpu) {
-  const Migratetype mt = zone.pageblock_migratetype(page);
-  if (mt == Migratetype::isolate) {
-    zone.free_one_page(page, order, mt);
-    return;
-  }
-  free_frozen_page_commit(zone, cpu, page, mt, order);
+  if (free_isolated(zone, page, order)) return;
+  free_frozen_page_commit(zone, cpu, page, zone.pageblock_migratetype(page), order);
 }
 
 // Linux 6.18 mm/page_alloc.c free_frozen_page_commit(): list_add (head), the free_high test,

@@ -59,6 +59,12 @@ Taken PcpOrderLists::take_head(Zone& zone, unsigned cpu, unsigned order, Migrate
   return {page, fallback, TakeSource::pcp};
 }
 
+bool PcpOrderLists::free_isolated(Zone& zone, PageIdx page, unsigned order) {
+  if (zone.pageblock_migratetype(page) != Migratetype::isolate) return false;
+  zone.free_one_page(page, order, Migratetype::isolate);
+  return true;
+}
+
 unsigned PcpOrderLists::link_free(Zone& zone, unsigned cpu, PageIdx page, unsigned order,
                                   Migratetype mt) {
   link(zone, cpus_[cpu], {cpu, page, order, mt, PcpInsert::free, false, false});
@@ -190,12 +196,8 @@ Taken PerCpuPages61::rmqueue_pcplist(Zone& zone, Rmqueue& buddy, unsigned order,
 // Linux 6.1 mm/page_alloc.c free_unref_page() (with free_unref_page_prepare): the cached type is
 // the pageblock's at free time; a per-CPU trylock never fails here (D61-4).
 void PerCpuPages61::free_unref_page(Zone& zone, PageIdx page, unsigned order, unsigned cpu) {
-  const Migratetype mt = zone.pageblock_migratetype(page);
-  if (mt == Migratetype::isolate) {
-    zone.free_one_page(page, order, mt);
-    return;
-  }
-  free_unref_page_commit(zone, cpu, page, mt, order);
+  if (free_isolated(zone, page, order)) return;
+  free_unref_page_commit(zone, cpu, page, zone.pageblock_migratetype(page), order);
 }
 
 // Linux 6.1 mm/page_alloc.c free_unref_page_commit(): list_add (head), then a drain starting

@@ -87,6 +87,9 @@ protected:
                     std::int64_t count);
   // __rmqueue_pcplist()'s pop: the head of the list handed out; {} when the list is empty.
   Taken take_head(Zone& zone, unsigned cpu, unsigned order, Migratetype mt);
+  // The first step of a per-CPU free (6.1 free_unref_page, 6.18 __free_frozen_pages): a page
+  // of an ISOLATE pageblock goes straight to __free_one_page (true); others go on a list.
+  static bool free_isolated(Zone& zone, PageIdx page, unsigned order);
   // The list_add of a free (head, `mt` cached); returns the list's pindex.
   unsigned link_free(Zone& zone, unsigned cpu, PageIdx page, unsigned order, Migratetype mt);
   // free_pcppages_bulk(): count = min(count, pcp->count); the list `pindex` first; each list

@@ -30,24 +30,20 @@ private:
 };
 
 ZoneSetup zone_of(std::uint64_t pages, unsigned max_order, unsigned pageblock_order) {
-  ZoneSetup s;
-  s.pages = pages;
-  s.max_order = max_order;
-  s.pageblock_order = pageblock_order;
-  s.pcp = false;
-  s.policy = "linux-6.1";
-  return s;
+  return {.pages = pages,
+          .max_order = max_order,
+          .pageblock_order = pageblock_order,
+          .pcp = false,
+          .policy = "linux-6.1"};
 }
 
 PcpRules618 rules_of(unsigned batch, unsigned high_min, unsigned high_max, unsigned start_high,
                      unsigned pageblock_order) {
-  PcpRules618 r;
-  r.batch = batch;
-  r.high_min = high_min;
-  r.high_max = high_max;
-  r.start_high = start_high;
-  r.pageblock_order = pageblock_order;
-  return r;
+  return {.batch = batch,
+          .high_min = high_min,
+          .high_max = high_max,
+          .start_high = start_high,
+          .pageblock_order = pageblock_order};
 }
 
 // A zone, one PerCpuPages618 on it and the helpers a trace would use.
@@ -256,9 +252,12 @@ TEST_CASE("6.18 free_high: the second of consecutive order 1..3 frees with free_
   for (const bool free_high_batch : {true, false}) {
     INFO("PCPF_FREE_HIGH_BATCH " << free_high_batch);
     // batch 4, high_min 8 (threshold 4 + 4 = 8), high_max 64, high 64: no ordinary drain.
-    PcpRules618 rules = rules_of(4, 8, 64, 64, 4);
-    rules.free_high_batch = free_high_batch;
-    Pcp618 z(zone_of(256, 5, 4), rules);
+    Pcp618 z(zone_of(256, 5, 4), {.batch = 4,
+                                  .high_min = 8,
+                                  .high_max = 64,
+                                  .start_high = 64,
+                                  .pageblock_order = 4,
+                                  .free_high_batch = free_high_batch});
     z.take_live(6); // 0..5
     Pfns o1;
     for (int i = 0; i < 4; ++i) o1.push_back(*z.f.alloc(1, M));
@@ -393,9 +392,8 @@ TEST_CASE("6.18 free_pcppages_bulk: with hygiene a block re-typed while cached g
   for (const bool hygiene : {true, false}) {
     INFO("hygiene " << hygiene);
     // batch 1, high_min = high_max = 2: the second cached page drains one.
-    PcpRules618 rules = rules_of(1, 2, 2, 0, 4);
-    rules.hygiene = hygiene;
-    Pcp618 z(zone_of(64, 5, 4), rules);
+    Pcp618 z(zone_of(64, 5, 4),
+             {.batch = 1, .high_min = 2, .high_max = 2, .pageblock_order = 4, .hygiene = hygiene});
     z.take_live(48); // 0..47: the buddies of 17 and 33 stay live
     z.free(17);      // cached MOVABLE
     z.f.zone().set_pageblock_migratetype(z.f.idx(16), U);
