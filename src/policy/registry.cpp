@@ -8,6 +8,7 @@
 
 #include "memsim/error.hpp"
 #include "policy/linux_6_1.hpp"
+#include "policy/linux_6_18.hpp"
 #include "policy/recorded.hpp"
 #include "policy/region_aware.hpp"
 #include "policy/stock.hpp"
@@ -47,6 +48,32 @@ std::vector<PolicyKey> linux_6_1_keys() {
                               "order 0 only, as 3.11)"),
       flag("free_factor", "nr_pcp_free doubles the drain while frees run without allocations, "
                           "and a free of order 1..3 then drains everything"),
+  };
+}
+
+// One switch per upstream series between 6.1 and 6.18 (docs/kernel-6.18.md).
+std::vector<PolicyKey> linux_6_18_keys() {
+  const auto flag = [](const char* name, bool on, const char* what) {
+    return PolicyKey{std::string("linux_6_18.") + name, KeyKind::flag, on, what};
+  };
+  return {
+      flag("hygiene", true,
+           "6.10 free-list hygiene: per-CPU drains use the pageblock's current type, a merge "
+           "at pageblock order re-types the buddy, larger frees go pageblock by pageblock (off: "
+           "6.1's cached types and merges)"),
+      flag("claim_steal", true,
+           "6.15 fallback: claim a whole pageblock (largest first) or steal exactly the request "
+           "(smallest first), remembered for the rest of a refill (off: the 6.10-6.14 "
+           "__rmqueue_fallback)"),
+      flag("defrag_mode", false,
+           "vm.defrag_mode=1 (6.15): ALLOC_NOFRAGMENT on every attempt, dropped only when the "
+           "request would fail"),
+      flag("pcp_autotune", true,
+           "6.7 per-CPU high auto-tuning between high_min and high_max (off: high fixed at "
+           "high_min, as percpu_pagelist_high_fraction does)"),
+      flag("highatomic", true,
+           "ALLOC_HIGHATOMIC requests (gfp: __GFP_HIGH, non-blocking, order > 0) reserve "
+           "HIGHATOMIC pageblocks (6.8+ limit) and use them first (off: gfp is ignored)"),
   };
 }
 
@@ -91,6 +118,18 @@ std::vector<PolicyInfo> build_registry() {
        linux_6_1_keys(),
        [](Zone& zone, const Config& config) -> std::unique_ptr<Policy> {
          return std::make_unique<Linux61Policy>(zone, config);
+       },
+       false,
+       {{"zone.pageblock_order", 9}, {"zone.max_order", 11}},
+       false,
+       true},
+      {"linux-6.18",
+       "Linux 6.18 page allocator: auto-tuned per-CPU lists (6.7), free-list hygiene (6.10), "
+       "claim-or-steal fallbacks with the refill mode memo (6.15), optional defrag_mode "
+       "(docs/kernel-6.18.md)",
+       linux_6_18_keys(),
+       [](Zone& zone, const Config& config) -> std::unique_ptr<Policy> {
+         return std::make_unique<Linux618Policy>(zone, config);
        },
        false,
        {{"zone.pageblock_order", 9}, {"zone.max_order", 11}},

@@ -39,10 +39,11 @@ struct ZoneSetup {
   Pfn start_pfn = 0;
   unsigned cpus = 1;
   bool pcp = false;
-  std::optional<unsigned> batch{}; // pcp.batch (unset: zone_batchsize)
-  std::optional<unsigned> high{};  // pcp.high (unset: 6 x batch)
-  unsigned reserve = 0;            // reserve.pageblocks
-  std::uint64_t region_pages = 0;  // 0: the zone rounded up to a whole max-order block
+  std::optional<unsigned> batch{};                // pcp.batch (unset: zone_batchsize)
+  std::optional<unsigned> high{};                 // pcp.high (unset: 6 x batch)
+  std::optional<unsigned> high_min{}, high_max{}; // pcp.high_min / pcp.high_max (linux-6.18)
+  unsigned reserve = 0;                           // reserve.pageblocks
+  std::uint64_t region_pages = 0; // 0: the zone rounded up to a whole max-order block
   std::vector<PreallocatedBlock> preallocated{}; // carved after boot (docs/semantics.md D19)
   bool finish_init = true;      // false: leave the zone in initialisation (nothing counted yet)
   std::string policy = "stock"; // a registry name (make_policy)
@@ -64,6 +65,8 @@ inline Config make_config(const ZoneSetup& s) {
   c.pcp.enabled = s.pcp;
   c.pcp.batch = s.batch;
   c.pcp.high = s.high;
+  c.pcp.high_min = s.high_min;
+  c.pcp.high_max = s.high_max;
   c.policy_values["reserve.pageblocks"] = s.reserve;
   const RegionAwareSwitches& ra = s.region_aware;
   c.policy_values["region_aware.sorted_freelists"] = ra.sorted_freelists;
