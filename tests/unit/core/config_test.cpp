@@ -98,28 +98,32 @@ TEST_CASE("A size beyond 64 bits is an error, never a wrapped value") {
   CHECK_THROWS_AS(pages.bytes(4096), InputError);
 }
 
-TEST_CASE("The valid keys are the zone, pcp, watermark, power, reserve, region_aware and "
-          "linux_6_1 keys of docs/spec.md §2, §7.1 and §8") {
+TEST_CASE("The valid keys are the zone, pcp, watermark, power, reserve, region_aware, linux_6_1 "
+          "and linux_6_18 keys of docs/spec.md §2, §7.1 and §8") {
   const auto& keys = memsim::config_keys();
-  REQUIRE(keys.size() == 35);
+  REQUIRE(keys.size() == 42);
   CHECK(keys.front() == "zone.memory");
   CHECK(keys[7] == "zone.managed_pages");
   CHECK(keys[8] == "zone.region_origin");
-  CHECK(keys[12] == "watermark.min");
-  CHECK(keys[14] == "watermark.high");
-  CHECK(keys[15] == "power.segment_size");
-  CHECK(keys[17] == "power.events_per_second");
-  CHECK(keys[18] == "reserve.pageblocks"); // the policies' keys follow the zone model's
-  CHECK(keys[24] == "region_aware.ra_cache");
-  CHECK(keys[25] == "linux_6_1.alike_rule");
-  CHECK(keys.back() == "linux_6_1.free_factor");
+  CHECK(keys[12] == "pcp.high_min");
+  CHECK(keys[13] == "pcp.high_max");
+  CHECK(keys[14] == "watermark.min");
+  CHECK(keys[16] == "watermark.high");
+  CHECK(keys[17] == "power.segment_size");
+  CHECK(keys[19] == "power.events_per_second");
+  CHECK(keys[20] == "reserve.pageblocks"); // the policies' keys follow the zone model's
+  CHECK(keys[26] == "region_aware.ra_cache");
+  CHECK(keys[27] == "linux_6_1.alike_rule");
+  CHECK(keys[37] == "linux_6_18.hygiene");
+  CHECK(keys.back() == "linux_6_18.highatomic");
 }
 
 TEST_CASE("Every listed key can be set from a --set string") {
   ConfigBuilder builder;
   for (const auto& key : memsim::config_keys()) {
     const bool is_bool = key.starts_with("region_aware.") || key.starts_with("linux_6_1.") ||
-                         key == "pcp.enabled" || key == "power.drain_pcp";
+                         key.starts_with("linux_6_18.") || key == "pcp.enabled" ||
+                         key == "power.drain_pcp";
     const std::string value = key == "zone.region_origin" ? "physical" : is_bool ? "false" : "3";
     CAPTURE(key);
     CHECK_NOTHROW(builder.set_assignment(key + "=" + value, "--set"));
@@ -128,6 +132,8 @@ TEST_CASE("Every listed key can be set from a --set string") {
   CHECK(config.zone.memory.value == 3);
   CHECK(config.zone.cpus == 3);
   CHECK(config.pcp.high == 3u);
+  CHECK(config.pcp.high_min == 3u);
+  CHECK(config.pcp.high_max == 3u);
   CHECK(config.policy_count("reserve.pageblocks") == 3u);
   CHECK(config.zone.managed_pages == 3u);
   CHECK(config.watermark.low == 3u);
@@ -138,6 +144,7 @@ TEST_CASE("Every listed key can be set from a --set string") {
   CHECK_FALSE(config.policy_flag("region_aware.loan_only_stealing"));
   CHECK_FALSE(config.policy_flag("region_aware.ra_cache"));
   CHECK_FALSE(config.policy_flag("linux_6_1.alike_rule"));
+  CHECK_FALSE(config.policy_flag("linux_6_18.claim_steal"));
 }
 
 TEST_CASE("An unknown key is an error that names its origin and lists every valid key") {
@@ -146,7 +153,7 @@ TEST_CASE("An unknown key is an error that names its origin and lists every vali
   CHECK_THAT(message, Catch::StartsWith("--set: unknown key \"zone.foo\"; valid keys: zone.memory, "
                                         "zone.start_pfn, zone.page_size"));
   for (const auto& key : memsim::config_keys()) CHECK_THAT(message, Catch::Contains(key));
-  CHECK_THAT(message, Catch::EndsWith("linux_6_1.free_factor"));
+  CHECK_THAT(message, Catch::EndsWith("linux_6_18.highatomic"));
 }
 
 TEST_CASE("Integers and booleans accept JSON values and the strings of --set") {

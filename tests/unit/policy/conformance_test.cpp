@@ -30,12 +30,17 @@ struct Run {
   std::string err, stats, placements;
 };
 
-Run replay(const std::string& trace, const std::string& policy, const TempDir& dir, bool check) {
+Run replay(const std::string& trace, const std::string& policy, const TempDir& dir, bool check,
+           const std::vector<std::string>& sets = {}) {
   std::vector<std::string> args{"replay",       trace,
                                 "--policy",     policy,
                                 "--json",       (dir / "s.json").string(),
                                 "--placements", (dir / "p.jsonl").string()};
   if (check) args.push_back("--check");
+  for (const std::string& set : sets) {
+    args.push_back("--set");
+    args.push_back(set);
+  }
   const auto r = run_memsim(args);
   return {r.status, r.err, slurp(dir / "s.json"), slurp(dir / "p.jsonl")};
 }
@@ -91,6 +96,29 @@ TEST_CASE("Every registered policy replays every test trace with --check, determ
         second_stats["provenance"].erase("command_line");
         CHECK(first_stats == second_stats);
         CHECK(first.placements == second.placements);
+      }
+    }
+  }
+}
+
+TEST_CASE("Every linux-6.18 switch turned from its default (the 6.7, 6.10 and 6.15 ablations, "
+          "defrag_mode) replays every test trace with --check",
+          "[policy][conformance][linux618]") {
+  TempDir dir;
+  const std::vector<std::string> ablations{
+      "linux_6_18.pcp_autotune=false", "linux_6_18.hygiene=false", "linux_6_18.claim_steal=false",
+      "linux_6_18.defrag_mode=true", "linux_6_18.highatomic=false"};
+  for (const std::string& trace : small_traces(dir)) {
+    for (const std::string& set : ablations) {
+      DYNAMIC_SECTION(set << " on " << fs::path(trace).filename().string()) {
+        TempDir a;
+        const Run run = replay(trace, "linux-6.18", a, true, {set});
+        INFO(run.err);
+        REQUIRE(run.status == 0);
+        const auto stats = nlohmann::json::parse(run.stats);
+        const std::string key = set.substr(std::string("linux_6_18.").size(),
+                                           set.find('=') - std::string("linux_6_18.").size());
+        CHECK(stats["config"]["linux_6_18"][key] == (set.ends_with("=true")));
       }
     }
   }

@@ -51,7 +51,7 @@ ZoneFixture memo_state(bool pcp) {
 } // namespace
 
 TEST_CASE("6.18 __rmqueue's rmqueue_mode memo (kernel-6.18.md Fallback): after a steal a refill "
-          "keeps stealing; two buddy allocations start in RMQUEUE_NORMAL each time",
+          "keeps stealing, while two buddy allocations start in RMQUEUE_NORMAL each time",
           "[policy][linux618]") {
   SECTION("a per-CPU refill of 3: the claim of 28 is refused, 28 is stolen (30 o1 and 29 o0 stay "
           "on M's lists); in RMQUEUE_STEAL the next two pages are stolen too: 29, then 30 "
@@ -81,9 +81,10 @@ TEST_CASE("6.18 __rmqueue's rmqueue_mode memo (kernel-6.18.md Fallback): after a
   }
 }
 
-TEST_CASE("6.18 vm.defrag_mode (kernel-6.18.md Fallback): ALLOC_NOFRAGMENT stops a refill at the "
-          "first page only a sub-pageblock fallback could give; the allocation itself is served",
-          "[policy][linux618]") {
+TEST_CASE(
+    "6.18 vm.defrag_mode (kernel-6.18.md Fallback): ALLOC_NOFRAGMENT stops a refill at the "
+    "first page only a sub-pageblock fallback could give, and the allocation itself is served",
+    "[policy][linux618]") {
   // Pageblock 0 (UNMOVABLE) has one free page, 15; pageblock 16 (MOVABLE) the free 28 (o2,
   // not claimable); pageblocks 32 and 48 are allocated.
   for (const bool defrag : {false, true}) {
@@ -111,7 +112,7 @@ TEST_CASE("6.18 vm.defrag_mode (kernel-6.18.md Fallback): ALLOC_NOFRAGMENT stops
 
 TEST_CASE("6.18 split_large_buddy and the hygiene merge (kernel-6.18.md Free path): a block "
           "above pageblock order is freed pageblock by pageblock, and the merge re-types the "
-          "buddy; hygiene off frees it whole with its first pageblock's type",
+          "buddy, and hygiene off frees it whole with its first pageblock's type",
           "[policy][linux618]") {
   for (const bool hygiene : {true, false}) {
     ZoneSetup s = setup_618({}, false, {{"linux_6_18.hygiene", hygiene}});

@@ -89,7 +89,7 @@ TEST_CASE("6.18 try_to_claim_block (kernel-6.18.md Fallback): below pageblock or
 }
 
 TEST_CASE("6.18 __rmqueue_claim refuses and moves nothing, then __rmqueue_steal takes exactly "
-          "the request from the smallest fallback block (6.15 split); 6.10-6.14 instead steals "
+          "the request from the smallest fallback block (6.15 split), and 6.10-6.14 instead steals "
           "from the largest",
           "[zone][fallback618]") {
   // Pageblock 16 holds 10 MOVABLE pages: for an UNMOVABLE request alike = 16 - 6 - 10 = 0 and
@@ -124,7 +124,7 @@ TEST_CASE("6.18 __rmqueue_claim refuses and moves nothing, then __rmqueue_steal 
 }
 
 TEST_CASE("6.18 find_suitable_fallback (kernel-6.18.md Fallback): a MOVABLE claim stops at the "
-          "first order below half a pageblock, even when that order is empty; the steal then "
+          "first order below half a pageblock, even when that order is empty, and the steal then "
           "takes the UNMOVABLE block",
           "[zone][fallback618]") {
   // Pageblock 0 (re-typed UNMOVABLE) holds carved 0 o3, 8 o2, 12 o1: 14 (o1) is free on U's
@@ -160,7 +160,7 @@ TEST_CASE("6.18 __rmqueue_claim under ALLOC_NOFRAGMENT (defrag_mode): only block
 }
 
 TEST_CASE("6.18 reserve_highatomic_pageblock (6.8+ limit): nothing while managed / 100 is below "
-          "a pageblock; the limit is managed / 100 rounded up to pageblocks",
+          "a pageblock, and the limit is managed / 100 rounded up to pageblocks",
           "[zone][fallback618][highatomic]") {
   ZoneFixture f = zone_618();
   f.zone().finish_init();
