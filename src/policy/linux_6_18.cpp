@@ -83,7 +83,9 @@ bool Linux618Policy::uses_pcp(unsigned order) const {
 
 // alloc_pages(): get_page_from_freelist with the fast path's flags (ALLOC_NOFRAGMENT in
 // defrag_mode); a defrag_mode request that fails is tried once more without it, where the
-// slow path would drop it after reclaim and compaction (docs/kernel-6.18.md).
+// slow path would drop it after reclaim and compaction; a request that may reclaim and still
+// finds nothing drains every CPU's lists and tries again, as the slow path's direct reclaim
+// does before giving up (docs/kernel-6.18.md, docs/decisions.md 137).
 Taken Linux618Policy::alloc(const AllocRequest& request) {
   if (!highatomic_counted_) {
     const auto& types = zone_.pageblock_types();
@@ -98,7 +100,31 @@ Taken Linux618Policy::alloc(const AllocRequest& request) {
   Taken taken = get_page_from_freelist(request, flags, switches_.defrag_mode);
   if (taken.block == kNoPage && switches_.defrag_mode)
     taken = get_page_from_freelist(request, flags, false);
+  const bool may_reclaim = !request.has_gfp || (request.gfp & gfp::direct_reclaim) != 0;
+  if (taken.block == kNoPage && may_reclaim && config_.pcp.enabled) {
+    drain_all_pages();
+    taken = get_page_from_freelist(request, flags, false);
+  }
   return taken;
+}
+
+// drain_pages_zone(): free_pcppages_bulk from the first list in chunks of batch << 5 until the
+// CPU's lists are empty.
+void Linux618Policy::drain_all_pages() {
+  ++drain_all_calls_;
+  const std::uint64_t chunk = std::uint64_t{pcp_.rules().batch} << 5;
+  for (unsigned cpu = 0; cpu < config_.zone.cpus; ++cpu) {
+    while (pcp_.count(cpu) != 0) {
+      const std::uint64_t to_drain = std::min(pcp_.count(cpu), chunk);
+      pcp_.begin_drain(zone_, cpu, kNoPage, to_drain);
+      for (std::uint64_t drained = 0; drained < to_drain;) {
+        const PageIdx block = pcp_.next_drain(zone_, cpu);
+        if (block == kNoPage) break;
+        drained += std::uint64_t{1} << zone_.page(block).order;
+        pcp_.drain_block(zone_, cpu, block);
+      }
+    }
+  }
 }
 
 // Linux 6.18 get_page_from_freelist() for one zone: the high-watermark test that sets
@@ -278,6 +304,7 @@ void Linux618Policy::state_json(nlohmann::ordered_json& out) const {
   out["watermark_boost"] = boost_.boost;
   out["nr_reserved_highatomic"] = highatomic_.nr_reserved;
   out["zone_below_high"] = pcp_.zone_below_high();
+  out["drain_all_pages"] = drain_all_calls_;
   nlohmann::ordered_json highs = nlohmann::ordered_json::array();
   for (unsigned cpu = 0; cpu < config_.zone.cpus; ++cpu) highs.push_back(pcp_.high(cpu));
   out["pcp_high"] = highs;

@@ -74,6 +74,9 @@ private:
   // RMQUEUE_NORMAL, then HIGHATOMIC for ALLOC_NON_BLOCK.
   Taken rmqueue_buddy(unsigned order, Migratetype mt, const AllocFlags& flags);
   Taken rmqueue_fallback(unsigned order, Migratetype mt);
+  // Linux 6.18 drain_all_pages() as __alloc_pages_direct_reclaim() runs it when a request that
+  // may reclaim found nothing: every CPU's lists drained (drain_pages_zone).
+  void drain_all_pages();
   // split_large_buddy() / __free_pages_ok() for an order the per-CPU lists do not cache.
   void free_one_page(PageIdx block, unsigned order);
   // Linux 6.18 zone_watermark_fast() against the high watermark with the fast path's flags
@@ -92,8 +95,9 @@ private:
   bool highatomic_counted_ = false;
   WatermarkBoost boost_;
   RmqueueMode mode_ = RmqueueMode::normal;
-  bool nofragment_ = false; // ALLOC_NOFRAGMENT of the allocation in progress
-  double next_tick_ = -1;   // trace time of the next vmstat tick (< 0: no time seen yet)
+  std::uint64_t drain_all_calls_ = 0; // drain_all_pages() runs (kernel_state)
+  bool nofragment_ = false;           // ALLOC_NOFRAGMENT of the allocation in progress
+  double next_tick_ = -1;             // trace time of the next vmstat tick (< 0: no time seen yet)
 };
 
 } // namespace memsim

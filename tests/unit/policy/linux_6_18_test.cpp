@@ -148,3 +148,32 @@ TEST_CASE("linux-6.18 reports its resolved per-CPU bounds and switches", "[polic
   CHECK(out["linux_6_18"]["claim_steal"] == true);
   CHECK(out["linux_6_18"]["defrag_mode"] == false);
 }
+
+TEST_CASE("linux-6.18 drain_all_pages (decision 137): a request that may reclaim and finds "
+          "nothing drains every CPU's lists and tries again, and an atomic one fails",
+          "[policy][linux618]") {
+  ZoneSetup s = setup_618({}, true);
+  s.cpus = 2;
+  ZoneFixture f(s);
+  f.zone().finish_init();
+  // All 64 pages allocated as order-4 blocks, then block 16 split and its pages freed on CPU 1:
+  // they sit on CPU 1's MOVABLE list (high 100 is never reached), the buddy is empty.
+  for (const Pfn pfn : {Pfn{0}, Pfn{16}, Pfn{32}, Pfn{48}}) CHECK(f.alloc(4, M) == pfn);
+  f.split(16);
+  for (Pfn p = 16; p < 32; ++p) f.free(p, 1);
+  CHECK(policy_of(f).pcp().count(1) == 16);
+  CHECK(f.free_pages() == 0);
+  SECTION("GFP_ATOMIC (no __GFP_DIRECT_RECLAIM): nothing is drained, the request fails") {
+    CHECK_FALSE(f.alloc_gfp(0, M, gfp::high | gfp::kswapd_reclaim, 0));
+    CHECK(policy_of(f).pcp().count(1) == 16);
+  }
+  SECTION("no gfp (taken as able to reclaim): CPU 1's lists are drained and the retry's refill "
+          "on CPU 0 takes from the buddy") {
+    CHECK(f.alloc(0, M, 0));
+    CHECK(policy_of(f).pcp().count(1) == 0);
+    nlohmann::ordered_json state;
+    f.policy().state_json(state);
+    CHECK(state["drain_all_pages"] == 1);
+  }
+  f.check_invariants();
+}
