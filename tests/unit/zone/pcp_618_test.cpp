@@ -59,7 +59,7 @@ TEST_CASE("6.18 nr_pcp_alloc: order-0 refills double with alloc_factor (63, 126,
 }
 
 TEST_CASE("6.18 nr_pcp_alloc: higher orders refill max(batch >> order, 2) blocks and grow high "
-          "by batch; with ZONE_BELOW_HIGH high does not grow",
+          "by batch, and with ZONE_BELOW_HIGH high does not grow",
           "[zone][pcp618]") {
   // batch 8, high_min 16, high_max 64; 256 pages, 16-page pageblocks (the THP order is 4).
   Pcp618 z(zone_of(256, 5, 4), rules_of(8, 16, 64, 0, 4));
@@ -197,7 +197,7 @@ TEST_CASE("6.18 free_high: the second of consecutive order 1..3 frees with free_
 }
 
 TEST_CASE("6.18 ZONE_BELOW_HIGH: each free lowers high by max(free_count, batch) down to high_min, "
-          "a drain needs count >= high_min; after a drain the flag clears once free pages less "
+          "a drain needs count >= high_min, and after a drain the flag clears once free pages less "
           "HIGHATOMIC free pages exceed the high watermark",
           "[zone][pcp618]") {
   // batch 4, high_min 8, high_max 64, high 40; 256 pages, 16-page pageblocks.
