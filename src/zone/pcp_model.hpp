@@ -2,7 +2,8 @@
 // and taken off a given CPU's list the way a refill, a free or a drain would, and the blocks the
 // model would hand out or drain next, asked without changing anything. The ground-truth replay
 // (docs/spec.md §7.4) drives a policy's model with the trace's own per-CPU events through this
-// interface and scores its predictions. Implemented by PerCpuPages311 and PerCpuPages61.
+// interface and scores its predictions. Implemented by PerCpuPages311, PerCpuPages61 and
+// PerCpuPages618 (the last two through PcpOrderLists).
 #pragma once
 
 #include <cstdint>
@@ -66,7 +67,8 @@ public:
   // respected); kNoPage when every list of the CPU is empty.
   virtual PageIdx next_drain(const Zone& zone, unsigned cpu) const = 0;
   // One drain step as the trace recorded it: `block` leaves its list and goes to
-  // __free_one_page with its cached type; the round robin continues from its list.
+  // __free_one_page with the type its generation drains with (the cached one; 6.10+ the
+  // pageblock's); the round robin continues from its list.
   virtual void drain_block(Zone& zone, unsigned cpu, PageIdx block) = 0;
   // Pages on the CPU's lists.
   virtual std::uint64_t count(unsigned cpu) const = 0;
