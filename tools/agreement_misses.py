@@ -10,6 +10,8 @@ class by the free block it came from:
   start   the block was free since the begin snapshot: its place among the other start blocks is not
   absent  no free block holds the page here (events the trace does not show: compaction's free
           scanner, free page reporting, the snapshot read while the machine ran)
+  inside  the page lies inside a larger start block, not at its head: the kernel held smaller
+          blocks there (the page dump is read over seconds while the machine runs)
 Per-CPU decisions (mm_page_alloc of an order the per-CPU lists hold, mm_page_pcpu_drain) are
 `trace` when the page went onto a per-CPU list during the trace (a refill or a free), else `start`.
 With --misses (the --json output of a replay whose first_misses hold every miss) the misses are
@@ -73,6 +75,15 @@ class Buddy:
 
     def __init__(self, free):
         self.free = free
+        self.added, self.removed = [], []  # block heads, for a caller that follows the lists
+
+    def _add(self, pfn, order, tag):
+        self.free[pfn] = (order, tag)
+        self.added.append(pfn)
+
+    def _remove(self, pfn):
+        if self.free.pop(pfn, None) is not None:
+            self.removed.append(pfn)
 
     def find(self, pfn, order):
         """The free block (head, order, tag) holding [pfn, pfn + 2^order), or None."""
@@ -86,7 +97,8 @@ class Buddy:
     def clear(self, pfn, order):
         """Drops every free block inside [pfn, pfn + 2^order) (pages the model held free wrongly)."""
         for p in range(pfn, pfn + (1 << order)):
-            self.free.pop(p, None)
+            if p in self.free:
+                self._remove(p)
 
     def take(self, pfn, order):
         """Takes the chunk as expand() does; returns the class of the block it came from."""
@@ -95,20 +107,26 @@ class Buddy:
             self.clear(pfn, order)
             return "absent"
         head, k, tag = found
-        del self.free[head]
+        if head != pfn and tag == "start":
+            tag = "inside"  # __rmqueue_smallest takes a block's head: the snapshot merged blocks
+        self._remove(head)
         while k > order:  # split towards pfn; every half left is a remainder put on a list now
             k -= 1
             half = head + (1 << k)
             if pfn >= half:
-                self.free[head] = (k, "trace")
+                self._add(head, k, "trace")
                 head = half
             else:
-                self.free[half] = (k, "trace")
+                self._add(half, k, "trace")
         return tag
 
     def put(self, pfn, order):
         """__free_one_page(): merges with free buddies; the result is placed during the trace."""
-        if self.find(pfn, order) is not None:
+        found = self.find(pfn, order)
+        if found is not None:  # freed while the snapshot shows it free: the dump was stale there,
+            head, k, _ = found  # and the block is placed by this free
+            self._remove(head)
+            self._add(head, k, "trace")
             return
         self.clear(pfn, order)
         while order < MAX_ORDER:
@@ -116,10 +134,10 @@ class Buddy:
             block = self.free.get(buddy)
             if not block or block[0] != order:
                 break
-            del self.free[buddy]
+            self._remove(buddy)
             pfn &= buddy
             order += 1
-        self.free[pfn] = (order, "trace")
+        self._add(pfn, order, "trace")
 
 
 def events(path):
@@ -216,6 +234,12 @@ class Classifier:
 def list_type(migratetype):
     """The per-CPU list of a migratetype: types >= 3 use the movable one (free_frozen_page_commit)."""
     return migratetype if migratetype in ("0", "1", "2") else "1"
+
+
+def zone_of(pfn):
+    """x86-64's zones by pfn: DMA below 16 MiB, DMA32 below 4 GiB, Normal above. Each zone has
+    its own free lists and per-CPU lists."""
+    return "DMA" if pfn < 1 << 12 else "DMA32" if pfn < 1 << 20 else "Normal"
 
 
 def count(values):
