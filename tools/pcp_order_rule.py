@@ -4,11 +4,13 @@ recordings"): each list (cpu, order, type) is a deque; a free puts the page at i
 (free_frozen_page_commit), a refill at its tail (rmqueue_bulk), an allocation takes the head
 (__rmqueue_pcplist) and a drain the tail (free_pcppages_bulk). Which list a freed page joins is
 its pageblock's type, read by look-ahead from the decision that later takes it off (an
-allocation's request type, types >= 3 on the movable list; a drain's migratetype); pages on the
-lists since the begin snapshot sit between, ordered by the line that takes them off (allocations
-from the head in line order, then drains from the tail). Counts, for every per-CPU decision
+allocation's request type, types >= 3 on the movable list; a drain's migratetype); a page the
+trace never takes off is left out; pages on the lists since the begin snapshot sit between,
+ordered by the line that takes them off (allocations from the head in line order, then drains
+from the tail). Counts, for every per-CPU decision
 (mm_page_alloc of orders 0-3 and 9, mm_page_pcpu_drain), whether the page the rule names is the
-one the kernel handed out or drained.
+one the kernel handed out (the head of its CPU's list of the request's type) or drained (the
+tail of the list holding the drained page: which list a drain visits is not checked).
 
 Usage: tools/pcp_order_rule.py TRACE [--json OUT.json]
 """
@@ -21,7 +23,8 @@ from agreement_misses import PCP_ORDERS, events, list_type, zone_of
 
 
 def decisions(trace):
-    """Every per-CPU event as (line, cpu, kind, pfn, order, list type); kind: free, refill, alloc, drain."""
+    """Every per-CPU event as (line, cpu, kind, pfn, order, list type); kind: free, refill,
+    alloc, drain."""
     out = []
     for number, cpu, name, f in events(trace):
         pfn = int(f.get("pfn", "0"), 16)
@@ -36,35 +39,17 @@ def decisions(trace):
     return out
 
 
-def shown_types(events_list):
-    """For every free: the list type the trace showed last for the page (its allocation from a
-    per-CPU list, a refill) or its pageblock (a drain), else movable: the type of a page freed
-    and never taken off during the trace."""
-    page, block, out = {}, {}, {}
-    for i, (number, cpu, kind, pfn, order, mt) in enumerate(events_list):
-        if kind == "free":
-            out[i] = page.get(pfn) or block.get(pfn >> 9) or "1"
-        else:
-            page[pfn] = mt
-            if kind != "alloc":
-                block[pfn >> 9] = mt
-    return out
-
-
 def look_ahead(events_list):
-    """The list type of every free (from the decision taking the page off next) and the start
-    pages: those taken off before any entry, with their exit line and kind."""
+    """The list of every free and refill the trace takes off again (a free's from the decision
+    taking the page off next) and the start pages: those taken off before any entry."""
     exit_type, pending, start = {}, {}, []
-    known = shown_types(events_list)
     for i in range(len(events_list) - 1, -1, -1):
         number, cpu, kind, pfn, order, mt = events_list[i]
         if kind in ("alloc", "drain"):
-            pending[pfn] = (mt, cpu)
-        elif kind == "free":
-            exit_type[i] = pending[pfn][0] if pfn in pending else known[i]
-            pending.pop(pfn, None)
-        else:
-            pending.pop(pfn, None)
+            pending[pfn] = (mt, cpu)  # the next decision taking the page off
+        elif pfn in pending:  # a free or refill whose page the trace takes off again
+            exit_mt = pending.pop(pfn)[0]
+            exit_type[i] = exit_mt if kind == "free" else mt
     seen = set()
     for number, cpu, kind, pfn, order, mt in events_list:
         if kind in ("free", "refill"):
@@ -97,16 +82,22 @@ def run(trace):
     score = {"alloc": [0, 0], "drain": [0, 0]}
     for i, (number, cpu, kind, pfn, order, mt) in enumerate(evs):
         if kind in ("free", "refill"):
+            if i not in exit_type:
+                # never taken off: it cannot be at the end of a list the kernel takes from, and a
+                # free may not have reached a list at all (pcp trylock failure: free_one_page)
+                where.pop(pfn, None)
+                continue
             serial += 1
-            key = (cpu, zone_of(pfn), order, exit_type.get(i, "1") if kind == "free" else mt)
+            key = (cpu, zone_of(pfn), order, exit_type[i])
             pages = lists.setdefault(key, deque())
             pages.appendleft((pfn, serial)) if kind == "free" else pages.append((pfn, serial))
             where[pfn] = (key, serial)
             continue
-        # an allocation asks the list of its CPU and request type; a drain empties its owner's
-        # list (the page's CPU: drain_all_pages drains other CPUs' lists) of its type
-        owner = where[pfn][0][0] if pfn in where else cpu
-        key = (cpu if kind == "alloc" else owner, zone_of(pfn), order, mt)
+        # an allocation asks the list of its CPU and request type; a drain is scored on the list
+        # holding the page (which list free_pcppages_bulk visits next is not checked here)
+        key = (cpu, zone_of(pfn), order, mt)
+        if kind == "drain" and pfn in where:
+            key = where[pfn][0]
         pages = lists.get(key, deque())
         end = 0 if kind == "alloc" else -1
         while pages and where.get(pages[end][0]) != (key, pages[end][1]):
