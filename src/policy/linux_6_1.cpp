@@ -98,7 +98,7 @@ Taken Linux61Policy::alloc(const AllocRequest& request) {
   Taken taken;
   if (uses_pcp(request.order))
     taken = pcp_.rmqueue_pcplist(zone_, *this, request.order, request.mt, request.cpu);
-  if (taken.block == kNoPage) taken = rmqueue_buddy(request.order, request.mt, flags);
+  if (taken.block == kNoPage) taken = rmqueue_buddy(zone_, *this, request.order, request.mt, flags);
   if (taken.block != kNoPage && flags.highatomic) {
     zone_.pcp_release(taken.block); // prep_new_page: no longer PageBuddy for the pageblock walk
     reserve_highatomic_pageblock(zone_, highatomic_, taken.block);
@@ -111,20 +111,6 @@ std::uint64_t Linux61Policy::start_reserved_highatomic() const {
   return static_cast<std::uint64_t>(
              std::count(types.begin(), types.end(), Migratetype::highatomic)) *
          zone_.geometry().pageblock_pages;
-}
-
-// Linux 6.1 rmqueue_buddy() (6.1.116+): the HIGHATOMIC lists first for ALLOC_HIGHATOMIC, then
-// __rmqueue, then the HIGHATOMIC lists for a non-blocking request __rmqueue could not serve.
-Taken Linux61Policy::rmqueue_buddy(unsigned order, Migratetype mt, const BuddyFlags& flags) {
-  if (flags.highatomic) {
-    const PageIdx page = zone_.rmqueue_smallest(order, Migratetype::highatomic);
-    if (page != kNoPage) return {page, false, TakeSource::highatomic};
-  }
-  const Taken taken = rmqueue(order, mt);
-  if (taken.block != kNoPage || !flags.non_block) return taken;
-  const PageIdx page = zone_.rmqueue_smallest(order, Migratetype::highatomic);
-  if (page != kNoPage) return {page, false, TakeSource::highatomic};
-  return {};
 }
 
 // __rmqueue(): the retry after a steal takes the smallest block now on mt's lists, which need

@@ -78,14 +78,6 @@ protected:
   Taken rmqueue(unsigned order, Migratetype mt) override;
 
 private:
-  // The alloc_flags rmqueue_buddy() decides by (ALLOC_HIGHATOMIC, ALLOC_NON_BLOCK).
-  struct BuddyFlags {
-    bool highatomic = false;
-    bool non_block = false;
-  };
-  // Linux 6.1 rmqueue_buddy(): HIGHATOMIC lists first for ALLOC_HIGHATOMIC, then __rmqueue,
-  // then HIGHATOMIC for ALLOC_NON_BLOCK.
-  Taken rmqueue_buddy(unsigned order, Migratetype mt, const BuddyFlags& flags);
   bool uses_pcp(unsigned order) const;
   // zone->nr_reserved_highatomic of the state the replay starts from: its HIGHATOMIC pageblocks
   // (a --proc-in start state may have some, docs/decisions.md 111).

@@ -138,25 +138,12 @@ Taken Linux618Policy::get_page_from_freelist(const AllocRequest& request, const 
   Taken taken;
   if (uses_pcp(request.order))
     taken = pcp_.rmqueue_pcplist(zone_, *this, request.order, request.mt, request.cpu);
-  if (taken.block == kNoPage) taken = rmqueue_buddy(request.order, request.mt, flags);
+  if (taken.block == kNoPage) taken = rmqueue_buddy(zone_, *this, request.order, request.mt, flags);
   if (taken.block != kNoPage && flags.highatomic) {
     zone_.pcp_release(taken.block); // prep_new_page: no longer PageBuddy for the pageblock walk
     reserve_highatomic_pageblock_618(zone_, highatomic_, taken.block, request.order);
   }
   return taken;
-}
-
-Taken Linux618Policy::rmqueue_buddy(unsigned order, Migratetype mt, const AllocFlags& flags) {
-  if (flags.highatomic) {
-    const PageIdx page = zone_.rmqueue_smallest(order, Migratetype::highatomic);
-    if (page != kNoPage) return {page, false, TakeSource::highatomic};
-  }
-  mode_ = RmqueueMode::normal;
-  const Taken taken = rmqueue(order, mt);
-  if (taken.block != kNoPage || !flags.non_block) return taken;
-  const PageIdx page = zone_.rmqueue_smallest(order, Migratetype::highatomic);
-  if (page != kNoPage) return {page, false, TakeSource::highatomic};
-  return {};
 }
 
 // Linux 6.18 __rmqueue(): NORMAL tries the own lists and falls into CLAIM, which falls into

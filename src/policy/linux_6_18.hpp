@@ -63,16 +63,10 @@ protected:
 
 private:
   enum class RmqueueMode : std::uint8_t { normal, claim, steal }; // enum rmqueue_mode (no CMA)
-  struct AllocFlags {
-    bool highatomic = false; // ALLOC_HIGHATOMIC
-    bool non_block = false;  // ALLOC_NON_BLOCK
-  };
+  using AllocFlags = BuddyFlags;
   // get_page_from_freelist() for the one zone, with or without ALLOC_NOFRAGMENT.
   Taken get_page_from_freelist(const AllocRequest& request, const AllocFlags& flags,
                                bool nofragment);
-  // Linux 6.18 rmqueue_buddy(): HIGHATOMIC first for ALLOC_HIGHATOMIC, __rmqueue in
-  // RMQUEUE_NORMAL, then HIGHATOMIC for ALLOC_NON_BLOCK.
-  Taken rmqueue_buddy(unsigned order, Migratetype mt, const AllocFlags& flags);
   Taken rmqueue_fallback(unsigned order, Migratetype mt);
   // Linux 6.18 drain_all_pages() as __alloc_pages_direct_reclaim() runs it when a request that
   // may reclaim found nothing: every CPU's lists drained (drain_pages_zone).

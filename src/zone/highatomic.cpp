@@ -14,6 +14,20 @@ bool alloc_flags_non_block(GfpMask gfp) {
   return (gfp & gfp::direct_reclaim) == 0 && (gfp & gfp::nomemalloc) == 0;
 }
 
+Taken rmqueue_buddy(Zone& zone, Rmqueue& buddy, unsigned order, Migratetype mt,
+                    const BuddyFlags& flags) {
+  if (flags.highatomic) {
+    const PageIdx page = zone.rmqueue_smallest(order, Migratetype::highatomic);
+    if (page != kNoPage) return {page, false, TakeSource::highatomic};
+  }
+  buddy.begin_bulk();
+  const Taken taken = buddy.rmqueue(order, mt);
+  if (taken.block != kNoPage || !flags.non_block) return taken;
+  const PageIdx page = zone.rmqueue_smallest(order, Migratetype::highatomic);
+  if (page != kNoPage) return {page, false, TakeSource::highatomic};
+  return {};
+}
+
 bool reserve_highatomic_pageblock(Zone& zone, HighatomicReserve& reserve, PageIdx page) {
   const std::uint64_t max_managed = reserve.managed / 100 + zone.geometry().pageblock_pages;
   if (reserve.nr_reserved >= max_managed) return false;

@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "memsim/gfp.hpp"
+#include "zone/taken.hpp"
 #include "zone/zone.hpp"
 
 namespace memsim {
@@ -19,6 +20,16 @@ bool alloc_flags_highatomic(GfpMask gfp, unsigned order);
 // cannot reclaim (no __GFP_DIRECT_RECLAIM) and is not __GFP_NOMEMALLOC; rmqueue_buddy lets such
 // a request take from the HIGHATOMIC lists when __rmqueue found nothing.
 bool alloc_flags_non_block(GfpMask gfp);
+
+// Linux 6.1 (6.1.116+) and 6.18 mm/page_alloc.c rmqueue_buddy(): the HIGHATOMIC lists first
+// for ALLOC_HIGHATOMIC, then `buddy`'s __rmqueue (one zone-lock hold: Rmqueue::begin_bulk), then
+// the HIGHATOMIC lists for an ALLOC_NON_BLOCK request __rmqueue could not serve.
+struct BuddyFlags {
+  bool highatomic = false; // ALLOC_HIGHATOMIC
+  bool non_block = false;  // ALLOC_NON_BLOCK
+};
+Taken rmqueue_buddy(Zone& zone, Rmqueue& buddy, unsigned order, Migratetype mt,
+                    const BuddyFlags& flags);
 
 // zone->nr_reserved_highatomic and the limit of reserve_highatomic_pageblock().
 struct HighatomicReserve {
