@@ -3,8 +3,9 @@
 of `memsim replay --predict` fall (docs/fidelity.md "6.18 recordings")? Reads the tracefs text and
 the begin snapshot's kpageflags, rebuilds the buddy's free blocks (the canonical split of the
 BUDDY runs) and follows them through the trace: every buddy take (mm_page_alloc_zone_locked, and
-mm_page_alloc_extfrag when no zone_locked line of the same page came just before it) is put in a
-class by the free block it came from:
+mm_page_alloc_extfrag when no zone_locked line of the same page came just before it: a 6.15+
+steal or whole-pageblock claim; a 6.1 fallback's extfrag line, which comes before its
+zone_locked, counts one take too many) is put in a class by the free block it came from:
   trace   the block was put on its free list during the trace (a free or drain merged into it, or
           expand() left it as the remainder of a split): its place in the list is known
   start   the block was free since the begin snapshot: its place among the other start blocks is not
