@@ -45,6 +45,26 @@ ZoneParams61 linux_zone_params(const Zone& zone, const Config& config) {
   return zone_params_61(in);
 }
 
+const std::vector<Migratetype>& linux_list_types() {
+  static const std::vector<Migratetype> types{Migratetype::unmovable, Migratetype::reclaimable,
+                                              Migratetype::movable, Migratetype::highatomic};
+  return types;
+}
+
+void linux_params_json(const ZoneParams61& params, nlohmann::ordered_json& out) {
+  out["min_free_kbytes"] = params.min_free_kbytes;
+  out["watermark"] = {{"min", params.watermark.min},
+                      {"low", params.watermark.low},
+                      {"high", params.watermark.high}};
+}
+
+std::uint64_t highatomic_pageblock_pages(const Zone& zone) {
+  const auto& types = zone.pageblock_types();
+  return static_cast<std::uint64_t>(
+             std::count(types.begin(), types.end(), Migratetype::highatomic)) *
+         zone.geometry().pageblock_pages;
+}
+
 namespace {
 
 PcpRules61 pcp_rules(const ZoneParams61& params, const Config& config, const Linux61Switches& s) {
@@ -89,7 +109,7 @@ bool Linux61Policy::uses_pcp(unsigned order) const {
 // request's gfp as gfp_to_alloc_flags derives them (docs/decisions.md 110).
 Taken Linux61Policy::alloc(const AllocRequest& request) {
   if (!highatomic_counted_) {
-    highatomic_.nr_reserved = start_reserved_highatomic();
+    highatomic_.nr_reserved = highatomic_pageblock_pages(zone_);
     highatomic_counted_ = true;
   }
   const bool gfp = switches_.highatomic && request.has_gfp;
@@ -104,13 +124,6 @@ Taken Linux61Policy::alloc(const AllocRequest& request) {
     reserve_highatomic_pageblock(zone_, highatomic_, taken.block);
   }
   return taken;
-}
-
-std::uint64_t Linux61Policy::start_reserved_highatomic() const {
-  const auto& types = zone_.pageblock_types();
-  return static_cast<std::uint64_t>(
-             std::count(types.begin(), types.end(), Migratetype::highatomic)) *
-         zone_.geometry().pageblock_pages;
 }
 
 // __rmqueue(): the retry after a steal takes the smallest block now on mt's lists, which need
@@ -190,19 +203,14 @@ void Linux61Policy::report(PolicyReport& out) const {
 
 // D61-13: no MIGRATE_RESERVE; HIGHATOMIC lists are the fourth.
 const std::vector<Migratetype>& Linux61Policy::list_types() const {
-  static const std::vector<Migratetype> types{Migratetype::unmovable, Migratetype::reclaimable,
-                                              Migratetype::movable, Migratetype::highatomic};
-  return types;
+  return linux_list_types();
 }
 
 // D61-5: the resolved per-CPU batch and high, min_free_kbytes and the watermarks.
 void Linux61Policy::config_json(nlohmann::ordered_json& out) const {
   out["pcp"]["batch"] = pcp_.rules().batch;
   out["pcp"]["high"] = pcp_.rules().high;
-  out["min_free_kbytes"] = params_.min_free_kbytes;
-  out["watermark"] = {{"min", params_.watermark.min},
-                      {"low", params_.watermark.low},
-                      {"high", params_.watermark.high}};
+  linux_params_json(params_, out);
   const Linux61Switches& s = switches_;
   out["linux_6_1"] = {
       {"alike_rule", s.alike_rule},           {"find_smallest", s.find_smallest},
@@ -217,7 +225,7 @@ void Linux61Policy::config_json(nlohmann::ordered_json& out) const {
 void Linux61Policy::state_json(nlohmann::ordered_json& out) const {
   out["watermark_boost"] = boost_.boost;
   out["nr_reserved_highatomic"] =
-      highatomic_counted_ ? highatomic_.nr_reserved : start_reserved_highatomic();
+      highatomic_counted_ ? highatomic_.nr_reserved : highatomic_pageblock_pages(zone_);
 }
 
 void Linux61Policy::check_invariants() const {

@@ -34,6 +34,13 @@ std::uint64_t linux_managed_pages(const Zone& zone, const Config& config);
 // The 6.x zone parameters (min_free_kbytes, watermarks, pcp batch and high) of the config's zone,
 // the set values winning (docs/semantics.md D61-5).
 ZoneParams61 linux_zone_params(const Zone& zone, const Config& config);
+// The 6.x free-list types in stats order (D61-13: no MIGRATE_RESERVE, HIGHATOMIC fourth).
+const std::vector<Migratetype>& linux_list_types();
+// The stats `config` keys min_free_kbytes and watermark of resolved 6.x zone parameters.
+void linux_params_json(const ZoneParams61& params, nlohmann::ordered_json& out);
+// Pages of the zone's HIGHATOMIC pageblocks: zone->nr_reserved_highatomic of a start state
+// (docs/decisions.md 111).
+std::uint64_t highatomic_pageblock_pages(const Zone& zone);
 
 class Linux61Policy : public Policy, protected Rmqueue, private Predictor {
 public:
@@ -79,9 +86,6 @@ protected:
 
 private:
   bool uses_pcp(unsigned order) const;
-  // zone->nr_reserved_highatomic of the state the replay starts from: its HIGHATOMIC pageblocks
-  // (a --proc-in start state may have some, docs/decisions.md 111).
-  std::uint64_t start_reserved_highatomic() const;
 
   Zone& zone_;
   Config config_;

@@ -88,10 +88,7 @@ bool Linux618Policy::uses_pcp(unsigned order) const {
 // does before giving up (docs/kernel-6.18.md, docs/decisions.md 137).
 Taken Linux618Policy::alloc(const AllocRequest& request) {
   if (!highatomic_counted_) {
-    const auto& types = zone_.pageblock_types();
-    highatomic_.nr_reserved = static_cast<std::uint64_t>(
-                                  std::count(types.begin(), types.end(), Migratetype::highatomic)) *
-                              zone_.geometry().pageblock_pages;
+    highatomic_.nr_reserved = highatomic_pageblock_pages(zone_);
     highatomic_counted_ = true;
   }
   const bool gfp = switches_.highatomic && request.has_gfp;
@@ -262,9 +259,7 @@ void Linux618Policy::report(PolicyReport& out) const {
 }
 
 const std::vector<Migratetype>& Linux618Policy::list_types() const {
-  static const std::vector<Migratetype> types{Migratetype::unmovable, Migratetype::reclaimable,
-                                              Migratetype::movable, Migratetype::highatomic};
-  return types;
+  return linux_list_types();
 }
 
 void Linux618Policy::config_json(nlohmann::ordered_json& out) const {
@@ -273,10 +268,7 @@ void Linux618Policy::config_json(nlohmann::ordered_json& out) const {
   out["pcp"]["high"] = r.start_high != 0 ? r.start_high : r.high_min; // clamped at first use
   out["pcp"]["high_min"] = r.high_min;
   out["pcp"]["high_max"] = r.high_max;
-  out["min_free_kbytes"] = params_.min_free_kbytes;
-  out["watermark"] = {{"min", params_.watermark.min},
-                      {"low", params_.watermark.low},
-                      {"high", params_.watermark.high}};
+  linux_params_json(params_, out);
   const Linux618Switches& s = switches_;
   out["linux_6_18"] = {{"hygiene", s.hygiene},
                        {"claim_steal", s.claim_steal},
