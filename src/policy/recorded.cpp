@@ -198,8 +198,7 @@ void RecordedPolicy::observe(const Event& e) {
   case EventOp::compaction_begin:
     return compaction_begin(e);
   case EventOp::compaction_end:
-    in_compaction_ = false;
-    return;
+    return compaction_end();
   case EventOp::migrate:
     return migrate(e);
   case EventOp::isolate_freepages:

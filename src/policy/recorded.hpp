@@ -108,6 +108,9 @@ private:
   void migrate(const Event& e);
   void isolate_freepages(const Event& e);
   bool take_target(PageIdx page);
+  bool isolate_target(PageIdx page);
+  void isolate_freepages_61(std::uint64_t wanted);
+  void compaction_end();
   bool suitable_migration_target(PageIdx block_start) const;
   void release_untracked(PageIdx block, unsigned order);
   bool inside_live(PageIdx block, unsigned order) const;
@@ -128,9 +131,9 @@ private:
   absl::flat_hash_set<PageIdx> untracked_live_; // compaction targets and silent allocations
   bool free_hint_ = false;                      // Event::flag of the free being applied
   bool in_compaction_ = false;
-  PageIdx scan_ = 0;    // the free scanner's position (isolate_freepages, cc->free_pfn)
-  unsigned stride_ = 1; // its stride (COMPACT_CLUSTER_MAX at most)
+  PageIdx scan_ = 0; // the free scanner's position (isolate_freepages, cc->free_pfn)
   bool scan_done_ = false;
+  std::vector<PageIdx> spare_targets_; // cc->freepages: isolated, not yet handed out
   std::uint64_t silent_allocs_ = 0, compaction_targets_ = 0, outside_zone_ = 0;
   std::map<std::string, std::uint64_t> inconsistent_;
 

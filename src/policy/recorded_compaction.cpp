@@ -18,8 +18,8 @@ constexpr unsigned kCompactClusterMax = 32; // COMPACT_CLUSTER_MAX (SWAP_CLUSTER
 // cached position), inside the zone (docs/decisions.md 103).
 void RecordedPolicy::compaction_begin(const Event& e) {
   in_compaction_ = true;
-  stride_ = 1;
   scan_done_ = false;
+  spare_targets_.clear();
   const Pfn start = zone_.config().zone.start_pfn;
   const Pfn end = start + zone_.pages();
   const Pfn at = e.count >= start && e.count < end ? e.count : end - 1;
@@ -37,52 +37,86 @@ bool RecordedPolicy::suitable_migration_target(PageIdx block_start) const {
 // One order-0 page of a free block becomes a migration target (it now holds migrated data
 // the trace will free under its own pfn).
 bool RecordedPolicy::take_target(PageIdx page) {
-  if (!zone_.take_free(page, 0)) return false;
-  zone_.mark_allocated(page, 0, Migratetype::movable);
-  untracked_live_.insert(page);
+  if (!isolate_target(page)) return false;
   ++compaction_targets_;
   return true;
 }
 
+// One order-0 page taken off the free lists by the free scanner, not yet handed out.
+bool RecordedPolicy::isolate_target(PageIdx page) {
+  if (!zone_.take_free(page, 0)) return false;
+  zone_.mark_allocated(page, 0, Migratetype::movable);
+  untracked_live_.insert(page);
+  return true;
+}
+
 // mm_migrate_pages (reason=compaction) in a window without traced isolation: as many targets as
-// it reports migrated, by Linux 6.1 isolate_freepages(): pageblocks from the scanner's position
-// downwards, suitable ones scanned upwards at the stride (isolate_freepages_block), each free
-// block met taken from its lowest page; the stride doubles (to 32) after a block that gave
-// nothing and falls back to 1 after one that gave pages.
+// it reports migrated, handed out from cc->freepages in the order they were isolated
+// (compaction_alloc); when those run short, one Linux 6.1 isolate_freepages() call refills them
+// (docs/decisions.md 103, 138).
 void RecordedPolicy::migrate(const Event& e) {
   if (!in_compaction_ || !e.flag || traced_isolation_ || scan_done_) return;
-  std::uint64_t wanted = e.count;
+  if (spare_targets_.size() < e.count) isolate_freepages_61(e.count);
+  const std::uint64_t used = std::min<std::uint64_t>(e.count, spare_targets_.size());
+  spare_targets_.erase(spare_targets_.begin(),
+                       spare_targets_.begin() + static_cast<std::ptrdiff_t>(used));
+  compaction_targets_ += used;
+}
+
+// Linux 6.1 isolate_freepages(): pageblocks from the scanner's position downwards, suitable
+// ones scanned upwards at the stride (isolate_freepages_block); each free block met is isolated
+// whole, as order-0 pages from its lowest, until cc->freepages holds `wanted`. The call starts
+// at stride 1 (sync compaction); the stride doubles (to 32) after a suitable block that gave
+// nothing and falls back to 1 after one that gave pages; unsuitable blocks leave it alone (the
+// kernel's loop `continue`s past them).
+void RecordedPolicy::isolate_freepages_61(std::uint64_t wanted) {
+  unsigned stride = 1;
   const PageIdx pageblock = PageIdx{1} << zone_.pageblock_order();
-  while (wanted != 0) {
+  for (;;) {
     const PageIdx block_start = scan_ / pageblock * pageblock;
     const PageIdx block_end = std::min<PageIdx>(block_start + pageblock, zone_.pages());
-    std::uint64_t isolated = 0;
+    const std::size_t before = spare_targets_.size();
     PageIdx p = scan_;
-    if (suitable_migration_target(block_start)) {
-      while (p < block_end && wanted != 0) {
-        const Page& head = zone_.page(p);
-        if (head.state != PageState::free_head) {
-          p += stride_;
-          continue;
-        }
-        const PageIdx size = PageIdx{1} << head.order;
-        const PageIdx from = p;
-        for (PageIdx i = 0; i < size && wanted != 0; ++i, --wanted, ++isolated)
-          take_target(from + i);
-        p = from + size;
+    const bool suitable = suitable_migration_target(block_start);
+    while (suitable && p < block_end && spare_targets_.size() < wanted) {
+      const Page& head = zone_.page(p);
+      if (head.state != PageState::free_head) {
+        p += stride;
+        continue;
       }
+      const PageIdx size = PageIdx{1} << head.order;
+      const PageIdx from = p;
+      for (PageIdx i = 0; i < size; ++i)
+        if (isolate_target(from + i)) spare_targets_.push_back(from + i);
+      p = from + size;
     }
-    if (wanted == 0) {
-      scan_ = std::min(p, static_cast<PageIdx>(block_end - 1));
+    if (spare_targets_.size() >= wanted) {
+      // The next call resumes after the last block isolated, or at the block below.
+      scan_ = p < block_end ? p : block_start == 0 ? 0 : block_start - pageblock;
+      scan_done_ = p >= block_end && block_start == 0;
       return;
     }
-    stride_ = isolated != 0 ? 1 : std::min(kCompactClusterMax, stride_ * 2);
+    if (suitable)
+      stride = spare_targets_.size() != before ? 1 : std::min(kCompactClusterMax, stride * 2);
     if (block_start == 0) {
       scan_done_ = true;
       return;
     }
     scan_ = block_start - pageblock;
   }
+}
+
+// mm_compaction_end: isolated pages no migration used go back to the buddy
+// (release_freepages(); their frees are traced before the end line when the kernel had any,
+// and free_untracked has then already released them).
+void RecordedPolicy::compaction_end() {
+  in_compaction_ = false;
+  for (const PageIdx page : spare_targets_) {
+    if (untracked_live_.erase(page) == 0) continue;
+    zone_.mark_freed(page);
+    zone_.free_pages_ok(page, 0);
+  }
+  spare_targets_.clear();
 }
 
 // mm_compaction_(fast_)isolate_freepages: nr_taken pages of the range, lowest free pages first.

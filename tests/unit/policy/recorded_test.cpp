@@ -270,6 +270,66 @@ TEST_CASE("recorded: compaction's free scanner takes the targets the window's mi
   CHECK(s.page(122).state == PageState::free_head);
 }
 
+namespace {
+
+Event compaction_event(EventOp op, std::uint64_t count) {
+  Event e = event(op, kStart, 0, Migratetype::movable, op == EventOp::migrate);
+  if (op == EventOp::migrate) e.has_pfn = false;
+  e.count = count; // free_pfn, or pages migrated
+  return e;
+}
+
+} // namespace
+
+// Linux 6.1 isolate_freepages_block() isolates each free block it meets whole
+// (__isolate_free_page) and stops once cc->freepages holds the batch; compaction_alloc() hands
+// the pages out in isolation order, and release_freepages() returns the unused ones at the end.
+TEST_CASE("recorded: compaction isolates whole free blocks, keeps the spares for the next "
+          "migration and releases the rest at the end") {
+  Replay r;
+  r.apply(event(EventOp::alloc, 120, 0)); // top block: 121 (order 0), 122 (1), 124 (2) free
+  r.apply(compaction_event(EventOp::compaction_begin, 120));
+  r.apply(compaction_event(EventOp::migrate, 2));
+  // 121 gives one page, too few; the order-1 block at 122 is isolated whole: 123 is a spare.
+  CHECK(r.policy().section_json()["compaction_targets"] == 2);
+  CHECK(r.page(123).state == PageState::alloc_head);
+  CHECK(r.page(124).state == PageState::free_head);
+  r.apply(compaction_event(EventOp::migrate, 1)); // the spare, nothing new isolated
+  CHECK(r.policy().section_json()["compaction_targets"] == 3);
+  CHECK(r.page(124).state == PageState::free_head);
+  CHECK(r.page(124).order == 2);
+  r.apply(compaction_event(EventOp::migrate, 1)); // the order-2 block at 124, whole
+  CHECK(r.page(125).state == PageState::alloc_head);
+  CHECK(r.free_pages() == 64 - 1 - 7);
+  r.apply(compaction_event(EventOp::compaction_end, 120));
+  // 125..127 were never used: back in the buddy (126 and 127 merge); 124 holds migrated data.
+  CHECK(r.policy().section_json()["compaction_targets"] == 4);
+  CHECK(r.free_pages() == 64 - 1 - 4);
+  CHECK(r.page(124).state == PageState::alloc_head);
+  CHECK(r.page(125).state == PageState::free_head);
+  CHECK(r.page(126).state == PageState::free_head);
+  CHECK(r.page(126).order == 1);
+  CHECK(r.policy().inconsistent().empty());
+}
+
+// The kernel's loop `continue`s past a pageblock suitable_migration_target() refuses, before
+// the stride is adjusted: only suitable blocks that give nothing double it.
+TEST_CASE("recorded: blocks unsuitable as migration targets leave the free scanner's stride "
+          "alone") {
+  Replay r;
+  r.apply(event(EventOp::alloc, 96, 0)); // block 96..103: 98 (order 1) and 100 (2) free
+  r.apply(event(EventOp::alloc, 97, 0));
+  r.apply(compaction_event(EventOp::compaction_begin, 127));
+  // Blocks 120, 112 and 104 are whole free blocks of pageblock order: unsuitable. Had each
+  // doubled the stride (to 8), the scan of block 96 would look at 96 only and move on.
+  r.apply(compaction_event(EventOp::migrate, 1));
+  CHECK(r.policy().section_json()["compaction_targets"] == 1);
+  CHECK(r.page(98).state == PageState::alloc_head);
+  CHECK(r.page(99).state == PageState::alloc_head); // isolated with it: the block is whole
+  CHECK(r.page(100).state == PageState::free_head);
+  CHECK(r.page(88).state == PageState::free_head);
+}
+
 TEST_CASE("recorded: traced isolate_freepages ranges give the targets, lowest free pages first") {
   Replay r;
   r.apply(event(EventOp::alloc, 104, 1));
