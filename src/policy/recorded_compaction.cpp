@@ -111,11 +111,7 @@ void RecordedPolicy::isolate_freepages_61(std::uint64_t wanted) {
 // and free_untracked has then already released them).
 void RecordedPolicy::compaction_end() {
   in_compaction_ = false;
-  for (const PageIdx page : spare_targets_) {
-    if (untracked_live_.erase(page) == 0) continue;
-    zone_.mark_freed(page);
-    zone_.free_pages_ok(page, 0);
-  }
+  for (const PageIdx page : spare_targets_) release_targets(page, 0);
   spare_targets_.clear();
 }
 
